@@ -1,0 +1,48 @@
+# dedup: install, run as a pipeline step, test, measure.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DATA   ?= ../shared/data
+IN     ?= fixtures/seeds
+OUT    ?= out/report.json
+FORMAT ?= json
+
+.PHONY: install report test test-fast eval bench lint format clean
+
+install: $(BIN)/dedup
+
+$(BIN)/dedup: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+## The pipeline step: make report IN=dir-or-file OUT=report.json [FORMAT=md]
+report: install
+	@mkdir -p $(dir $(OUT))
+	$(BIN)/dedup match $(IN) -o $(OUT) --format $(FORMAT)
+
+test: install
+	$(BIN)/pytest -q
+
+test-fast: install
+	$(BIN)/pytest -q -m "not slow"
+
+## Quality on the labelled stories, alone and among the 35k unlabelled distractors
+eval: install
+	$(BIN)/python scripts/evaluate.py --gold $(DATA)/vmds-dev.jsonl --distractors $(DATA)/baomoi-2017.jsonl.gz
+
+## Speed and memory beside a plain datasketch run
+bench: install
+	$(BIN)/python bench/run.py --corpus $(DATA)/baomoi-2017.jsonl.gz
+
+lint: install
+	$(BIN)/ruff check dedup tests scripts bench
+	$(BIN)/ruff format --check dedup tests scripts bench
+
+format: install
+	$(BIN)/ruff format dedup tests scripts bench
+	$(BIN)/ruff check --fix dedup tests scripts bench
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .ruff_cache

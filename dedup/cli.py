@@ -1,0 +1,161 @@
+"""The `dedup` command line: a thin click layer over the library; the only click import."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from dedup import __version__, evaluate, pipeline, report
+from dedup.io import InputError, read_articles
+
+
+def _write_atomically(text: str, output: str) -> None:
+    """Write to a temporary file beside the target, then rename, so no half-written report is left."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dedup")
+def cli() -> None:
+    """Find near-duplicate and same-story news articles, group them into stories, and check
+    whether the versions of a story agree on their numbers."""
+
+
+_DEFAULTS = pipeline.MatchConfig()
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the report.")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="json", show_default=True,
+    help="json for machines; md or html for people.",
+)
+@click.option("--skip-bad", is_flag=True, help="List bad records under `rejected` and go on, instead of stopping.")
+@click.option(
+    "--min-cosine", type=click.FloatRange(0, 1), default=_DEFAULTS.min_cosine, show_default=True,
+    help="TF-IDF cosine a candidate pair needs to be a same-story match.",
+)
+@click.option(
+    "--link-threshold", type=click.FloatRange(0, 1), default=_DEFAULTS.link_threshold, show_default=True,
+    help="Mean cosine two groups need before they merge into one story.",
+)
+@click.option(
+    "--duplicate-containment", type=click.FloatRange(0, 1), default=_DEFAULTS.duplicate_containment,
+    show_default=True, help="Share of the shorter text's 5-word shingles found in the other for a `duplicate`.",
+)
+@click.option("--no-claims", is_flag=True, help="Skip the reconciliation of numeric claims.")
+@click.option(
+    "--background", type=click.Path(dir_okay=False), default=None,
+    help="Document-frequency table to combine with the run's own (default: the one shipped).",
+)
+@click.option("--no-background", is_flag=True, help="Use the run's own document frequencies only.")
+@click.option(
+    "-j", "--workers", type=click.IntRange(0), default=0, show_default=True,
+    help="Worker processes; 0 uses every core. Results do not depend on it.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
+def match(
+    inputs: tuple[str, ...],
+    output: str,
+    fmt: str,
+    skip_bad: bool,
+    min_cosine: float,
+    link_threshold: float,
+    duplicate_containment: float,
+    no_claims: bool,
+    background: str | None,
+    no_background: bool,
+    workers: int,
+    quiet: bool,
+) -> None:
+    """Match the articles in INPUT... and write a report.
+
+    INPUT is a .txt file (one article), a .jsonl or .jsonl.gz file (one article a line: id, text,
+    and optionally title, source, url, published), a directory (read recursively), or - for JSONL
+    on standard input.
+    """
+
+    def say(message: str) -> None:
+        if not quiet:
+            click.echo(f"dedup: {message}", err=True)
+
+    try:
+        articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=say)
+    except InputError as err:
+        raise click.ClickException(str(err)) from None
+    except OSError as err:
+        raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
+    config = replace(
+        _DEFAULTS,
+        min_cosine=min_cosine,
+        link_threshold=link_threshold,
+        duplicate_containment=duplicate_containment,
+        claims=not no_claims,
+        workers=workers,
+        background=None if no_background else (background or _DEFAULTS.background),
+    )
+    say(f"{len(articles)} articles read" + (f", {len(rejected)} rejected" if rejected else ""))
+    try:
+        result = pipeline.run(articles, config, rejected=rejected, progress=say)
+    except FileNotFoundError as err:
+        raise click.ClickException(str(err)) from None
+    try:
+        _write_atomically(report.FORMATS[fmt](result), output)
+    except OSError as err:
+        raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from None
+    stats = result.stats
+    secs = sum(stats.get("seconds", {}).values())
+    say(
+        f"{stats['articles']} articles -> {stats['stories']} stories, {stats['pairs']} pairs "
+        f"({stats['duplicate_pairs']} duplicate, {stats['same_story_pairs']} same story), "
+        f"{stats['rejected']} rejected, {secs:.1f}s" + ("" if output == "-" else f"; report in {output}")
+    )
+
+
+@cli.command("eval")
+@click.argument("report_file", metavar="REPORT", type=click.Path(exists=True, dir_okay=False))
+@click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def eval_command(report_file: str, gold: tuple[str, ...]) -> None:
+    """Score the stories of a JSON REPORT against the `story` labels of GOLD JSONL files.
+
+    Prints pairwise and B-cubed precision, recall and F1 as one JSON line. Articles without a
+    label are distractors: joining one to a labelled article is a false positive.
+    """
+    try:
+        data = json.loads(Path(report_file).read_text(encoding="utf-8"))
+        stories = evaluate.stories_of_report(data)
+    except (ValueError, KeyError, TypeError, AssertionError) as err:
+        raise click.ClickException(f"{report_file}: not a dedup JSON report ({err})") from None
+    try:
+        labels = evaluate.read_gold(gold)
+    except (ValueError, KeyError) as err:
+        raise click.ClickException(f"cannot read gold labels: {err}") from None
+    click.echo(json.dumps(evaluate.score(stories, labels).to_dict()))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="dedup")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Stable 64-bit hashes of syllables, shingles and n-grams, as numpy arrays.
+
+Hashes must not depend on the process (Python's `hash` is salted per run), so that two runs, or
+two worker processes, give the same signatures and byte-identical reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from hashlib import blake2b
+
+import numpy as np
+
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+_ROTATE = np.uint64(0x9E3779B97F4A7C15)
+EMPTY = np.zeros(0, dtype=np.uint64)
+
+_cache: dict[str, int] = {}
+
+
+def _token_hash(token: str) -> int:
+    """The 64-bit blake2b hash of one token, memoised (a corpus has far fewer syllables than tokens)."""
+    value = _cache.get(token)
+    if value is None:
+        value = int.from_bytes(blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+        if len(_cache) < 2_000_000:
+            _cache[token] = value
+    return value
+
+
+def token_hashes(tokens: Sequence[str]) -> np.ndarray:
+    """Hash each token to a uint64."""
+    return np.fromiter((_token_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+
+
+def mix64(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser: spreads combined hashes over all bits."""
+    with np.errstate(over="ignore"):
+        v = values ^ (values >> _S33)
+        v = v * _M1
+        v = v ^ (v >> _S33)
+        v = v * _M2
+        return v ^ (v >> _S33)
+
+
+def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
+    """Hashes of every run of `n` consecutive tokens (order-sensitive); empty when too short."""
+    if n == 1:
+        return hashes
+    count = len(hashes) - n + 1
+    if count <= 0:
+        return EMPTY
+    with np.errstate(over="ignore"):
+        out = hashes[:count].copy()
+        for j in range(1, n):
+            out = mix64(out * _ROTATE + hashes[j : j + count])
+    return out
+
+
+def shingle_set(hashes: np.ndarray, n: int) -> np.ndarray:
+    """Sorted unique word n-shingles of a token-hash sequence; a short text is one shingle of itself."""
+    if len(hashes) == 0:
+        return EMPTY
+    if len(hashes) < n:
+        return np.unique(ngram_hashes(hashes, len(hashes)))
+    return np.unique(ngram_hashes(hashes, n))
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Exact Jaccard and containment (share of the smaller set) of two sorted unique hash arrays."""
+    if len(a) == 0 or len(b) == 0:
+        return 0.0, 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter), inter / min(len(a), len(b))

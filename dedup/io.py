@@ -1,0 +1,195 @@
+"""Read articles from .txt files, .jsonl / .jsonl.gz files, directories and standard input.
+
+Text is Unicode-NFC-normalised on the way in (the same syllable typed on two keyboards can arrive
+composed or decomposed) and otherwise kept exactly as written. Every problem names the file and
+line; nothing is dropped without a trace.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+import unicodedata
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from dedup.models import Article, Rejected
+
+SUFFIXES = (".jsonl.gz", ".jsonl", ".txt")
+_DATE_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
+
+
+class InputError(Exception):
+    """Bad input that stops the run; the message names the file and line."""
+
+
+def nfc(text: str) -> str:
+    """Compose decomposed (NFD) Vietnamese so that equal text compares equal."""
+    return unicodedata.normalize("NFC", text)
+
+
+def parse_published(value: str) -> datetime:
+    """Parse an ISO date/time or a Vietnamese `dd/mm/yyyy[ hh:mm]` date; raise ValueError otherwise."""
+    value = value.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            pass
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    # Mixed naive and aware datetimes cannot be compared; dates are used for gaps in days only.
+    return parsed.replace(tzinfo=None)
+
+
+def _scalar_str(record: dict[str, Any], key: str) -> str | None:
+    """Return an optional field as a string; numbers are accepted and written out, other types refused."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"field '{key}' must be a string, got {type(value).__name__}")
+    return str(value)
+
+
+def article_from_record(record: Any, origin: str) -> Article:
+    """Build an Article from one decoded JSON record; raise ValueError saying what is wrong."""
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    for key in ("id", "text"):
+        if key not in record or record[key] is None:
+            raise ValueError(f"missing required field '{key}'")
+    art_id = _scalar_str(record, "id")
+    if not isinstance(record["text"], str):
+        raise ValueError(f"field 'text' must be a string, got {type(record['text']).__name__}")
+    if not art_id or not art_id.strip():
+        raise ValueError("field 'id' is empty")
+    published = _scalar_str(record, "published")
+    try:
+        when = parse_published(published) if published else None
+    except ValueError:
+        raise ValueError(
+            f"field 'published' is not an ISO date or dd/mm/yyyy[ hh:mm]: {published!r}"
+        ) from None
+    return Article(
+        id=art_id,
+        text=nfc(record["text"]),
+        title=nfc(_scalar_str(record, "title") or ""),
+        source=_scalar_str(record, "source"),
+        url=_scalar_str(record, "url"),
+        published=when,
+        origin=origin,
+    )
+
+
+def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
+    """Decode a JSONL byte stream line by line."""
+    lineno = 0
+    try:
+        for lineno, raw in enumerate(stream, start=1):  # noqa: B007 - lineno is read after the loop
+            origin = f"{name}:{lineno}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                yield Rejected(origin, f"not UTF-8 (byte {err.start + 1} of the line)")
+                continue
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                yield Rejected(origin, f"not valid JSON: {err.msg} (column {err.colno})")
+                continue
+            try:
+                yield article_from_record(record, origin)
+            except ValueError as err:
+                rid = record.get("id") if isinstance(record, dict) else None
+                yield Rejected(origin, str(err), None if rid is None else str(rid))
+    except (OSError, EOFError, zlib.error) as err:
+        # A truncated or corrupt .gz fails while reading, after the lines before it were read.
+        raise InputError(f"{name}:{lineno + 1}: cannot read: {err}") from None
+
+
+def _read_txt(path: Path) -> Article | Rejected:
+    """One article per .txt file: id from the file name, title from the first non-empty line."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return Rejected(f"{path}:{line}", "not UTF-8", path.name[: -len(".txt")])
+    text = nfc(text)
+    title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return Article(id=path.name[: -len(".txt")], text=text, title=title, origin=str(path))
+
+
+def _files_in(directory: Path) -> tuple[list[Path], list[Path]]:
+    """Article files under a directory (recursively, sorted) and the other files that were passed over."""
+    found, other = [], []
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        if any(part.startswith(".") for part in path.relative_to(directory).parts):
+            continue
+        (found if path.name.endswith(SUFFIXES) else other).append(path)
+    return found, other
+
+
+def _read_path(path: Path) -> Iterator[Article | Rejected]:
+    """Records from one article file, by its suffix."""
+    name = path.name
+    if name.endswith(".txt"):
+        yield _read_txt(path)
+    elif name.endswith(".jsonl.gz"):
+        with gzip.open(path, "rb") as stream:
+            yield from _jsonl_lines(stream, str(path))
+    elif name.endswith(".jsonl"):
+        with path.open("rb") as stream:
+            yield from _jsonl_lines(stream, str(path))
+    else:
+        raise InputError(f"{path}: not an article file (expected .txt, .jsonl or .jsonl.gz)")
+
+
+def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | Rejected]:
+    """Every record of every input, in order; `-` is JSONL on standard input."""
+    for item in inputs:
+        if item == "-":
+            yield from _jsonl_lines(sys.stdin.buffer, "<stdin>")
+            continue
+        path = Path(item)
+        if path.is_dir():
+            files, other = _files_in(path)
+            if other and warn is not None:
+                shown = ", ".join(str(p) for p in other[:3]) + (" ..." if len(other) > 3 else "")
+                warn(f"passed over {len(other)} file(s) in {path} that are not .txt/.jsonl/.jsonl.gz: {shown}")
+            for file in files:
+                yield from _read_path(file)
+        elif path.exists():
+            yield from _read_path(path)
+        else:
+            raise InputError(f"{item}: no such file or directory")
+
+
+def read_articles(
+    inputs: Iterable[str], skip_bad: bool = False, warn: Any = None
+) -> tuple[list[Article], list[Rejected]]:
+    """Read and check all inputs: unique ids, well-formed records.
+
+    Without `skip_bad` the first bad record raises InputError; with it, bad records are returned
+    as Rejected (and the article count plus the rejected count is the record count).
+    """
+    articles: list[Article] = []
+    rejected: list[Rejected] = []
+    seen: dict[str, str] = {}
+    for record in iter_records(inputs, warn):
+        if isinstance(record, Article) and record.id in seen:
+            record = Rejected(record.origin, f"duplicate id {record.id!r} (first at {seen[record.id]})", record.id)
+        if isinstance(record, Rejected):
+            if not skip_bad:
+                raise InputError(f"{record.origin}: {record.reason} (use --skip-bad to list it and go on)")
+            rejected.append(record)
+            continue
+        seen[record.id] = record.origin
+        articles.append(record)
+    return articles, rejected

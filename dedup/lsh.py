@@ -1,0 +1,100 @@
+"""MinHash signatures and LSH buckets: the only module that talks to datasketch.
+
+Signatures are computed for whole blocks of articles with numpy, using the permutations of
+datasketch's own `MinHash` (scheme "affine32"), so each row equals what
+`MinHash(num_perm, seed, hashfunc=<identity>).update_batch(values)` would hold. Candidate pairs
+come out of the buckets of a datasketch `MinHashLSH`; they are candidates to confirm, never answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+_MAX32 = np.uint32(0xFFFFFFFF)
+SCHEME = "affine32"
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """datasketch's 32-bit pre-mix (the MurmurHash3 finaliser) applied to hashed inputs."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    v = values ^ (values >> s1)
+    v = v * m1
+    v = v ^ (v >> s2)
+    v = v * m2
+    return v ^ (v >> s3)
+
+
+@dataclass(frozen=True)
+class LSHParams:
+    """How one LSH tier hashes: permutations, seed, and the Jaccard threshold (or explicit bands)."""
+
+    num_perm: int = 128
+    seed: int = 1
+    threshold: float = 0.5
+    bands: tuple[int, int] | None = None  # (b, r) overrides the threshold-derived choice
+    max_bucket: int = 0  # buckets with more members than this carry no signal; 0 keeps all
+
+
+class Signer:
+    """Computes MinHash signatures of many sets at once with datasketch's permutations."""
+
+    def __init__(self, num_perm: int, seed: int) -> None:
+        a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+        self.num_perm = num_perm
+        self.seed = seed
+        self._a = np.asarray(a, dtype=np.uint32)
+        self._b = np.asarray(b, dtype=np.uint32)
+
+    def sign(self, values: np.ndarray) -> np.ndarray:
+        """Signature of one set of 64-bit hashes (the low 32 bits are what datasketch would hash)."""
+        if len(values) == 0:
+            return np.full(self.num_perm, _MAX32, dtype=np.uint32)
+        hv = _fmix32((values & np.uint64(0xFFFFFFFF)).astype(np.uint32)).reshape(-1, 1)
+        with np.errstate(over="ignore"):
+            return (hv * self._a + self._b).min(axis=0)
+
+    def sign_all(self, sets: Sequence[np.ndarray]) -> np.ndarray:
+        """Signatures of many sets, one row each."""
+        out = np.empty((len(sets), self.num_perm), dtype=np.uint32)
+        for i, values in enumerate(sets):
+            out[i] = self.sign(values)
+        return out
+
+
+def candidate_pairs(
+    signatures: np.ndarray, present: np.ndarray, params: LSHParams
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Index rows whose `present` flag is set and return the pairs (i < j) that share a bucket.
+
+    Returns an (n, 2) int64 array sorted by (i, j) and bucket statistics.
+    """
+    lsh = MinHashLSH(threshold=params.threshold, num_perm=params.num_perm, params=params.bands)
+    rows = np.flatnonzero(present)
+    with lsh.insertion_session() as session:
+        for i in rows:
+            session.insert(int(i), LeanMinHash(seed=params.seed, hashvalues=signatures[i], scheme=SCHEME))
+    codes: list[np.ndarray] = []
+    n = np.int64(len(signatures))
+    skipped = 0
+    for table in lsh.hashtables:
+        for key in table.keys():
+            members = table.get(key)
+            if len(members) < 2:
+                continue
+            if params.max_bucket and len(members) > params.max_bucket:
+                skipped += 1
+                continue
+            m = np.fromiter(members, dtype=np.int64, count=len(members))
+            m.sort()
+            ii, jj = np.triu_indices(len(m), k=1)
+            codes.append(m[ii] * n + m[jj])
+    if not codes:
+        return np.zeros((0, 2), dtype=np.int64), {"bands": lsh.b, "rows": lsh.r, "oversized_buckets": skipped}
+    unique = np.unique(np.concatenate(codes))
+    pairs = np.stack([unique // n, unique % n], axis=1)
+    return pairs, {"bands": lsh.b, "rows": lsh.r, "oversized_buckets": skipped}

@@ -1,0 +1,68 @@
+"""Frozen records that flow through the pipeline: articles in, matches and stories out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from input; `text` and `title` are kept exactly as written (NFC)."""
+
+    id: str
+    text: str
+    title: str = ""
+    source: str | None = None
+    url: str | None = None
+    published: datetime | None = None
+    origin: str = ""  # "file:line" or "file", for messages that point the user at the input
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that could not be read, kept for the report under `rejected` (with --skip-bad)."""
+
+    origin: str
+    reason: str
+    id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as it appears under `rejected` in the JSON report."""
+        return {"origin": self.origin, "id": self.id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Match:
+    """A confirmed pair of articles, `a` < `b`, with the evidence that confirmed it."""
+
+    a: str
+    b: str
+    kind: str  # "duplicate" | "same_story"
+    score: float
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Story:
+    """Two or more articles about one event; `articles` sorted by id."""
+
+    id: str
+    articles: tuple[str, ...]
+    claims: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a run found, ready to be written as JSON, Markdown or HTML."""
+
+    articles: tuple[Article, ...]
+    matches: tuple[Match, ...]
+    stories: tuple[Story, ...]
+    rejected: tuple[Rejected, ...] = ()
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def story_of(self) -> dict[str, str]:
+        """Map article id -> story id for every article that belongs to a story."""
+        return {a: s.id for s in self.stories for a in s.articles}

@@ -1,0 +1,156 @@
+"""Text for hashing: a normalised copy of an article, never the text that is reported or parsed.
+
+What is folded: letter case, punctuation and spacing, the two tone-mark placements in use
+(`hoà`/`hòa`, `thuỷ`/`thủy`), thousands separators (1.525 and 1525), agency datelines
+(`TTO - `, `(Dân trí) - `), credit and related-links lines, and page furniture (share, print,
+comment, QR, view counters, navigation). What is kept: diacritics, which tell Vietnamese syllables
+apart (`bán` sells, `bạn` is a friend), and digits, which tell stories apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# Tone marks on the syllable-final rhymes oa, oe, uy sit on either vowel depending on the
+# writer's convention ("old" hòa/thủy, "new" hoà/thuỷ). Both are everywhere in Vietnamese news,
+# often within one outlet, so the hashing copy maps every such syllable to the mark-on-first-vowel
+# form. Only syllable-final rhymes are affected: in hoàng/quyết the mark position is fixed.
+_TONED = {
+    "a": "àáảãạ",
+    "e": "èéẻẽẹ",
+    "y": "ỳýỷỹỵ",
+    "o": "òóỏõọ",
+    "u": "ùúủũụ",
+}
+_NEW_TO_OLD: dict[str, str] = {}
+for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
+    for _tone in range(5):
+        _NEW_TO_OLD[_first + _TONED[_second][_tone]] = _TONED[_first][_tone] + _second
+_TONE_RE = re.compile(r"(?<!q)(" + "|".join(_NEW_TO_OLD) + r")(?!\w)")
+
+# 1.525 / 1525 and 281.799 / 281799 are the same number; a dot followed by exactly three digits
+# is a thousands separator in vi-VN writing (numbers.md §1.1).
+_THOUSANDS_RE = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+_WORD_RE = re.compile(r"[^\W_]+")
+
+# Datelines and agency credits in front of the lead: "TTO - ", "(Dân trí) - ", "VOV.VN - ", "(BDO) ".
+_DATELINE_RE = re.compile(r"^\s*(?:\([^()\n]{1,40}\)|[A-ZĐ][A-ZĐ0-9.]{1,14}(?:\s[A-ZĐ][A-ZĐ0-9.]{0,14})?)\s*[-–—:]?\s+")
+
+# Lines that are page furniture whatever the outlet: sharing, comments, printing, QR codes,
+# counters, navigation and related-links blocks.
+_FURNITURE_RE = re.compile(
+    r"^(?:chia sẻ|bình luận|gửi bình luận|ý kiến bạn đọc|in bài|gửi bài|lưu bài|quay lên trên|lên đầu trang"
+    r"|về đầu trang|tin khác|các tin khác|tin liên quan|bài liên quan|tin cùng chuyên mục|xem thêm|đọc thêm"
+    r"|từ khóa|từ khoá|tags?|captcha|qr code|mã qr|video clip|phóng sự ảnh|bản tin|tiện ích|nguồn tin|print"
+    r"|cập nhật|đăng lúc|tiếng việt \| english|trang chủ|>>|►|»)",
+    re.IGNORECASE,
+)
+_KEYVALUE_RE = re.compile(r"^\s*\w+\s*=\s*\S+\s*$")
+_CREDIT_RE = re.compile(r"^(?:theo|nguồn|tin,? ảnh|ảnh|video|clip|bài,? ảnh|tin)\s*[:\-–]?\s", re.IGNORECASE)
+# Lines with no letters at all (dates, times, separators): "06-05-2022 | 15:56:55", "|".
+_NO_LETTERS_RE = re.compile(r"^[\W\d_]*$")
+
+
+def fold_tones(text: str) -> str:
+    """Map new-style tone placement (hoà, thuỷ) to the old style (hòa, thủy) in lower-case text."""
+    return _TONE_RE.sub(lambda m: _NEW_TO_OLD[m.group(1)], text)
+
+
+def is_furniture(line: str) -> bool:
+    """True for a line that is page furniture or a credit, not part of the story."""
+    stripped = line.strip()
+    if not stripped or _NO_LETTERS_RE.match(stripped) or _KEYVALUE_RE.match(stripped):
+        return True
+    n_words = len(stripped.split())
+    if n_words <= 12 and _FURNITURE_RE.match(stripped):
+        return True
+    if n_words <= 6 and _CREDIT_RE.match(stripped):
+        return True
+    # A short all-capitals line is a by-line ("QUỲNH ANH", "HỒNG GIANG").
+    letters = [c for c in stripped if c.isalpha()]
+    return n_words <= 5 and bool(letters) and all(c.isupper() for c in letters)
+
+
+def line_key(line: str) -> str:
+    """The normalised form of a line, used to count lines repeated across an outlet's articles."""
+    return " ".join(tokens(line))
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased syllables of a text with tones folded and thousands separators dropped."""
+    text = _THOUSANDS_RE.sub("", text.lower())
+    return _WORD_RE.findall(fold_tones(text))
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """Lines learned as boilerplate: repeated verbatim across several articles of one source."""
+
+    lines: frozenset[tuple[str, str]] = frozenset()
+
+    def __contains__(self, item: tuple[str, str]) -> bool:
+        return item in self.lines
+
+
+# A line seen in this many articles of one outlet is its furniture (a footer, a disclaimer),
+# provided it is short enough not to be a paragraph quoted by several copies of one story.
+BOILERPLATE_MIN_DOCS = 3
+BOILERPLATE_MAX_WORDS = 40
+BOILERPLATE_MIN_SHARE = 0.01
+
+
+def learn_boilerplate(docs: Iterable[tuple[str | None, str]]) -> Boilerplate:
+    """Learn boilerplate lines from (source, raw text) pairs of a whole run."""
+    per_source: dict[str, Counter[str]] = {}
+    n_docs: Counter[str] = Counter()
+    for source, text in docs:
+        src = source or ""
+        n_docs[src] += 1
+        keys = {line_key(ln) for ln in text.splitlines()}
+        keys.discard("")
+        counter = per_source.setdefault(src, Counter())
+        counter.update(k for k in keys if len(k.split()) <= BOILERPLATE_MAX_WORDS)
+    learned = set()
+    for src, counter in per_source.items():
+        floor = max(BOILERPLATE_MIN_DOCS, int(BOILERPLATE_MIN_SHARE * n_docs[src]))
+        learned.update((src, key) for key, count in counter.items() if count >= floor)
+    return Boilerplate(frozenset(learned))
+
+
+def content_lines(text: str, source: str | None = None, boilerplate: Boilerplate | None = None) -> list[str]:
+    """The lines of an article that carry its story: furniture and learned boilerplate removed."""
+    kept = []
+    src = source or ""
+    for line in text.splitlines():
+        if is_furniture(line):
+            continue
+        if boilerplate is not None and boilerplate.lines and (src, line_key(line)) in boilerplate:
+            continue
+        kept.append(line)
+    # Datelines open the lead, which is the first kept line or two.
+    for i in range(min(2, len(kept))):
+        kept[i] = _DATELINE_RE.sub("", kept[i], count=1)
+    return kept
+
+
+def hashing_tokens(
+    text: str, title: str = "", source: str | None = None, boilerplate: Boilerplate | None = None
+) -> list[str]:
+    """Syllables of an article's story text for shingling; the title is left out (outlets retitle)."""
+    return tokens("\n".join(content_lines(text, source, boilerplate)))
+
+
+def strip_title(text: str, title: str) -> str:
+    """Drop the title from the head of the text when the text repeats it (as .txt articles do)."""
+    head = text.lstrip()
+    if title and head.startswith(title):
+        return head[len(title) :]
+    return text
+
+
+def joined(parts: Sequence[str]) -> str:
+    """Join text parts with newlines, skipping empty ones."""
+    return "\n".join(p for p in parts if p)

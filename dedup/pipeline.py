@@ -1,0 +1,249 @@
+"""The one library entry point: `run(articles, config) -> Report`.
+
+Data flows one way: normalise a copy of each article for hashing, bucket with MinHash-LSH in two
+tiers (word shingles for copies, each article's top TF-IDF terms for rewrites), confirm every
+candidate with TF-IDF cosine, group confirmed pairs into stories with average linkage, then
+reconcile the numbers of each story's versions.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dedup import cluster, hashing, lsh, normalize, similarity
+from dedup.models import Article, Match, Rejected, Report, Story
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Every setting of a run; the defaults are the measured ones (see README, "How matching works")."""
+
+    shingle_size: int = 5
+    dup_lsh: lsh.LSHParams = field(default_factory=lambda: lsh.LSHParams(num_perm=128, seed=1, threshold=0.3))
+    # A pair is a `duplicate` when this share of the shorter text's shingles is in the other:
+    # a copy with a cut tail or a dropped sentence keeps nearly all of its shingles, while
+    # separate write-ups of one event share well under a tenth.
+    duplicate_containment: float = 0.5
+    story_terms: int = 20
+    story_lsh: lsh.LSHParams = field(
+        default_factory=lambda: lsh.LSHParams(num_perm=128, seed=2, threshold=0.1, max_bucket=0)
+    )
+    min_cosine: float = 0.3
+    link_threshold: float = 0.25
+    title_weight: int = 2
+    background: str | None = str(similarity.DEFAULT_BACKGROUND)
+    claims: bool = True
+    workers: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain data, for the report's stats."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the pipeline keeps of one article: shingles for copies, terms for TF-IDF."""
+
+    shingles: np.ndarray
+    columns: np.ndarray
+    counts: np.ndarray
+    n_tokens: int
+
+
+def _features(
+    item: tuple[str, str, str | None], boilerplate: normalize.Boilerplate, shingle_size: int, title_weight: int
+) -> Features:
+    """Features of one article from its (text, title, source)."""
+    text, title, source = item
+    body = normalize.hashing_tokens(normalize.strip_title(text, title), source=source, boilerplate=boilerplate)
+    hashes = hashing.token_hashes(body)
+    title_hashes = hashing.token_hashes(normalize.tokens(title))
+    cols, counts = similarity.term_columns(hashes, title_hashes, title_weight)
+    return Features(hashing.shingle_set(hashes, shingle_size), cols, counts, len(body))
+
+
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _init_worker(boilerplate: normalize.Boilerplate, shingle_size: int, title_weight: int) -> None:
+    _WORKER_STATE.update(boilerplate=boilerplate, shingle_size=shingle_size, title_weight=title_weight)
+
+
+def _features_chunk(items: list[tuple[str, str, str | None]]) -> list[Features]:
+    s = _WORKER_STATE
+    return [_features(it, s["boilerplate"], s["shingle_size"], s["title_weight"]) for it in items]
+
+
+def extract_features(
+    articles: Sequence[Article], boilerplate: normalize.Boilerplate, config: MatchConfig
+) -> list[Features]:
+    """Features of every article, in order, using `config.workers` processes."""
+    items = [(a.text, a.title, a.source) for a in articles]
+    workers = config.workers if config.workers > 0 else (os.cpu_count() or 1)
+    if workers <= 1 or len(items) < 2000:
+        return [_features(it, boilerplate, config.shingle_size, config.title_weight) for it in items]
+    size = max(200, len(items) // (workers * 8))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(
+        workers, initializer=_init_worker, initargs=(boilerplate, config.shingle_size, config.title_weight)
+    ) as pool:
+        return [f for chunk in pool.map(_features_chunk, chunks) for f in chunk]
+
+
+def _load_background(config: MatchConfig) -> similarity.Background:
+    if not config.background:
+        return similarity.Background.empty()
+    path = Path(config.background)
+    if not path.exists():
+        raise FileNotFoundError(f"background document-frequency table not found: {path}")
+    return similarity.Background.load(path)
+
+
+def _union_pairs(*arrays: np.ndarray) -> np.ndarray:
+    """Sorted unique rows of several (n, 2) pair arrays."""
+    stacked = np.concatenate([a for a in arrays if len(a)] or [np.zeros((0, 2), dtype=np.int64)])
+    return np.unique(stacked, axis=0) if len(stacked) else stacked
+
+
+def run(
+    articles: Sequence[Article],
+    config: MatchConfig | None = None,
+    rejected: Sequence[Rejected] = (),
+    progress: Progress | None = None,
+) -> Report:
+    """Match articles, group them into stories, reconcile each story's numbers."""
+    config = config or MatchConfig()
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    n = len(articles)
+    boilerplate = normalize.learn_boilerplate((a.source, a.text) for a in articles)
+    feats = extract_features(articles, boilerplate, config)
+    lap("features")
+    say(f"read and hashed {n} articles ({timings['features']:.1f}s)")
+
+    # Tier 1: copies of one text share long runs of words.
+    signer = lsh.Signer(config.dup_lsh.num_perm, config.dup_lsh.seed)
+    present = np.array([len(f.shingles) > 0 for f in feats], dtype=bool)
+    dup_pairs, dup_stats = lsh.candidate_pairs(signer.sign_all([f.shingles for f in feats]), present, config.dup_lsh)
+    lap("duplicate_lsh")
+
+    # Tier 2: rewrites of one event share their most distinctive terms (names, places, figures).
+    counts = similarity.count_matrix([(f.columns, f.counts) for f in feats])
+    matrix, _idf = similarity.tfidf(counts, _load_background(config))
+    del counts
+    terms = similarity.top_terms(matrix, config.story_terms)
+    story_signer = lsh.Signer(config.story_lsh.num_perm, config.story_lsh.seed)
+    present = np.array([len(t) > 0 for t in terms], dtype=bool)
+    story_pairs, story_stats = lsh.candidate_pairs(story_signer.sign_all(terms), present, config.story_lsh)
+    lap("story_lsh")
+    candidates = _union_pairs(dup_pairs, story_pairs)
+    say(f"{len(candidates)} candidate pairs ({len(dup_pairs)} from shingles, {len(story_pairs)} from terms)")
+
+    # Confirm: cosine for every candidate; exact shingle overlap tells a copy from a rewrite.
+    cosines = similarity.pair_cosines(matrix, candidates)
+    links: list[tuple[int, int, float]] = []
+    evidence: dict[tuple[int, int], dict[str, Any]] = {}
+    for (i, j), cos in zip(candidates.tolist(), cosines.tolist()):
+        jac, cont = hashing.overlap(feats[i].shingles, feats[j].shingles)
+        is_dup = cont >= config.duplicate_containment
+        if not is_dup and cos < config.min_cosine:
+            continue
+        links.append((i, j, max(cos, cont) if is_dup else cos))
+        evidence[(i, j)] = {
+            "kind": "duplicate" if is_dup else "same_story",
+            "cosine": round(cos, 4),
+            "jaccard": round(jac, 4),
+            "containment": round(cont, 4),
+        }
+    lap("confirm")
+
+    def sim(pairs: np.ndarray) -> np.ndarray:
+        scores = similarity.pair_cosines(matrix, pairs)
+        for k, (i, j) in enumerate(pairs.tolist()):
+            ev = evidence.get((min(i, j), max(i, j)))
+            if ev is not None and ev["kind"] == "duplicate":
+                scores[k] = max(scores[k], ev["containment"])
+        return scores
+
+    groups = cluster.average_linkage(n, links, sim, config.link_threshold)
+    lap("cluster")
+    say(f"{len(links)} confirmed pairs, {len(groups)} stories")
+
+    report = _assemble(articles, groups, evidence, rejected, config)
+    lap("claims")
+    stats = dict(report.stats)
+    stats.update(
+        candidates={"duplicate_tier": len(dup_pairs), "story_tier": len(story_pairs), "total": len(candidates)},
+        lsh={"duplicate_tier": dup_stats, "story_tier": story_stats},
+        confirmed_links=len(links),
+        seconds=timings,
+    )
+    return Report(report.articles, report.matches, report.stories, report.rejected, stats)
+
+
+def _assemble(
+    articles: Sequence[Article],
+    groups: list[list[int]],
+    evidence: dict[tuple[int, int], dict[str, Any]],
+    rejected: Sequence[Rejected],
+    config: MatchConfig,
+) -> Report:
+    """Number the stories, list their confirmed pairs, reconcile their claims."""
+    ids = [a.id for a in articles]
+    named = sorted(sorted(ids[i] for i in g) for g in groups)
+    index = {a.id: i for i, a in enumerate(articles)}
+    stories: list[Story] = []
+    matches: list[Match] = []
+    for number, members in enumerate(named, start=1):
+        sid = f"s{number}"
+        rows = sorted(index[m] for m in members)
+        for x, i in enumerate(rows):
+            for j in rows[x + 1 :]:
+                ev = evidence.get((i, j))
+                if ev is None:
+                    continue
+                a, b = sorted((ids[i], ids[j]))
+                kind = ev["kind"]
+                detail = {k: v for k, v in ev.items() if k != "kind"}
+                matches.append(Match(a, b, kind, ev["cosine"], detail))
+        claims: tuple[dict[str, Any], ...] = ()
+        if config.claims:
+            claims = _story_claims([articles[index[m]] for m in members])
+        stories.append(Story(sid, tuple(members), claims))
+    matches.sort(key=lambda m: (m.a, m.b))
+    stats = {
+        "articles": len(articles),
+        "rejected": len(rejected),
+        "pairs": len(matches),
+        "duplicate_pairs": sum(m.kind == "duplicate" for m in matches),
+        "same_story_pairs": sum(m.kind == "same_story" for m in matches),
+        "stories": len(stories),
+        "articles_in_stories": sum(len(s.articles) for s in stories),
+    }
+    return Report(tuple(articles), tuple(matches), tuple(stories), tuple(rejected), stats)
+
+
+def _story_claims(members: Sequence[Article]) -> tuple[dict[str, Any], ...]:
+    """Aligned numeric claims between the versions of one story, as report records."""
+    from dedup import reconcile
+
+    versions = [(a.id, a.text) for a in members]
+    return tuple(reconcile.claim_pair_to_dict(p) for p in reconcile.reconcile(versions))

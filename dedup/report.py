@@ -1,0 +1,170 @@
+"""Report -> JSON (for machines), Markdown and HTML (for people); each a pure function.
+
+The JSON keeps to the contract (articles, pairs, stories, rejected, stats) and is byte-identical
+for the same input: keys in a fixed order, lists sorted, floats rounded, no timings.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import defaultdict
+from typing import Any
+
+from dedup.models import Article, Report
+
+VERDICT_ORDER = {"conflict": 0, "rounded": 1, "exact": 2}
+
+
+def _article_record(article: Article, story: str | None) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": article.id, "source": article.source, "title": article.title, "story": story}
+    if article.url:
+        record["url"] = article.url
+    if article.published:
+        record["published"] = article.published.isoformat(timespec="minutes")
+    return record
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as plain data in the contract's shape."""
+    story_of = report.story_of()
+    return {
+        "articles": [_article_record(a, story_of.get(a.id)) for a in report.articles],
+        "pairs": [
+            {"a": m.a, "b": m.b, "kind": m.kind, "score": round(m.score, 4), **m.evidence} for m in report.matches
+        ],
+        "stories": [
+            {
+                "id": s.id,
+                "articles": list(s.articles),
+                "kinds": sorted({m.kind for m in report.matches if story_of.get(m.a) == s.id}),
+                "claims": list(s.claims),
+            }
+            for s in report.stories
+        ],
+        "rejected": [r.to_dict() for r in report.rejected],
+        "stats": {k: v for k, v in report.stats.items() if k != "seconds"},
+    }
+
+
+def to_json(report: Report) -> str:
+    """The JSON report, deterministic to the byte."""
+    return json.dumps(to_dict(report), ensure_ascii=False, indent=1) + "\n"
+
+
+def _sorted_claims(claims: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+    return sorted(claims, key=lambda c: VERDICT_ORDER.get(c.get("verdict", ""), 3))
+
+
+def _who(article: Article | None, art_id: str) -> str:
+    if article is None:
+        return art_id
+    return f"{article.source} ({art_id})" if article.source else art_id
+
+
+def _md_cell(text: Any) -> str:
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(report: Report) -> str:
+    """A report a person can read: stories with their articles, pair scores and number checks."""
+    by_id = {a.id: a for a in report.articles}
+    pairs_of: dict[str, list[Any]] = defaultdict(list)
+    story_of = report.story_of()
+    for m in report.matches:
+        pairs_of[story_of[m.a]].append(m)
+    stats = report.stats
+    conflicts = sum(c.get("verdict") == "conflict" for s in report.stories for c in s.claims)
+    lines = [
+        "# Match report",
+        "",
+        f"{stats.get('articles', len(report.articles))} articles, {len(report.stories)} stories "
+        f"({stats.get('articles_in_stories', 0)} articles in them), {len(report.matches)} matched pairs "
+        f"({stats.get('duplicate_pairs', 0)} duplicate, {stats.get('same_story_pairs', 0)} same story), "
+        f"{conflicts} number conflicts, {len(report.rejected)} rejected records.",
+        "",
+    ]
+    ordered = sorted(report.stories, key=lambda s: (-sum(c.get("verdict") == "conflict" for c in s.claims), s.id))
+    for story in ordered:
+        first = by_id.get(story.articles[0])
+        lines += [f"## Story {story.id}: {first.title if first else ''}", ""]
+        lines += ["| article | source | published | title |", "|---|---|---|---|"]
+        for art_id in story.articles:
+            a = by_id.get(art_id)
+            when = a.published.strftime("%Y-%m-%d %H:%M") if a and a.published else ""
+            lines.append(
+                f"| {_md_cell(art_id)} | {_md_cell(a.source if a else '')} | {when} | {_md_cell(a.title if a else '')} |"
+            )
+        lines += ["", "| pair | kind | cosine | shingle Jaccard | containment |", "|---|---|---|---|---|"]
+        for m in pairs_of[story.id]:
+            ev = m.evidence
+            lines.append(
+                f"| {m.a} ~ {m.b} | {m.kind} | {m.score:.3f} | {ev.get('jaccard', 0):.3f} | "
+                f"{ev.get('containment', 0):.3f} |"
+            )
+        if story.claims:
+            lines += ["", "| verdict | quantity | says | says |", "|---|---|---|---|"]
+            for c in _sorted_claims(story.claims):
+                a, b = c["a"], c["b"]
+                mark = "**conflict**" if c["verdict"] == "conflict" else c["verdict"]
+                lines.append(
+                    f"| {mark} | {_md_cell(c['quantity'])} | «{_md_cell(a['text'])}» — "
+                    f"{_md_cell(_who(by_id.get(a['article']), a['article']))} | «{_md_cell(b['text'])}» — "
+                    f"{_md_cell(_who(by_id.get(b['article']), b['article']))} |"
+                )
+        lines.append("")
+    if report.rejected:
+        lines += ["## Rejected records", "", "| where | id | why |", "|---|---|---|"]
+        lines += [f"| {_md_cell(r.origin)} | {_md_cell(r.id)} | {_md_cell(r.reason)} |" for r in report.rejected]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_html(report: Report) -> str:
+    """The Markdown report's content as a standalone HTML page."""
+    by_id = {a.id: a for a in report.articles}
+    esc = html.escape
+    story_of = report.story_of()
+    parts = [
+        "<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>Match report</title>",
+        "<style>body{font-family:sans-serif;max-width:75em;margin:auto}table{border-collapse:collapse;margin:.5em 0}"
+        "td,th{border:1px solid #ccc;padding:.2em .5em;vertical-align:top}.conflict{background:#fdd}</style>",
+        "</head><body><h1>Match report</h1>",
+        f"<p>{len(report.articles)} articles, {len(report.stories)} stories, {len(report.matches)} matched pairs, "
+        f"{len(report.rejected)} rejected records.</p>",
+    ]
+    for story in report.stories:
+        parts.append(f"<h2>Story {esc(story.id)}</h2><table><tr><th>article</th><th>source</th><th>title</th></tr>")
+        for art_id in story.articles:
+            a = by_id[art_id]
+            parts.append(f"<tr><td>{esc(art_id)}</td><td>{esc(a.source or '')}</td><td>{esc(a.title)}</td></tr>")
+        parts.append("</table><table><tr><th>pair</th><th>kind</th><th>cosine</th><th>containment</th></tr>")
+        for m in report.matches:
+            if story_of.get(m.a) == story.id:
+                parts.append(
+                    f"<tr><td>{esc(m.a)} ~ {esc(m.b)}</td><td>{m.kind}</td><td>{m.score:.3f}</td>"
+                    f"<td>{m.evidence.get('containment', 0):.3f}</td></tr>"
+                )
+        parts.append("</table>")
+        if story.claims:
+            parts.append("<table><tr><th>verdict</th><th>quantity</th><th>says</th><th>says</th></tr>")
+            for c in _sorted_claims(story.claims):
+                cls = " class='conflict'" if c["verdict"] == "conflict" else ""
+                parts.append(
+                    f"<tr{cls}><td>{esc(c['verdict'])}</td><td>{esc(str(c['quantity']))}</td>"
+                    f"<td>{esc(c['a']['text'])}<br><small>{esc(_who(by_id.get(c['a']['article']), c['a']['article']))}"
+                    f"</small></td><td>{esc(c['b']['text'])}<br><small>"
+                    f"{esc(_who(by_id.get(c['b']['article']), c['b']['article']))}</small></td></tr>"
+                )
+            parts.append("</table>")
+    if report.rejected:
+        parts.append("<h2>Rejected records</h2><table><tr><th>where</th><th>id</th><th>why</th></tr>")
+        parts += [
+            f"<tr><td>{esc(r.origin)}</td><td>{esc(r.id or '')}</td><td>{esc(r.reason)}</td></tr>" for r in report.rejected
+        ]
+        parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+FORMATS = {"json": to_json, "md": to_markdown, "html": to_html}

@@ -1,0 +1,111 @@
+"""TF-IDF vectors, fitted once per run, and cosine scores of candidate pairs: the only scikit-learn import.
+
+Terms are syllables and syllable bigrams (most Vietnamese words are two syllables), hashed into a
+fixed space of columns so that no vocabulary has to be built or shipped. Document frequencies
+combine the run's own counts with a background table counted over a large news corpus: a run of
+two articles has no useful IDF of its own, and with the table it judges a pair as a run of
+thousands would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from dedup.hashing import ngram_hashes
+
+N_FEATURES = 1 << 22
+_MASK = np.uint64(N_FEATURES - 1)
+DEFAULT_BACKGROUND = Path(__file__).parent / "data" / "background_df.npz"
+
+
+def term_columns(hashes: np.ndarray, title_hashes: np.ndarray, title_weight: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Columns and counts of an article's unigram and bigram terms; title terms count `title_weight` times."""
+    parts = [hashes, ngram_hashes(hashes, 2)]
+    for _ in range(title_weight):
+        parts += [title_hashes, ngram_hashes(title_hashes, 2)]
+    terms = np.concatenate(parts) if parts else hashes
+    cols, counts = np.unique((terms & _MASK).astype(np.int64), return_counts=True)
+    return cols, counts.astype(np.float64)
+
+
+def count_matrix(docs: list[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
+    """Stack per-article (columns, counts) into one sparse count matrix."""
+    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(c) for c, _ in docs])
+    if docs and indptr[-1]:
+        indices = np.concatenate([c for c, _ in docs])
+        data = np.concatenate([v for _, v in docs])
+    else:
+        indices, data = np.zeros(0, dtype=np.int64), np.zeros(0)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(docs), N_FEATURES))
+
+
+@dataclass(frozen=True)
+class Background:
+    """Document frequencies of hashed terms over a reference corpus."""
+
+    n_docs: int
+    df: np.ndarray  # float64, one per column
+
+    @classmethod
+    def empty(cls) -> Background:
+        """No background: IDF comes from the run alone."""
+        return cls(0, np.zeros(N_FEATURES))
+
+    @classmethod
+    def load(cls, path: Path | str = DEFAULT_BACKGROUND) -> Background:
+        """Load a table written by `save` (columns with their document frequencies)."""
+        with np.load(path) as data:
+            df = np.zeros(N_FEATURES)
+            df[data["columns"]] = data["df"]
+            return cls(int(data["n_docs"]), df)
+
+    def save(self, path: Path | str, min_df: int = 2) -> None:
+        """Write the table, keeping columns seen in at least `min_df` documents (rarer ones add nothing)."""
+        cols = np.flatnonzero(self.df >= min_df).astype(np.uint32)
+        np.savez_compressed(path, n_docs=np.int64(self.n_docs), columns=cols, df=self.df[cols].astype(np.uint32))
+
+
+def document_frequencies(counts: sp.csr_matrix) -> np.ndarray:
+    """How many rows of a count matrix contain each column."""
+    return np.bincount(counts.indices, minlength=N_FEATURES).astype(np.float64)
+
+
+def tfidf(counts: sp.csr_matrix, background: Background) -> tuple[sp.csr_matrix, np.ndarray]:
+    """L2-normalised TF-IDF rows (sublinear tf) with IDF from the run plus the background, and the IDF."""
+    n = counts.shape[0] + background.n_docs
+    df = document_frequencies(counts) + background.df
+    idf = np.log((1 + n) / (1 + df)) + 1.0
+    transformer = TfidfTransformer(sublinear_tf=True, norm="l2")
+    transformer.fit(counts[:1] if counts.shape[0] else sp.csr_matrix((1, N_FEATURES)))
+    transformer.idf_ = idf
+    return transformer.transform(counts).tocsr(), idf
+
+
+def pair_cosines(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 200_000) -> np.ndarray:
+    """Cosine of each (i, j) row pair of an L2-normalised matrix, scored in blocks, never all pairs."""
+    out = np.zeros(len(pairs))
+    for start in range(0, len(pairs), block):
+        chunk = pairs[start : start + block]
+        prod = matrix[chunk[:, 0]].multiply(matrix[chunk[:, 1]])
+        out[start : start + block] = np.asarray(prod.sum(axis=1)).ravel()
+    return np.clip(out, 0.0, 1.0)
+
+
+def top_terms(matrix: sp.csr_matrix, k: int) -> list[np.ndarray]:
+    """The `k` heaviest term columns of each row, as uint64 arrays (the story-level set of an article)."""
+    out = []
+    for i in range(matrix.shape[0]):
+        lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+        cols, weights = matrix.indices[lo:hi], matrix.data[lo:hi]
+        if len(cols) > k:
+            # Ties broken by column so that the set is the same on every run.
+            order = np.lexsort((cols, -weights))[:k]
+            cols = cols[order]
+        out.append(np.sort(cols).astype(np.uint64))
+    return out
