@@ -80,8 +80,10 @@ def score(predicted: Mapping[str, list[str]], gold: Mapping[str, str]) -> Scores
     )
 
 
-def stories_of_report(report: Mapping[str, object]) -> dict[str, list[str]]:
+def stories_of_report(report: object) -> dict[str, list[str]]:
     """Story id -> member ids from a JSON report's `stories`."""
+    if not isinstance(report, Mapping) or not isinstance(report.get("stories", []), list):
+        raise ValueError("expected an object with a `stories` list")
     stories = report.get("stories", [])
     assert isinstance(stories, list)
     return {str(s["id"]): [str(a) for a in s["articles"]] for s in stories}

@@ -37,7 +37,9 @@ _THOUSANDS_RE = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
 _WORD_RE = re.compile(r"[^\W_]+")
 
 # Datelines and agency credits in front of the lead: "TTO - ", "(Dân trí) - ", "VOV.VN - ", "(BDO) ".
-_DATELINE_RE = re.compile(r"^\s*(?:\([^()\n]{1,40}\)|[A-ZĐ][A-ZĐ0-9.]{1,14}(?:\s[A-ZĐ][A-ZĐ0-9.]{0,14})?)\s*[-–—:]?\s+")
+_DATELINE_RE = re.compile(
+    r"^\s*(?:\([^()\n]{1,40}\)\s*[-–—:]?|[A-ZĐ][A-ZĐ0-9.]{1,14}(?:\s[A-ZĐ][A-ZĐ0-9.]{0,14})?\s*[-–—])\s+"
+)
 
 # Lines that are page furniture whatever the outlet: sharing, comments, printing, QR codes,
 # counters, navigation and related-links blocks.

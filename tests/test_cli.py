@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import cli
+from tests.conftest import SEEDS, seed_id
+
+
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def test_every_command_has_help() -> None:
+    assert isinstance(cli, click.Group)
+    for name, command in cli.commands.items():
+        result = invoke(name, "--help")
+        assert result.exit_code == 0, name
+        assert command.help and command.help.strip(), name
+        assert "Usage: " in result.output
+
+
+def test_match_writes_json_report(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    result = invoke("match", str(SEEDS), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {"articles", "pairs", "stories", "rejected", "stats"} <= set(data)
+    assert len(data["articles"]) == 5
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("md", "# Match report"), ("html", "<!doctype html>")])
+def test_match_human_formats(tmp_path: Path, fmt: str, marker: str) -> None:
+    out = tmp_path / f"r.{fmt}"
+    result = invoke("match", str(SEEDS), "-o", str(out), "--format", fmt, "-q")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(marker)
+    assert seed_id("000") in text and seed_id("001") in text
+
+
+def test_match_reads_stdin_and_prints_to_stdout() -> None:
+    lines = "".join(
+        json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n"
+        for p in sorted(SEEDS.glob("*.txt"))
+    )
+    result = invoke("match", "-", "-q", input=lines)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["articles"]) == 5
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("match",),
+        ("match", "x", "--format", "pdf"),
+        ("match", "x", "--min-cosine", "2"),
+        ("match", "x", "--nope"),
+        ("eval",),
+    ],
+)
+def test_bad_flags_exit_2(args: tuple[str, ...]) -> None:
+    assert invoke(*args).exit_code == 2
+
+
+def test_malformed_jsonl_exits_1_naming_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "in.jsonl"
+    bad.write_text('{"id": "1", "text": "a"}\n{"id": "2", "text": oops}\n', encoding="utf-8")
+    result = invoke("match", str(bad), "-o", str(tmp_path / "r.json"))
+    assert result.exit_code == 1
+    assert f"Error: {bad}:2: not valid JSON" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_skip_bad_lists_rejected_records(tmp_path: Path) -> None:
+    bad = tmp_path / "in.jsonl"
+    bad.write_text('{"id": "1", "text": "a"}\n{"id": "1", "text": "b"}\n{"text": "c"}\n', encoding="utf-8")
+    result = invoke("match", str(bad), "--skip-bad", "-q")
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert [a["id"] for a in report["articles"]] == ["1"]
+    assert [r["origin"] for r in report["rejected"]] == [f"{bad}:2", f"{bad}:3"]
+    assert report["stats"]["rejected"] == 2
+
+
+def test_missing_input_exits_1() -> None:
+    result = invoke("match", "/nonexistent/dir")
+    assert result.exit_code == 1 and "no such file or directory" in result.output
+
+
+def test_missing_background_table_exits_1(tmp_path: Path) -> None:
+    result = invoke("match", str(SEEDS), "--background", str(tmp_path / "none.npz"), "-q")
+    assert result.exit_code == 1 and "background document-frequency table not found" in result.output
+
+
+def test_progress_and_summary_go_to_stderr(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["match", str(SEEDS), "-o", str(tmp_path / "r.json")])
+    assert result.exit_code == 0
+    assert "5 articles -> 1 stories" in result.stderr
+    assert result.stdout == ""
+
+
+def test_eval_scores_a_report_against_gold(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps({"stories": [{"id": "s1", "articles": ["a", "b", "x"]}]}), encoding="utf-8")
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        "".join(
+            json.dumps(r) + "\n"
+            for r in [{"id": "a", "story": "1"}, {"id": "b", "story": "1"}, {"id": "c", "story": "1"}]
+        ),
+        encoding="utf-8",
+    )
+    result = invoke("eval", str(report), str(gold))
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    # Predicted pairs a-b (right), a-x and b-x (x is a distractor: wrong); gold pairs a-b, a-c, b-c.
+    assert scores["pair_precision"] == pytest.approx(1 / 3, abs=1e-4)
+    assert scores["pair_recall"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_eval_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None:
+    bad = tmp_path / "r.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    gold = tmp_path / "g.jsonl"
+    gold.write_text("", encoding="utf-8")
+    result = invoke("eval", str(bad), str(gold))
+    assert result.exit_code == 1 and "not a dedup JSON report" in result.output

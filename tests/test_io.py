@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from dedup.io import InputError, parse_published, read_articles
+
+
+def write_jsonl(path: Path, rows: list[object]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_txt_file_gives_id_from_name_and_title_from_first_line(tmp_path: Path) -> None:
+    (tmp_path / "a1.txt").write_text("\n\n  Tiêu đề bài  \nNội dung.\n", encoding="utf-8")
+    articles, rejected = read_articles([str(tmp_path / "a1.txt")])
+    assert [(a.id, a.title) for a in articles] == [("a1", "Tiêu đề bài")]
+    assert articles[0].text == "\n\n  Tiêu đề bài  \nNội dung.\n"
+    assert rejected == []
+
+
+def test_jsonl_gz_and_directories_are_read_recursively_in_sorted_order(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    write_jsonl(tmp_path / "sub" / "b.jsonl", [{"id": "b1", "text": "x"}])
+    with gzip.open(tmp_path / "a.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "a1", "text": "y", "title": "T", "source": "s.vn"}) + "\n")
+    (tmp_path / "c.txt").write_text("z", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("not an article", encoding="utf-8")
+    warnings: list[str] = []
+    articles, _ = read_articles([str(tmp_path)], warn=warnings.append)
+    assert [a.id for a in articles] == ["a1", "c", "b1"]
+    assert articles[0].source == "s.vn"
+    assert len(warnings) == 1 and "notes.md" in warnings[0]
+
+
+def test_input_is_nfc_normalised(tmp_path: Path) -> None:
+    decomposed = unicodedata.normalize("NFD", "Hội Liên hiệp Phụ nữ")
+    write_jsonl(tmp_path / "a.jsonl", [{"id": "1", "text": decomposed, "title": decomposed}])
+    (art,), _ = read_articles([str(tmp_path / "a.jsonl")])
+    assert art.text == "Hội Liên hiệp Phụ nữ" and art.title == "Hội Liên hiệp Phụ nữ"
+
+
+def test_stdin_reads_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = json.dumps({"id": "x", "text": "tin"}).encode() + b"\n\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    articles, _ = read_articles(["-"])
+    assert [a.origin for a in articles] == ["<stdin>:1"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"id": "1", "text": "a"}\n{"id": "2", "text": \n', "bad.jsonl:2: not valid JSON"),
+        (b'{"id": "1", "text": "a"}\n{"text": "b"}\n', "bad.jsonl:2: missing required field 'id'"),
+        (b'{"id": "1"}\n', "bad.jsonl:1: missing required field 'text'"),
+        (b'{"id": "1", "text": "a"}\n{"id": "1", "text": "b"}\n', "bad.jsonl:2: duplicate id '1' (first at"),
+        (b'{"id": "1", "text": "a"}\n{"id": "2", "text": "\xff"}\n', "bad.jsonl:2: not UTF-8"),
+        (b'["id", "text"]\n', "bad.jsonl:1: expected a JSON object, got list"),
+        (b'{"id": "1", "text": 5}\n', "bad.jsonl:1: field 'text' must be a string"),
+        (b'{"id": "1", "text": "a", "published": "yesterday"}\n', "bad.jsonl:1: field 'published'"),
+    ],
+)
+def test_bad_records_name_file_and_line(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        read_articles([str(path)])
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_skip_bad_lists_every_bad_record_and_keeps_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b'{"id": "1", "text": "a"}\nnot json\n{"id": "1", "text": "b"}\n{"id": "3", "text": "c"}\n'
+    )
+    articles, rejected = read_articles([str(path)], skip_bad=True)
+    assert [a.id for a in articles] == ["1", "3"]
+    assert [(r.origin.rsplit(":", 1)[1], r.id) for r in rejected] == [("2", None), ("3", "1")]
+    assert len(articles) + len(rejected) == 4
+
+
+def test_non_utf8_txt_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_bytes("dòng một\ndòng hai\n".encode("utf-8") + b"\xff\n")
+    with pytest.raises(InputError, match=r"x\.txt:3: not UTF-8"):
+        read_articles([str(tmp_path / "x.txt")])
+
+
+def test_missing_path_and_unknown_suffix_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or directory"):
+        read_articles([str(tmp_path / "nope.jsonl")])
+    (tmp_path / "a.csv").write_text("id,text\n", encoding="utf-8")
+    with pytest.raises(InputError, match="expected .txt, .jsonl or .jsonl.gz"):
+        read_articles([str(tmp_path / "a.csv")])
+
+
+def test_truncated_gzip_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl.gz"
+    blob = gzip.compress(
+        b"".join(json.dumps({"id": str(i), "text": "x" * 50}).encode() + b"\n" for i in range(500))
+    )
+    path.write_bytes(blob[: len(blob) // 2])
+    with pytest.raises(InputError, match=r"t\.jsonl\.gz:\d+: cannot read"):
+        read_articles([str(path)])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("23/10/2013 10:07", "2013-10-23T10:07"),
+        ("06/05/2022", "2022-05-06T00:00"),
+        ("2022-05-06T15:56:55+07:00", "2022-05-06T15:56"),
+    ],
+)
+def test_published_formats(text: str, expected: str) -> None:
+    assert parse_published(text).isoformat(timespec="minutes") == expected

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import numpy as np
+from datasketch import MinHash
+
+from dedup.hashing import overlap, shingle_set, token_hashes
+from dedup.lsh import LSHParams, Signer, candidate_pairs
+
+WORDS = "hội liên hiệp phụ nữ tỉnh tổ chức tọa đàm nâng cao hiệu quả truyền thông qua mạng xã hội".split()
+
+
+def test_signatures_equal_datasketch_update_batch() -> None:
+    values = shingle_set(token_hashes(WORDS), 3)
+    reference = MinHash(num_perm=128, seed=7, hashfunc=lambda v: int(v) & 0xFFFFFFFF)
+    reference.update_batch([int(v) for v in values])
+    assert np.array_equal(Signer(128, 7).sign(values), reference.hashvalues)
+
+
+def test_identical_sets_share_a_bucket_and_disjoint_ones_do_not() -> None:
+    rng = np.random.default_rng(0)
+    a = np.unique(rng.integers(0, 2**63, 300, dtype=np.uint64))
+    b = np.unique(rng.integers(0, 2**63, 300, dtype=np.uint64))
+    sets = [a, b, a.copy(), np.zeros(0, dtype=np.uint64)]
+    signer = Signer(64, 1)
+    pairs, stats = candidate_pairs(
+        signer.sign_all(sets), np.array([len(s) > 0 for s in sets]), LSHParams(num_perm=64, threshold=0.5)
+    )
+    assert pairs.tolist() == [[0, 2]]
+    assert stats["bands"] * stats["rows"] <= 64
+
+
+def test_oversized_buckets_are_skipped_and_counted() -> None:
+    same = np.arange(10, dtype=np.uint64)
+    sets = [same] * 5
+    sig = Signer(16, 1).sign_all(sets)
+    pairs, stats = candidate_pairs(sig, np.ones(5, bool), LSHParams(num_perm=16, threshold=0.5, max_bucket=4))
+    assert len(pairs) == 0 and stats["oversized_buckets"] == stats["bands"]
+    pairs, _ = candidate_pairs(sig, np.ones(5, bool), LSHParams(num_perm=16, threshold=0.5))
+    assert len(pairs) == 10
+
+
+def test_exact_overlap() -> None:
+    a = np.array([1, 2, 3, 4], dtype=np.uint64)
+    b = np.array([3, 4], dtype=np.uint64)
+    assert overlap(a, b) == (0.5, 1.0)
+    assert overlap(a, np.zeros(0, dtype=np.uint64)) == (0.0, 0.0)
+
+
+def test_short_text_is_one_shingle() -> None:
+    assert len(shingle_set(token_hashes(["một", "hai"]), 5)) == 1
+    assert len(shingle_set(token_hashes(WORDS), 5)) == len(WORDS) - 4

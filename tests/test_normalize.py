@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import pytest
+
+from dedup.normalize import content_lines, fold_tones, is_furniture, learn_boilerplate, tokens
+
+
+@pytest.mark.parametrize(
+    ("new_style", "old_style"),
+    [
+        ("hoà bình", "hòa bình"),
+        ("thuỷ điện", "thủy điện"),
+        ("khoẻ mạnh", "khỏe mạnh"),
+        ("hoá học", "hóa học"),
+    ],
+)
+def test_both_tone_placements_hash_alike(new_style: str, old_style: str) -> None:
+    assert tokens(new_style) == tokens(old_style)
+
+
+@pytest.mark.parametrize("fixed", ["hoàng", "quý", "quyết", "thuyền", "khoảng"])
+def test_tone_folding_leaves_fixed_positions_alone(fixed: str) -> None:
+    assert fold_tones(fixed) == fixed
+
+
+def test_tokens_keep_diacritics_and_digits_and_drop_thousands_separators() -> None:
+    assert tokens("Hiện hội có 1.525 báo cáo viên, 88,48% BÁN bạn") == [
+        "hiện",
+        "hội",
+        "có",
+        "1525",
+        "báo",
+        "cáo",
+        "viên",
+        "88",
+        "48",
+        "bán",
+        "bạn",
+    ]
+    assert tokens("1.525") == tokens("1525")
+    assert tokens("bán") != tokens("bạn") != tokens("ban")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Chia sẻ bài viết",
+        "intNumViewTotal=792",
+        "Cập nhật: 06-05-2022 | 15:56:55",
+        "QUỲNH ANH",
+        "Tin, ảnh: HỒNG GIANG",
+        "Quay lên trên",
+        "QR Code",
+        "Tin liên quan: Bình Dương tổ chức tọa đàm",
+        "  |  ",
+        "Theo VnExpress",
+    ],
+)
+def test_page_furniture_lines(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Theo báo cáo, có 5 người chết tại hiện trường vụ tai nạn giao thông nghiêm trọng.",
+        "Hiện hội có 1.525 báo cáo viên, tuyên truyền viên, 281.799 hội viên, 361.596 phụ nữ.",
+        "Ngày 6-5, Hội Liên hiệp Phụ nữ tỉnh tổ chức tọa đàm.",
+    ],
+)
+def test_story_lines_are_kept(line: str) -> None:
+    assert not is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    ("lead", "kept"),
+    [
+        ("TTO - Sáng nay, ba người bị thương.", "Sáng nay, ba người bị thương."),
+        ("(Dân trí) - Sáng nay, ba người bị thương.", "Sáng nay, ba người bị thương."),
+        ("VOV.VN - Sáng nay, ba người bị thương.", "Sáng nay, ba người bị thương."),
+        ("(BDO) Ngày 6-5, Hội tổ chức tọa đàm.", "Ngày 6-5, Hội tổ chức tọa đàm."),
+        ("Sáng nay, ba người bị thương.", "Sáng nay, ba người bị thương."),
+    ],
+)
+def test_datelines_are_dropped_from_the_lead(lead: str, kept: str) -> None:
+    assert content_lines(lead + "\nĐoạn hai.") == [kept, "Đoạn hai."]
+
+
+def test_boilerplate_is_learned_per_source_from_repeated_lines() -> None:
+    footer = "BDO hoan nghênh những ý kiến khách quan, có tính xây dựng của bạn đọc gần xa"
+    docs = [("bdo", f"Bài số {i} nói về chuyện {i}.\n{footer}") for i in range(5)] + [("other", footer)]
+    learned = learn_boilerplate(docs)
+    assert content_lines(f"Bài mới.\n{footer}", "bdo", learned) == ["Bài mới."]
+    # Another outlet that printed the line once keeps it: it is not that outlet's furniture.
+    assert content_lines(f"Bài mới.\n{footer}", "other", learned) == ["Bài mới.", footer]
+
+
+def test_boilerplate_needs_several_articles() -> None:
+    line = "Một câu xuất hiện đúng hai lần trong cả kho bài."
+    learned = learn_boilerplate([("s", line), ("s", line), ("s", "khác")])
+    assert content_lines(line, "s", learned) == [line]

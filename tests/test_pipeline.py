@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dedup import pipeline, report
+from dedup.io import article_from_record, read_articles
+from dedup.models import Article
+from dedup.normalize import _NEW_TO_OLD
+from tests.conftest import FIXTURES, SEEDS, seed_id
+
+NO_CLAIMS = replace(pipeline.MatchConfig(), claims=False)
+
+
+def test_seeds_000_and_001_are_one_story_and_the_rest_match_nothing() -> None:
+    articles, _ = read_articles([str(SEEDS)])
+    result = pipeline.run(articles, NO_CLAIMS)
+    a, b = seed_id("000"), seed_id("001")
+    assert [s.articles for s in result.stories] == [(a, b)]
+    assert [(m.a, m.b, m.kind) for m in result.matches] == [(a, b, "same_story")]
+    story_of = result.story_of()
+    assert all(story_of.get(seed_id(p)) is None for p in ("002", "003", "004"))
+
+
+def test_two_runs_give_byte_identical_json() -> None:
+    articles, _ = read_articles([str(SEEDS), str(FIXTURES / "vmds-dev.jsonl")])
+    first = report.to_json(pipeline.run(articles))
+    second = report.to_json(pipeline.run(list(articles)))
+    assert first == second
+    assert json.loads(first)["stories"]
+
+
+def test_every_article_is_in_the_report_exactly_once() -> None:
+    articles, _ = read_articles([str(FIXTURES / "vmds-dev.jsonl")])
+    data = json.loads(report.to_json(pipeline.run(articles, NO_CLAIMS)))
+    assert [a["id"] for a in data["articles"]] == [a.id for a in articles]
+    in_stories = [a for s in data["stories"] for a in s["articles"]]
+    assert len(in_stories) == len(set(in_stories))
+    assert all(len(s["articles"]) >= 2 and s["articles"] == sorted(s["articles"]) for s in data["stories"])
+    assert all(p["a"] < p["b"] for p in data["pairs"])
+
+
+def test_empty_and_tiny_articles_do_not_break_the_run() -> None:
+    arts = [Article("e", ""), Article("t", "Một."), Article("p", "!!! ..."), Article("e2", "")]
+    result = pipeline.run(arts, NO_CLAIMS)
+    assert result.stories == () and len(result.articles) == 4
+
+
+# Copies made the way outlets republish, built from real articles of the 2017 corpus.
+_OLD_TO_NEW = {old: new for new, old in _NEW_TO_OLD.items()}
+_TONE_SWAP = re.compile(
+    "|".join(sorted(list(_NEW_TO_OLD) + list(_OLD_TO_NEW), key=len, reverse=True)) + r"(?!\w)"
+)
+
+
+def _swap_tones(text: str) -> str:
+    return _TONE_SWAP.sub(lambda m: _NEW_TO_OLD.get(m.group(0)) or _OLD_TO_NEW[m.group(0)], text)
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?])\s+", text)
+
+
+def _copy(text: str, how: int, other_titles: list[str]) -> str:
+    if how == 0:
+        return "TTO - " + text + "\nTheo Tuổi Trẻ"
+    if how == 1:
+        return "(Dân trí) - " + text + "\n" + "\n".join(">> " + t for t in other_titles)
+    if how == 2:
+        sents = _sentences(text)
+        return " ".join(sents[: max(3, int(len(sents) * 0.6))])
+    if how == 3:
+        sents = _sentences(text)
+        del sents[len(sents) // 2]
+        return " ".join(sents)
+    if how == 4:
+        return unicodedata.normalize("NFD", text)
+    if how == 5:
+        return _swap_tones(text)
+    if how == 6:
+        return re.sub(r"(?<=\d)\.(?=\d{3})", "", text)
+    # All at once, the way a regional site reworks a wire story.
+    sents = _sentences(_swap_tones(re.sub(r"(?<=\d)\.(?=\d{3})", "", text)))
+    del sents[len(sents) // 2]
+    return unicodedata.normalize("NFD", "VOV.VN - " + " ".join(sents) + "\nTin, ảnh: PV")
+
+
+@pytest.mark.slow
+def test_republished_copies_are_found_as_duplicates_among_thousands() -> None:
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
+        rows = [json.loads(line) for line in stream]
+    corpus = [article_from_record(r, f"sample:{i}") for i, r in enumerate(rows, 1)]
+    bases = [a for a in corpus if len(_sentences(a.text)) >= 8 and len(a.text) >= 1500][:400]
+    assert len(bases) == 400
+    copies = []
+    for k, base in enumerate(bases):
+        titles = [bases[(k + d) % len(bases)].title for d in (1, 2, 3)]
+        record = {"id": f"copy-{base.id}", "text": _copy(base.text, k % 8, titles), "title": base.title}
+        copies.append(article_from_record(record, "copy"))
+    result = pipeline.run(corpus + copies, NO_CLAIMS)
+    dup = {(m.a, m.b) for m in result.matches if m.kind == "duplicate"}
+    expected = {tuple(sorted((b.id, c.id))) for b, c in zip(bases, copies)}
+    recall = len(expected & dup) / len(expected)
+    base_of = {c.id: b.id for b, c in zip(bases, copies)}
+    involving = [(a, b) for a, b in dup if a in base_of or b in base_of]
+
+    def correct(a: str, b: str) -> bool:
+        copy, other = (a, b) if a in base_of else (b, a)
+        base = base_of[copy]
+        # Right if it is the base, or an article the base itself duplicates in the corpus.
+        return other == base or tuple(sorted((base, other))) in dup
+
+    precision = sum(correct(a, b) for a, b in involving) / len(involving)
+    missed = sorted(expected - dup)
+    assert recall >= 0.99, missed[:10]
+    assert precision >= 0.99

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import numpy as np
+
+from dedup.hashing import token_hashes
+from dedup.normalize import tokens
+from dedup.similarity import Background, count_matrix, pair_cosines, term_columns, tfidf, top_terms
+
+A = "Hội Liên hiệp Phụ nữ tỉnh Bình Dương tổ chức tọa đàm truyền thông qua mạng xã hội"
+B = "Tọa đàm của Hội Liên hiệp Phụ nữ Bình Dương về truyền thông trên mạng xã hội"
+C = "Giá vàng hôm nay tăng mạnh trên thị trường thế giới sau phiên giao dịch"
+
+
+def matrix(texts: list[str], background: Background) -> object:
+    docs = [term_columns(token_hashes(tokens(t)), token_hashes([])) for t in texts]
+    return tfidf(count_matrix(docs), background)[0]
+
+
+def test_cosines_of_candidate_pairs() -> None:
+    m = matrix([A, B, C, A], Background.empty())
+    cos = pair_cosines(m, np.array([[0, 1], [0, 2], [0, 3]]))
+    assert cos[2] > 0.999
+    assert cos[0] > 0.3 > cos[1]
+
+
+def test_background_frequencies_weigh_rare_shared_terms_above_common_ones() -> None:
+    # Two pairs built alike: one shares two rare names, the other two everyday words. A run of two
+    # articles cannot tell them apart; the background table can.
+    rare = ["Trương Nga Bình Dương tọa đàm", "Trương Nga Bình Dương kinh tế"]
+    common = ["hôm nay người dân tọa đàm", "hôm nay người dân kinh tế"]
+    docs = [term_columns(token_hashes(tokens(t)), token_hashes([])) for t in rare + common]
+    df = np.zeros(1 << 22)
+    df[term_columns(token_hashes(tokens("hôm nay người dân")), token_hashes([]))[0]] = 900
+    pairs = np.array([[0, 1], [2, 3]])
+    alone = pair_cosines(tfidf(count_matrix(docs[:2]), Background.empty())[0], np.array([[0, 1]]))[0]
+    alone_common = pair_cosines(tfidf(count_matrix(docs[2:]), Background.empty())[0], np.array([[0, 1]]))[0]
+    assert abs(alone - alone_common) < 1e-9
+    rare_cos, common_cos = pair_cosines(tfidf(count_matrix(docs), Background(1000, df))[0], pairs)
+    assert rare_cos > 0.4 > common_cos
+
+
+def test_background_round_trip(tmp_path: object) -> None:
+    df = np.zeros(1 << 22)
+    df[[5, 9, 11]] = [1, 2, 30]
+    path = f"{tmp_path}/bg.npz"
+    Background(40, df).save(path, min_df=2)
+    loaded = Background.load(path)
+    assert loaded.n_docs == 40 and loaded.df[9] == 2 and loaded.df[11] == 30 and loaded.df[5] == 0
+
+
+def test_top_terms_are_deterministic_and_bounded() -> None:
+    m = matrix([A, B, C], Background.empty())
+    first, again = top_terms(m, 5), top_terms(m, 5)
+    assert all(len(t) == 5 for t in first)
+    assert all(np.array_equal(x, y) for x, y in zip(first, again))
