@@ -46,30 +46,49 @@ _DEFAULTS = pipeline.MatchConfig()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the report.")
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="json", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(report.FORMATS)),
+    default="json",
+    show_default=True,
     help="json for machines; md or html for people.",
 )
 @click.option("--skip-bad", is_flag=True, help="List bad records under `rejected` and go on, instead of stopping.")
 @click.option(
-    "--min-cosine", type=click.FloatRange(0, 1), default=_DEFAULTS.min_cosine, show_default=True,
+    "--min-cosine",
+    type=click.FloatRange(0, 1),
+    default=_DEFAULTS.min_cosine,
+    show_default=True,
     help="TF-IDF cosine a candidate pair needs to be a same-story match.",
 )
 @click.option(
-    "--link-threshold", type=click.FloatRange(0, 1), default=_DEFAULTS.link_threshold, show_default=True,
+    "--link-threshold",
+    type=click.FloatRange(0, 1),
+    default=_DEFAULTS.link_threshold,
+    show_default=True,
     help="Mean cosine two groups need before they merge into one story.",
 )
 @click.option(
-    "--duplicate-containment", type=click.FloatRange(0, 1), default=_DEFAULTS.duplicate_containment,
-    show_default=True, help="Share of the shorter text's 5-word shingles found in the other for a `duplicate`.",
+    "--duplicate-containment",
+    type=click.FloatRange(0, 1),
+    default=_DEFAULTS.duplicate_containment,
+    show_default=True,
+    help="Share of the shorter text's 5-word shingles found in the other for a `duplicate`.",
 )
 @click.option("--no-claims", is_flag=True, help="Skip the reconciliation of numeric claims.")
 @click.option(
-    "--background", type=click.Path(dir_okay=False), default=None,
+    "--background",
+    type=click.Path(dir_okay=False),
+    default=None,
     help="Document-frequency table to combine with the run's own (default: the one shipped).",
 )
 @click.option("--no-background", is_flag=True, help="Use the run's own document frequencies only.")
 @click.option(
-    "-j", "--workers", type=click.IntRange(0), default=0, show_default=True,
+    "-j",
+    "--workers",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
     help="Worker processes; 0 uses every core. Results do not depend on it.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
@@ -150,6 +169,70 @@ def eval_command(report_file: str, gold: tuple[str, ...]) -> None:
     except (ValueError, KeyError) as err:
         raise click.ClickException(f"cannot read gold labels: {err}") from None
     click.echo(json.dumps(evaluate.score(stories, labels).to_dict()))
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+@cli.command()
+@click.argument("items", nargs=-1, required=True, metavar="FILE_OR_ID...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for reading, or one JSON object a claim.",
+)
+def claims(items: tuple[str, ...], fmt: str) -> None:
+    """List the numeric claims read from articles: value, interval, unit or noun, snippet.
+
+    FILE_OR_ID is an article file or directory (as for `match`); any other word is an article id
+    to pick from those files, so `dedup claims feed.jsonl.gz 12345` shows one article's claims.
+    """
+    from dedup.claims import extract_claims
+
+    paths = [i for i in items if i == "-" or Path(i).exists()]
+    wanted = [i for i in items if i not in paths]
+    if not paths:
+        raise click.ClickException(f"no article file or directory among: {' '.join(items)}")
+    try:
+        articles, _ = read_articles(paths, skip_bad=True)
+    except InputError as err:
+        raise click.ClickException(str(err)) from None
+    if wanted:
+        by_id = {a.id: a for a in articles}
+        missing = [w for w in wanted if w not in by_id]
+        if missing:
+            raise click.ClickException(f"no article with id {', '.join(map(repr, missing))} in {' '.join(paths)}")
+        articles = [by_id[w] for w in wanted]
+    for article in articles:
+        found = extract_claims(pipeline.claim_text(article))
+        if fmt == "json":
+            for c in found:
+                record = {
+                    "article": article.id,
+                    "text": c.text,
+                    "value": c.value,
+                    "qualifier": c.qualifier,
+                    "low": c.low,
+                    "high": c.high,
+                    "unit": c.unit,
+                    "noun": c.noun,
+                    "quantity": c.quantity,
+                    "sentence": c.sentence,
+                }
+                click.echo(json.dumps(record, ensure_ascii=False))
+            continue
+        click.echo(f"== {article.id}  {article.title}  ({len(found)} claims)")
+        for c in found:
+            click.echo(
+                f"  {_num(c.value):>14}  {'[' + _num(c.low) + ', ' + _num(c.high) + ']':<28} {c.qualifier or '':<10} "
+                f"{c.quantity:<24} «{c.text}»"
+            )
 
 
 def main() -> None:

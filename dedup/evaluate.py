@@ -75,9 +75,7 @@ def score(predicted: Mapping[str, list[str]], gold: Mapping[str, str]) -> Scores
         bp += inter / len(cluster)
         br += inter / len(by_gold[s])
     n = len(gold) or 1
-    return Scores(
-        len(gold), len(gold_pairs), len(pred_pairs), p, r, _f1(p, r), bp / n, br / n, _f1(bp / n, br / n)
-    )
+    return Scores(len(gold), len(gold_pairs), len(pred_pairs), p, r, _f1(p, r), bp / n, br / n, _f1(bp / n, br / n))
 
 
 def stories_of_report(report: object) -> dict[str, list[str]]:

@@ -71,9 +71,7 @@ def article_from_record(record: Any, origin: str) -> Article:
     try:
         when = parse_published(published) if published else None
     except ValueError:
-        raise ValueError(
-            f"field 'published' is not an ISO date or dd/mm/yyyy[ hh:mm]: {published!r}"
-        ) from None
+        raise ValueError(f"field 'published' is not an ISO date or dd/mm/yyyy[ hh:mm]: {published!r}") from None
     return Article(
         id=art_id,
         text=nfc(record["text"]),
@@ -89,7 +87,7 @@ def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
     """Decode a JSONL byte stream line by line."""
     lineno = 0
     try:
-        for lineno, raw in enumerate(stream, start=1):  # noqa: B007 - lineno is read after the loop
+        for lineno, raw in enumerate(stream, start=1):
             origin = f"{name}:{lineno}"
             try:
                 line = raw.decode("utf-8")

@@ -82,7 +82,7 @@ def candidate_pairs(
     n = np.int64(len(signatures))
     skipped = 0
     for table in lsh.hashtables:
-        for key in table.keys():
+        for key in table.keys():  # noqa: SIM118 - a datasketch storage, not a dict
             members = table.get(key)
             if len(members) < 2:
                 continue

@@ -78,7 +78,7 @@ def is_furniture(line: str) -> bool:
 
 def line_key(line: str) -> str:
     """The normalised form of a line, used to count lines repeated across an outlet's articles."""
-    return " ".join(tokens(line))
+    return " ".join(line.lower().split())
 
 
 def tokens(text: str) -> list[str]:

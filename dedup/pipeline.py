@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from dedup import cluster, hashing, lsh, normalize, similarity
+from dedup import cluster, hashing, lsh, normalize, reconcile, similarity
 from dedup.models import Article, Match, Rejected, Report, Story
 
 Progress = Callable[[str], None]
@@ -61,7 +61,10 @@ class Features:
 
 
 def _features(
-    item: tuple[str, str, str | None], boilerplate: normalize.Boilerplate, shingle_size: int, title_weight: int
+    item: tuple[str, str, str | None],
+    boilerplate: normalize.Boilerplate,
+    shingle_size: int,
+    title_weight: int,
 ) -> Features:
     """Features of one article from its (text, title, source)."""
     text, title, source = item
@@ -161,7 +164,7 @@ def run(
     cosines = similarity.pair_cosines(matrix, candidates)
     links: list[tuple[int, int, float]] = []
     evidence: dict[tuple[int, int], dict[str, Any]] = {}
-    for (i, j), cos in zip(candidates.tolist(), cosines.tolist()):
+    for (i, j), cos in zip(candidates.tolist(), cosines.tolist(), strict=True):
         jac, cont = hashing.overlap(feats[i].shingles, feats[j].shingles)
         is_dup = cont >= config.duplicate_containment
         if not is_dup and cos < config.min_cosine:
@@ -191,7 +194,11 @@ def run(
     lap("claims")
     stats = dict(report.stats)
     stats.update(
-        candidates={"duplicate_tier": len(dup_pairs), "story_tier": len(story_pairs), "total": len(candidates)},
+        candidates={
+            "duplicate_tier": len(dup_pairs),
+            "story_tier": len(story_pairs),
+            "total": len(candidates),
+        },
         lsh={"duplicate_tier": dup_stats, "story_tier": story_stats},
         confirmed_links=len(links),
         seconds=timings,
@@ -241,9 +248,14 @@ def _assemble(
     return Report(tuple(articles), tuple(matches), tuple(stories), tuple(rejected), stats)
 
 
+def claim_text(article: Article) -> str:
+    """The raw text claims are read from: the title (headline figures count) and the body."""
+    if not article.title or article.text.lstrip().startswith(article.title):
+        return article.text
+    return article.title + "\n" + article.text
+
+
 def _story_claims(members: Sequence[Article]) -> tuple[dict[str, Any], ...]:
     """Aligned numeric claims between the versions of one story, as report records."""
-    from dedup import reconcile
-
-    versions = [(a.id, a.text) for a in members]
+    versions = [(a.id, claim_text(a)) for a in members]
     return tuple(reconcile.claim_pair_to_dict(p) for p in reconcile.reconcile(versions))

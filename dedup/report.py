@@ -17,7 +17,12 @@ VERDICT_ORDER = {"conflict": 0, "rounded": 1, "exact": 2}
 
 
 def _article_record(article: Article, story: str | None) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": article.id, "source": article.source, "title": article.title, "story": story}
+    record: dict[str, Any] = {
+        "id": article.id,
+        "source": article.source,
+        "title": article.title,
+        "story": story,
+    }
     if article.url:
         record["url"] = article.url
     if article.published:
@@ -92,9 +97,8 @@ def to_markdown(report: Report) -> str:
         for art_id in story.articles:
             a = by_id.get(art_id)
             when = a.published.strftime("%Y-%m-%d %H:%M") if a and a.published else ""
-            lines.append(
-                f"| {_md_cell(art_id)} | {_md_cell(a.source if a else '')} | {when} | {_md_cell(a.title if a else '')} |"
-            )
+            source, title = (a.source, a.title) if a else ("", "")
+            lines.append(f"| {_md_cell(art_id)} | {_md_cell(source)} | {when} | {_md_cell(title)} |")
         lines += ["", "| pair | kind | cosine | shingle Jaccard | containment |", "|---|---|---|---|---|"]
         for m in pairs_of[story.id]:
             ev = m.evidence
@@ -160,7 +164,8 @@ def to_html(report: Report) -> str:
     if report.rejected:
         parts.append("<h2>Rejected records</h2><table><tr><th>where</th><th>id</th><th>why</th></tr>")
         parts += [
-            f"<tr><td>{esc(r.origin)}</td><td>{esc(r.id or '')}</td><td>{esc(r.reason)}</td></tr>" for r in report.rejected
+            f"<tr><td>{esc(r.origin)}</td><td>{esc(r.id or '')}</td><td>{esc(r.reason)}</td></tr>"
+            for r in report.rejected
         ]
         parts.append("</table>")
     parts.append("</body></html>\n")

@@ -43,9 +43,15 @@ def main() -> int:
     rows = [("labelled only", run_one([args.gold], gold, Path(args.out) / "gold.json", config))]
     if args.distractors:
         rows.append(
-            ("with distractors", run_one([args.gold, args.distractors], gold, Path(args.out) / "mixed.json", config))
+            (
+                "with distractors",
+                run_one([args.gold, args.distractors], gold, Path(args.out) / "mixed.json", config),
+            )
         )
-    print(f"{'run':<18}{'articles':>9}{'pair P':>8}{'pair R':>8}{'pair F1':>9}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'sec':>7}")
+    print(
+        f"{'run':<18}{'articles':>9}{'pair P':>8}{'pair R':>8}{'pair F1':>9}"
+        f"{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'sec':>7}"
+    )
     for name, r in rows:
         print(
             f"{name:<18}{r['articles']:>9}{r['pair_precision']:>8.3f}{r['pair_recall']:>8.3f}{r['pair_f1']:>9.3f}"

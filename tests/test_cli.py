@@ -131,3 +131,21 @@ def test_eval_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None:
     gold.write_text("", encoding="utf-8")
     result = invoke("eval", str(bad), str(gold))
     assert result.exit_code == 1 and "not a dedup JSON report" in result.output
+
+
+def test_claims_lists_an_articles_claims_by_id() -> None:
+    result = invoke("claims", str(SEEDS), seed_id("001"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    by_text = {r["text"]: r for r in rows}
+    assert by_text["hơn 1.500 báo cáo viên"]["value"] == 1500
+    assert by_text["hơn 1.500 báo cáo viên"]["qualifier"] == "hơn"
+    assert by_text["gần 281.800 hội viên"]["high"] == 281800
+    assert {r["article"] for r in rows} == {seed_id("001")}
+
+
+def test_claims_table_and_unknown_id() -> None:
+    result = invoke("claims", str(SEEDS / f"{seed_id('000')}.txt"))
+    assert result.exit_code == 0 and "«1.525 báo cáo viên»" in result.output
+    result = invoke("claims", str(SEEDS), "no-such-id")
+    assert result.exit_code == 1 and "no article with id 'no-such-id'" in result.output

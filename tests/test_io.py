@@ -76,9 +76,7 @@ def test_bad_records_name_file_and_line(tmp_path: Path, content: bytes, message:
 
 def test_skip_bad_lists_every_bad_record_and_keeps_the_rest(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
-    path.write_bytes(
-        b'{"id": "1", "text": "a"}\nnot json\n{"id": "1", "text": "b"}\n{"id": "3", "text": "c"}\n'
-    )
+    path.write_bytes(b'{"id": "1", "text": "a"}\nnot json\n{"id": "1", "text": "b"}\n{"id": "3", "text": "c"}\n')
     articles, rejected = read_articles([str(path)], skip_bad=True)
     assert [a.id for a in articles] == ["1", "3"]
     assert [(r.origin.rsplit(":", 1)[1], r.id) for r in rejected] == [("2", None), ("3", "1")]
@@ -86,7 +84,7 @@ def test_skip_bad_lists_every_bad_record_and_keeps_the_rest(tmp_path: Path) -> N
 
 
 def test_non_utf8_txt_names_the_line(tmp_path: Path) -> None:
-    (tmp_path / "x.txt").write_bytes("dòng một\ndòng hai\n".encode("utf-8") + b"\xff\n")
+    (tmp_path / "x.txt").write_bytes("dòng một\ndòng hai\n".encode() + b"\xff\n")
     with pytest.raises(InputError, match=r"x\.txt:3: not UTF-8"):
         read_articles([str(tmp_path / "x.txt")])
 
@@ -95,15 +93,13 @@ def test_missing_path_and_unknown_suffix_are_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file or directory"):
         read_articles([str(tmp_path / "nope.jsonl")])
     (tmp_path / "a.csv").write_text("id,text\n", encoding="utf-8")
-    with pytest.raises(InputError, match="expected .txt, .jsonl or .jsonl.gz"):
+    with pytest.raises(InputError, match=r"expected \.txt, \.jsonl or \.jsonl\.gz"):
         read_articles([str(tmp_path / "a.csv")])
 
 
 def test_truncated_gzip_is_an_error_naming_the_file(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl.gz"
-    blob = gzip.compress(
-        b"".join(json.dumps({"id": str(i), "text": "x" * 50}).encode() + b"\n" for i in range(500))
-    )
+    blob = gzip.compress(b"".join(json.dumps({"id": str(i), "text": "x" * 50}).encode() + b"\n" for i in range(500)))
     path.write_bytes(blob[: len(blob) // 2])
     with pytest.raises(InputError, match=r"t\.jsonl\.gz:\d+: cannot read"):
         read_articles([str(path)])

@@ -6,7 +6,28 @@ from datasketch import MinHash
 from dedup.hashing import overlap, shingle_set, token_hashes
 from dedup.lsh import LSHParams, Signer, candidate_pairs
 
-WORDS = "hội liên hiệp phụ nữ tỉnh tổ chức tọa đàm nâng cao hiệu quả truyền thông qua mạng xã hội".split()
+WORDS = [
+    "hội",
+    "liên",
+    "hiệp",
+    "phụ",
+    "nữ",
+    "tỉnh",
+    "tổ",
+    "chức",
+    "tọa",
+    "đàm",
+    "nâng",
+    "cao",
+    "hiệu",
+    "quả",
+    "truyền",
+    "thông",
+    "qua",
+    "mạng",
+    "xã",
+    "hội",
+]
 
 
 def test_signatures_equal_datasketch_update_batch() -> None:

@@ -5,7 +5,6 @@ import json
 import re
 import unicodedata
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -54,9 +53,7 @@ def test_empty_and_tiny_articles_do_not_break_the_run() -> None:
 
 # Copies made the way outlets republish, built from real articles of the 2017 corpus.
 _OLD_TO_NEW = {old: new for new, old in _NEW_TO_OLD.items()}
-_TONE_SWAP = re.compile(
-    "|".join(sorted(list(_NEW_TO_OLD) + list(_OLD_TO_NEW), key=len, reverse=True)) + r"(?!\w)"
-)
+_TONE_SWAP = re.compile("|".join(sorted(list(_NEW_TO_OLD) + list(_OLD_TO_NEW), key=len, reverse=True)) + r"(?!\w)")
 
 
 def _swap_tones(text: str) -> str:
@@ -105,9 +102,9 @@ def test_republished_copies_are_found_as_duplicates_among_thousands() -> None:
         copies.append(article_from_record(record, "copy"))
     result = pipeline.run(corpus + copies, NO_CLAIMS)
     dup = {(m.a, m.b) for m in result.matches if m.kind == "duplicate"}
-    expected = {tuple(sorted((b.id, c.id))) for b, c in zip(bases, copies)}
+    expected = {tuple(sorted((b.id, c.id))) for b, c in zip(bases, copies, strict=True)}
     recall = len(expected & dup) / len(expected)
-    base_of = {c.id: b.id for b, c in zip(bases, copies)}
+    base_of = {c.id: b.id for b, c in zip(bases, copies, strict=True)}
     involving = [(a, b) for a, b in dup if a in base_of or b in base_of]
 
     def correct(a: str, b: str) -> bool:

@@ -52,4 +52,4 @@ def test_top_terms_are_deterministic_and_bounded() -> None:
     m = matrix([A, B, C], Background.empty())
     first, again = top_terms(m, 5), top_terms(m, 5)
     assert all(len(t) == 5 for t in first)
-    assert all(np.array_equal(x, y) for x, y in zip(first, again))
+    assert all(np.array_equal(x, y) for x, y in zip(first, again, strict=True))

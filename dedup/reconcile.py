@@ -1,0 +1,559 @@
+"""Align the numeric claims of the versions of one story and judge each aligned pair.
+
+Tolerance model (``shared/research/numbers.md`` §2)
+====================================================
+
+Every claim is an *interval*, not a point.  The interval comes from the qualifier in front of
+the number and from the written precision: the granularity ``g`` is the place value of the last
+significant digit as written, times the scale word (``1.525`` -> 1, ``1.500`` -> 100,
+``1,5 triệu`` -> 0,1 triệu, ``254,130 tỷ`` -> 0,01 tỷ).  With one or two significant digits ``g``
+is capped at ``R_MAX · x`` (``R_MAX = 0.25``) so that ``hơn 2.000`` allows up to 2.500, not 3.000.
+
+=========================================  =====================================
+wording                                    interval for the true value v
+=========================================  =====================================
+bare precise count (``1.525``, ``48``)     {x}
+bare rounded (``491.000``, ``147 tỷ``)     [x − g/2, x + g)   (rounded or truncated)
+``hơn/trên/quá/vượt`` x                    (x, x + g]         (shares capped at 100%)
+``gần/ngót/dưới/chưa đến`` x               [x − g, x)
+``khoảng/chừng/cỡ/tầm/ước`` x              [x − g, x + g]
+``xấp xỉ`` x                               [x − g/2, x + g/2]
+``ít nhất/tối thiểu`` x                    [x, ∞)
+``tối đa/không quá`` x                     (−∞, x]
+``lên tới/tới/có đến`` x (emphasis)        [x − g, x]
+``hàng chục/trăm/nghìn…``, ``vài``         [10, 100), [100, 1000)… ; value = base
+range ``A–B``, ``từ A đến B``              [A, B]
+=========================================  =====================================
+
+Verdict for an aligned pair (a, b):
+
+1. **exact**: same value and the same qualifier class (bare and emphatic count as one class:
+   ``tới 24%`` = ``24%``; ``hơn 28 vạn`` = ``hơn 280.000``).
+2. **conflict**: both bare with the same written granularity but different values (``8,3`` vs
+   ``8,4 triệu tấn``, ``48`` vs ``47 đội``), even though round-or-truncate intervals may touch.
+3. **rounded**: otherwise, when the two intervals overlap (``1.525`` ∈ (1.500, 1.600] of
+   ``hơn 1.500``; ``trên 2,8 tỷ`` ∩ ``gần 3 tỉ`` ≠ ∅).
+4. **conflict**: the intervals cannot overlap.  Because the interval of ``hơn x`` is bounded by
+   ``x + g``, a figure *far from what the wording suggests* is a conflict even though the words
+   alone would allow it: ``hơn 1.500`` is (1.500, 1.600], so 5.000 (or 1.700) conflicts with it.
+
+Alignment (numbers.md §3): never on the number alone.  Two claims are candidates only when
+their units agree (after normalisation: tỷ/tỉ, héc-ta/ha), their predicates do not contradict
+(chết vs bị thương), and, for unit-less counts, their counted nouns agree (synonym classes
+merged: nghi can = nghi phạm, đơn vị = cổ phiếu, TNXP = thanh niên xung phong).  The score adds
+noun similarity, the overlap of the surrounding words, shared neighbouring figures in the same
+sentence (``977 lượt`` next to both fines) and agreement of the values.  A pair whose values
+conflict must clear a higher bar than a consistent pair: a disagreement is only reported when the
+context says it is the same quantity, which keeps part/whole and different-referent figures
+(``16.000`` vs ``34.000 binh sĩ`` in two exercises) out of the report.  Assignment is greedy by
+score, one-to-one per pair of articles.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dedup.claims import _PRED_MAP, _PRED_RE, Claim, extract_claims
+
+__all__ = ["ClaimPair", "claim_pair_to_dict", "judge", "reconcile", "reconcile_claims"]
+
+# Score thresholds, tuned on shared/data/claims-dev.jsonl (see tests/test_reconcile.py).
+MIN_SCORE = 0.45  # a consistent (exact/rounded) pair needs at least this much evidence
+MIN_SCORE_CONFLICT = 0.6  # a conflicting pair must be clearly about the same quantity
+SMALL_COUNT_NOUNS = {"người", "thi thể", "binh sĩ", "nghi can", "ca", "nạn nhân", "trẻ em", "học sinh"}
+
+
+@dataclass(frozen=True)
+class ClaimPair:
+    """Two claims about the same quantity in two versions of a story, with a verdict."""
+
+    quantity: str
+    a_article: str
+    a: Claim
+    b_article: str
+    b: Claim
+    verdict: str  # "exact" | "rounded" | "conflict"
+    score: float = 0.0
+    severity: str | None = None  # for conflicts: "low" (last digit) | "medium" | "high"
+    note: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging
+# ---------------------------------------------------------------------------------------------
+
+_EQUIV = {"emph": "eq", "approx_tight": "approx"}
+
+
+def _bounds(c: Claim) -> tuple[float, bool, float, bool]:
+    """(low, low_open, high, high_open) of a claim's interval; None ends become infinities."""
+    lo = -math.inf if c.low is None else c.low
+    hi = math.inf if c.high is None else c.high
+    q = c.qclass
+    lo_open = q == "gt"
+    hi_open = q in ("lt", "vague") or (q == "eq" and not c.precise)
+    if lo == hi:
+        lo_open = hi_open = False
+    return lo, lo_open, hi, hi_open
+
+
+def _overlap(a: Claim, b: Claim) -> bool:
+    """True when the intervals of a and b share at least one value."""
+    alo, alo_o, ahi, ahi_o = _bounds(a)
+    blo, blo_o, bhi, bhi_o = _bounds(b)
+    if alo > blo:
+        lo, lo_o = alo, alo_o
+    elif blo > alo:
+        lo, lo_o = blo, blo_o
+    else:
+        lo, lo_o = alo, alo_o or blo_o
+    if ahi < bhi:
+        hi, hi_o = ahi, ahi_o
+    elif bhi < ahi:
+        hi, hi_o = bhi, bhi_o
+    else:
+        hi, hi_o = ahi, ahi_o or bhi_o
+    eps = 1e-9 * max(1.0, abs(lo), abs(hi)) if math.isfinite(lo) and math.isfinite(hi) else 0.0
+    if lo_o or hi_o:
+        return lo < hi - eps
+    return lo <= hi + eps
+
+
+def _same(x: float, y: float) -> bool:
+    """Float equality tolerant to decimal noise."""
+    return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
+
+
+def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
+    """Verdict ("exact" | "rounded" | "conflict") and conflict severity for two aligned claims."""
+    ca, cb = _EQUIV.get(a.qclass, a.qclass), _EQUIV.get(b.qclass, b.qclass)
+    if _same(a.value, b.value) and ca == cb and (ca != "range" or _same(a.high or 0, b.high or 0)):
+        return "exact", None
+    # Both bare at the same written precision: different values cannot both be right
+    # (numbers.md §2 rule 2), even where round-or-truncate intervals would touch.
+    bare_same_g = a.qclass == "eq" and b.qclass == "eq" and _same(a.granularity, b.granularity)
+    if bare_same_g and not _same(a.value, b.value):
+        last_digit = _same(abs(a.value - b.value), a.granularity) and not a.precise
+        return "conflict", "low" if last_digit else _severity(a, b)
+    if _overlap(a, b):
+        return "rounded", None
+    return "conflict", _severity(a, b)
+
+
+def _severity(a: Claim, b: Claim) -> str:
+    """Conflict severity: small counts of people/casualties are always high, else by relative gap."""
+    if (a.head in SMALL_COUNT_NOUNS or a.predicate) and max(a.value, b.value) < 1000 and not a.unit:
+        return "high"
+    rel = abs(a.value - b.value) / max(abs(a.value), abs(b.value), 1e-12)
+    return "high" if rel > 0.2 else "medium" if rel > 0.03 else "low"
+
+
+# ---------------------------------------------------------------------------------------------
+# Alignment
+# ---------------------------------------------------------------------------------------------
+
+
+def _noun_sim(a: Claim, b: Claim) -> float:
+    """Similarity of canonical head nouns: 1 equal, 0.8 prefix, 0.6 shared first two syllables."""
+    ha, hb = a.head, b.head
+    if not ha and not hb:
+        return 0.5
+    if not ha or not hb:
+        return 0.4
+    if ha == hb:
+        return 1.0
+    pa, pb = ha.split(), hb.split()
+    k = min(len(pa), len(pb))
+    if pa[:k] == pb[:k]:
+        return 0.8
+    if k >= 2 and pa[:2] == pb[:2]:
+        return 0.6
+    common = len(set(pa) & set(pb))
+    return 0.5 * 2 * common / (len(pa) + len(pb))
+
+
+def _compatible(a: Claim, b: Claim) -> bool:
+    """Hard filters: same unit, no contradicting predicate, unit-less counts share their noun."""
+    if a.unit != b.unit:
+        return False
+    if not a.unit and (not a.noun or not b.noun):
+        return False  # never align on the number alone
+    preds = {a.predicate, b.predicate}
+    if a.predicate and b.predicate and len(preds) == 2 and "thương vong" not in preds:
+        return False  # chết vs bị thương; "thương vong" (casualties) covers both
+    if not a.unit and _noun_sim(a, b) < 0.6:
+        return False
+    return not (a.unit and a.head and b.head and _noun_sim(a, b) < 0.3 and a.unit != "%")
+
+
+def _dice(x: frozenset[str], y: frozenset[str]) -> float:
+    """Dice overlap of two feature sets (0 when either is empty)."""
+    if not x or not y:
+        return 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+def _ctx_sim(a: Claim, b: Claim) -> float:
+    """Overlap of the words around the two claims (syllables and syllable bigrams)."""
+    return _dice(a.context, b.context)
+
+
+def _fuzzy(v: float) -> tuple[float, float]:
+    """Two keys of a value at 2 significant digits (truncated and rounded), for neighbour matching:
+    147,07 and 147 tỷ, or 18,500 and 18,49 triệu, share a key."""
+    if v <= 0 or not math.isfinite(v):
+        return (v, v)
+    e = 10 ** (math.floor(math.log10(v)) - 1)
+    return (math.floor(v / e) * e, round(v / e) * e)
+
+
+def _neighbours(claims: Sequence[Claim]) -> list[frozenset[float]]:
+    """For each claim, fuzzy keys of the other figures in the same sentence."""
+    by_sent: dict[int, list[int]] = {}
+    for i, c in enumerate(claims):
+        by_sent.setdefault(c.sentence_start, []).append(i)
+    out: list[frozenset[float]] = []
+    for i, c in enumerate(claims):
+        keys: set[float] = set()
+        for j in by_sent[c.sentence_start]:
+            if j != i and claims[j].kind != "vague":
+                keys.update(_fuzzy(claims[j].value))
+        out.append(frozenset(keys))
+    return out
+
+
+def _prefix_len(a: Claim, b: Claim) -> int:
+    """Number of leading syllables the two head nouns share."""
+    if not a.head or not b.head:
+        return 0
+    n = 0
+    for x, y in zip(a.head.split(), b.head.split(), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _rel_gap(a: Claim, b: Claim) -> float:
+    """Relative difference of two values (0 = equal)."""
+    return abs(a.value - b.value) / max(abs(a.value), abs(b.value), 1e-12)
+
+
+def _informative(c: Claim) -> bool:
+    """A figure precise enough that an equal value is itself evidence (1.525, 254,13 tỷ)."""
+    return (c.precise and c.value >= 100) or c.granularity * 50 <= abs(c.value)
+
+
+def _score(a: Claim, b: Claim, na: frozenset[float], nb: frozenset[float], verdict: str, unique: bool) -> float:
+    """Alignment score of two compatible claims (higher = more likely the same quantity).
+
+    Weights were set by hand on claims-dev.jsonl; the parts are: the counted noun (longer shared
+    nouns are more specific), the words around the claim, the words just before it (the verb or
+    noun it measures), the whole sentence, shared neighbouring figures, shared predicate, names in
+    the sentence (agree / disagree), uniqueness of the unit in both articles, and the values."""
+    ns = _noun_sim(a, b)
+    spec = min(_prefix_len(a, b), 4) / 4
+    s = 0.25 * ns + 0.25 * ns * spec
+    s += 0.5 * _ctx_sim(a, b) + 0.4 * _dice(a.sent_words, b.sent_words)
+    if a.lead and b.lead:
+        s += 0.3 * len(a.lead & b.lead) / min(len(a.lead), len(b.lead))
+    if na & nb:
+        s += 0.2  # a shared neighbouring figure (977 lượt, 144 học sinh) pins the sentence
+    if a.predicate and a.predicate == b.predicate:
+        s += 0.2 if ns == 1.0 else 0.1  # same noun and same verb: "thi thể … tìm thấy"
+    if a.entities and b.entities:
+        s += 0.1 if a.entities & b.entities else -0.15  # ông Quý vs Điền Học Nhân, Hà Nội vs TP.HCM
+    if (a.years and b.years and not a.years & b.years) or a.plan != b.plan:
+        s -= 0.3  # different time frame: 2014 plan vs 9-month actual
+    if unique:
+        s += 0.15  # the only figure of this unit/noun in both articles
+    rel = _rel_gap(a, b)
+    if verdict == "exact":
+        s += 0.35 + (0.25 if _informative(a) or _informative(b) else 0.0)
+    elif verdict == "rounded":
+        s += 0.2 + (0.1 if rel < 0.02 else 0.0)
+    else:
+        if rel < 0.1:
+            s += 0.1  # a near miss (26 vs 27 bodies) is the same figure updated or misreported
+        # Far-apart figures are more often different quantities than contradictions; only a
+        # specific shared noun or a unique unit overrides that.
+        # A unit-less count needs a noun of 3+ shared syllables ("cựu thanh niên xung phong");
+        # "con gia súc" in a province vs one commune is the classic part/whole trap.
+        strong = (ns == 1.0 and spec >= 0.75) or (unique and a.unit is not None)
+        if not strong and a.value > 0 and b.value > 0:
+            # 0.4 per factor of 5 (10**0.7), so "50 đơn vị" vs "74,97 triệu đơn vị" never aligns.
+            s -= 0.4 * min(3.0, abs(math.log10(a.value / b.value)) / 0.7)
+    return s
+
+
+_MAX_PARTS = 12  # at most this many same-quantity figures per sentence enter the sum search
+
+
+def _round_key(v: float) -> float:
+    """Value key robust to float noise."""
+    return round(v, 6)
+
+
+def _sentence_groups(claims: Sequence[Claim]) -> list[list[Claim]]:
+    """Claims grouped by sentence, in order."""
+    groups: dict[int, list[Claim]] = {}
+    for c in claims:
+        groups.setdefault(c.sentence_start, []).append(c)
+    return list(groups.values())
+
+
+def _part_sums(claims: Sequence[Claim]) -> dict[tuple[str | None, str | None], set[float]]:
+    """Sums of 2–3 same-quantity figures stated in one sentence ("bảy cá nhân … và năm cá nhân"):
+    a figure of the other article equal to such a sum is the whole of which they are parts."""
+    out: dict[tuple[str | None, str | None], set[float]] = {}
+    for group in _sentence_groups(claims):
+        by_key: dict[tuple[str | None, str | None], list[float]] = {}
+        for c in group:
+            if c.qclass == "eq" and c.kind != "vague":
+                by_key.setdefault(_key(c), []).append(c.value)
+        for k, vals in by_key.items():
+            vals = vals[:_MAX_PARTS]  # bound the cubic search on long stock-table sentences
+            n = len(vals)
+            sums = {vals[x] + vals[y] for x in range(n) for y in range(x + 1, n)}
+            sums |= {vals[x] + vals[y] + vals[z] for x in range(n) for y in range(x + 1, n) for z in range(y + 1, n)}
+            if sums:
+                out.setdefault(k, set()).update(_round_key(v) for v in sums)
+    return out
+
+
+def _parts_of(claims: Sequence[Claim], c: Claim, whole: float) -> list[float]:
+    """Values of the figures (same quantity) that add up to `whole` in some sentence."""
+    parts: list[float] = []
+    for group in _sentence_groups(claims):
+        vals = [x.value for x in group if _key(x) == _key(c) and x.qclass == "eq" and x.kind != "vague"]
+        vals = vals[:_MAX_PARTS]
+        n = len(vals)
+        for x in range(n):
+            for y in range(x + 1, n):
+                if _same(vals[x] + vals[y], whole):
+                    parts += [vals[x], vals[y]]
+                for z in range(y + 1, n):
+                    if _same(vals[x] + vals[y] + vals[z], whole):
+                        parts += [vals[x], vals[y], vals[z]]
+    return parts
+
+
+def _key(c: Claim) -> tuple[str | None, str | None]:
+    """Quantity key for the uniqueness bonus: unit and first syllable of the head noun."""
+    return c.unit, (c.head.split()[0] if c.head else None)
+
+
+def _align(
+    aid: str, ca: Sequence[Claim], bid: str, cb: Sequence[Claim]
+) -> list[ClaimPair]:  # fmt: skip
+    """One-to-one alignment of the claims of two articles, greedy by score."""
+    na, nb = _neighbours(ca), _neighbours(cb)
+    # Distinct values per quantity key: "41 thi thể" written twice is still one figure.
+    ka = Counter(k for k, _ in {(_key(c), c.value) for c in ca})
+    kb = Counter(k for k, _ in {(_key(c), c.value) for c in cb})
+    cands: list[tuple[float, int, int, str, str | None]] = []
+    wholes_a, wholes_b = _part_sums(ca), _part_sums(cb)
+    for i, a in enumerate(ca):
+        for j, b in enumerate(cb):
+            if not _compatible(a, b):
+                continue
+            verdict, severity = judge(a, b)
+            if verdict == "conflict" and (
+                (
+                    _round_key(a.value) in wholes_b.get(_key(b), set())
+                    and _round_key(b.value) in {_round_key(v) for v in _parts_of(cb, b, a.value)}
+                )
+                or (
+                    _round_key(b.value) in wholes_a.get(_key(a), set())
+                    and _round_key(a.value) in {_round_key(v) for v in _parts_of(ca, a, b.value)}
+                )
+            ):
+                continue  # part vs whole: 7 of the 12 = 7 + 5 laureates is not a contradiction
+            unique = ka[_key(a)] == 1 and kb[_key(b)] == 1
+            sc = _score(a, b, na[i], nb[j], verdict, unique)
+            if sc < (MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE):
+                continue
+            cands.append((sc, i, j, verdict, severity))
+    cands.sort(key=lambda t: (-t[0], ca[t[1]].start, cb[t[2]].start))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs: list[ClaimPair] = []
+    chosen: list[tuple[float, int, int, str, str | None]] = []
+    for t in cands:
+        if t[1] in used_a or t[2] in used_b:
+            continue
+        used_a.add(t[1])
+        used_b.add(t[2])
+        chosen.append(t)
+    kept = _coherent(chosen, ca, cb)
+    for t in chosen:
+        if t not in kept:
+            used_a.discard(t[1])
+            used_b.discard(t[2])
+    for sc, i, j, verdict, severity in kept:
+        a, b = ca[i], cb[j]
+        pairs.append(ClaimPair(a.quantity, aid, a, bid, b, verdict, round(sc, 4), severity))
+    pairs.extend(_sums(aid, ca, bid, cb, used_a, used_b))
+    pairs.sort(key=lambda p: (p.a.start, p.b.start))
+    return pairs
+
+
+COHERENCE_KEEP = 0.9  # pairs scoring at least this survive the conversion-link check
+_CONVERSION_GAP_RE = re.compile(r"^\s*\(\s*(?:khoảng|tương đương|gần|hơn|trên|~|≈)?\s*$")
+
+
+def _links(claims: Sequence[Claim]) -> dict[int, int]:
+    """Money amounts restated in another currency in parentheses, linked both ways:
+    "20 triệu nhân dân tệ (3,3 triệu USD)" (numbers.md §3: the same claim in another unit)."""
+    out: dict[int, int] = {}
+    for i in range(len(claims) - 1):
+        x, y = claims[i], claims[i + 1]
+        if x.sentence_start != y.sentence_start or not x.unit or not y.unit or x.unit == y.unit:
+            continue
+        between = x.sentence[x.end - x.sentence_start : y.start - y.sentence_start]
+        if _CONVERSION_GAP_RE.match(between):
+            out[i] = i + 1
+            out[i + 1] = i
+    return out
+
+
+def _coherent(
+    pairs: list[tuple[float, int, int, str, str | None]], ca: Sequence[Claim], cb: Sequence[Claim]
+) -> list[tuple[float, int, int, str, str | None]]:
+    """Drop weak pairs whose currency conversion went elsewhere.
+
+    When a's conversion partner is aligned to a claim of the other article that is not b's
+    conversion partner, (a, b) are two amounts in the same unit about different referents
+    (ông Quý's 20 triệu NDT vs Điền Học Nhân's 19,2 triệu NDT), unless the pair is exact or very
+    strong on its own."""
+    la, lb = _links(ca), _links(cb)
+    a_to_b = {i: j for _, i, j, _, _ in pairs}
+    out = []
+    for t in pairs:
+        sc, i, j, verdict, _ = t
+        weak = verdict != "exact" and sc < COHERENCE_KEEP
+        if weak and i in la and la[i] in a_to_b and lb.get(j) != a_to_b[la[i]]:
+            continue
+        out.append(t)
+    return out
+
+
+_PERSONISH = {"người", "du khách", "nạn nhân", "hành khách", "binh sĩ", "cảnh sát", "nghi can"}
+
+
+def _sums(
+    aid: str, ca: Sequence[Claim], bid: str, cb: Sequence[Claim], used_a: set[int], used_b: set[int]
+) -> list[ClaimPair]:
+    """Consistent-by-sum: a casualty count equal to 2–3 person counts in one sentence of the other
+    article ending in the same predicate ("ba người trên xe, hai du khách … thiệt mạng" = 5)."""
+    out: list[ClaimPair] = []
+    for x_claims, y_claims, used_x, used_y, flip in (
+        (ca, cb, used_a, used_b, False),
+        (cb, ca, used_b, used_a, True),
+    ):
+        by_sent: dict[int, list[int]] = {}
+        for j, c in enumerate(y_claims):
+            if j not in used_y and not c.unit and c.qclass == "eq" and (c.head or "") in _PERSONISH:
+                by_sent.setdefault(c.sentence_start, []).append(j)
+        for i, x in enumerate(x_claims):
+            if i in used_x or not x.predicate or x.unit or (x.head or "") not in _PERSONISH or x.qclass != "eq":
+                continue
+            for js in by_sent.values():
+                parts = [y_claims[j] for j in js if not y_claims[j].predicate or y_claims[j].predicate == x.predicate]
+                if not 2 <= len(parts) <= 3 or not _same(sum(p.value for p in parts), x.value):
+                    continue
+                sent = parts[0].sentence
+                m = _PRED_RE.search(sent.lower())
+                if not m or _predicate_class(m.group(1)) != x.predicate:
+                    continue
+                first, last = parts[0], parts[-1]
+                s0 = first.sentence_start  # Claim.sentence starts at sentence_start
+                span_text = sent[first.start - s0 : last.end - s0]
+                total = Claim(
+                    value=x.value, low=x.value, high=x.value, qualifier="tổng", unit=None, noun=first.noun,
+                    quantity=first.quantity, text=span_text or first.text, start=first.start, end=last.end,
+                    sentence=sent, qclass="eq", granularity=1.0, precise=True, predicate=x.predicate,
+                    kind="sum", head=first.head, sentence_start=s0,
+                )  # fmt: skip
+                used_x.add(i)
+                used_y.update(j for j in js)
+                note = "consistent by sum: " + " + ".join(p.text for p in parts)
+                if flip:
+                    out.append(ClaimPair(total.quantity, aid, total, bid, x, "exact", 0.0, None, note))
+                else:
+                    out.append(ClaimPair(x.quantity, aid, x, bid, total, "exact", 0.0, None, note))
+                break
+    return out
+
+
+def _predicate_class(surface: str) -> str:
+    """Canonical predicate class of a predicate surface form."""
+    return _PRED_MAP[surface]
+
+
+def reconcile_claims(versions: Sequence[tuple[str, list[Claim]]]) -> list[ClaimPair]:
+    """Align already-extracted claims between every two articles (a_article < b_article)."""
+    ordered = sorted(versions, key=lambda v: v[0])
+    pairs: list[ClaimPair] = []
+    for x in range(len(ordered)):
+        for y in range(x + 1, len(ordered)):
+            (aid, ca), (bid, cb) = ordered[x], ordered[y]
+            if aid == bid:
+                continue
+            pairs.extend(_align(aid, ca, bid, cb))
+    return pairs
+
+
+def reconcile(versions: Sequence[tuple[str, str]]) -> list[ClaimPair]:
+    """versions: (article_id, raw_text) of one story -> aligned, judged claim pairs."""
+    return reconcile_claims([(aid, extract_claims(text)) for aid, text in versions])
+
+
+# ---------------------------------------------------------------------------------------------
+# Report shape (CONTRACT.md)
+# ---------------------------------------------------------------------------------------------
+
+
+def _num(x: float | None) -> int | float | None:
+    """JSON number: whole values as ints (1525, not 1525.0); others rounded off float noise."""
+    if x is None or not math.isfinite(x):
+        return None
+    r = round(x)
+    if abs(x - r) <= 1e-9 * max(1.0, abs(x)):
+        return int(r)
+    return float(f"{x:.12g}")
+
+
+def _side(article: str, c: Claim) -> dict[str, object]:
+    """One side of a claim pair in the report."""
+    return {
+        "article": article,
+        "text": c.text,
+        "value": _num(c.value),
+        "qualifier": c.qualifier,
+        "low": _num(c.low),
+        "high": _num(c.high),
+        "unit": c.unit,
+        "start": c.start,
+        "end": c.end,
+    }
+
+
+def claim_pair_to_dict(p: ClaimPair) -> dict[str, object]:
+    """A ClaimPair in the CONTRACT.md shape (extra keys: score, severity, note)."""
+    d: dict[str, object] = {
+        "quantity": p.quantity,
+        "a": _side(p.a_article, p.a),
+        "b": _side(p.b_article, p.b),
+        "verdict": p.verdict,
+        "score": p.score,
+    }
+    if p.severity:
+        d["severity"] = p.severity
+    if p.note:
+        d["note"] = p.note
+    return d

@@ -1,0 +1,280 @@
+"""Tests for dedup.claims: vi-VN number formats, qualifiers, non-claims, robustness."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.claims import extract_claims, format_vi, parse_spelled, parse_vi_number
+
+SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+
+
+def _one(text: str):
+    """The single claim of a short text."""
+    claims = extract_claims(text)
+    assert len(claims) == 1, [c.text for c in claims]
+    return claims[0]
+
+
+# (digits as written, value) — numbers.md §1.1
+@pytest.mark.parametrize(
+    ("tok", "value"),
+    [
+        ("1.525", 1525),
+        ("281.799", 281799),
+        ("1.377.200", 1377200),
+        ("88,48", 88.48),
+        ("254,130", 254.13),
+        ("7,422", 7.422),
+        ("1.312,76", 1312.76),
+        ("3400", 3400),
+        ("0,28", 0.28),
+    ],
+)
+def test_parse_vi_number(tok: str, value: float) -> None:
+    """Dot + 3 digits is a thousands separator; a comma is always the decimal mark."""
+    parsed = parse_vi_number(tok)
+    assert parsed is not None
+    assert parsed[0] == pytest.approx(value)
+
+
+@pytest.mark.parametrize("tok", ["22.10", "4.0", "22.10.2013", "1,2,3"])
+def test_parse_vi_number_rejects(tok: str) -> None:
+    """\\d+.\\d{1,2} is a date, version or English decimal, never a VN number."""
+    assert parse_vi_number(tok) is None
+
+
+# (text, value, qualifier, unit, noun) — real snippets from numbers.md §1–§5 and claims-dev.
+@pytest.mark.parametrize(
+    ("text", "value", "qualifier", "unit", "noun"),
+    [
+        ("Hiện hội có 1.525 báo cáo viên, tuyên truyền viên", 1525, None, None, "báo cáo viên"),
+        ("có hơn 1.500 báo cáo viên", 1500, "hơn", None, "báo cáo viên"),
+        ("gần 281.800 hội viên", 281800, "gần", None, "hội viên"),
+        ("trên 90% hội viên, phụ nữ", 90, "trên", "%", "hội viên"),
+        ("tỷ lệ 88,48% cử tri", 88.48, None, "%", "cử tri"),
+        ("trị giá 254,130 tỷ đồng.", 254.13e9, None, "đồng", None),
+        ("giá vàng 1.312,76 USD/oz", 1312.76, None, "usd/oz", None),
+        ("hơn 28 vạn cựu TNXP", 280000, "hơn", None, "cựu tnxp"),
+        ("trên 68,6 ngàn tỉ đồng", 68.6e12, "trên", "đồng", None),
+        ("Tặng 500 nghìn hộp sữa", 500000, None, None, "hộp sữa"),
+        ("pin dung lượng lên đến 3400mAh, giúp", 3400, "lên đến", "mah", None),
+        ("khoảng 25.800 héc-ta rừng", 25800, "khoảng", "ha", "rừng"),
+        ("chiếm gần 70 % dân số Brunei", 70, "gần", "%", "dân số"),
+        ("số tiền lên đến khoảng 10 tỉ đồng.", 1e10, "lên đến khoảng", "đồng", None),
+        ("cũng xấp xỉ 2,8 tỷ đồng", 2.8e9, "xấp xỉ", "đồng", None),
+        ("làm ít nhất 1 người thiệt mạng", 1, "ít nhất", None, "người"),
+        ("hàng trăm ngôi nhà bị thiêu rụi", 100, "hàng trăm", None, "ngôi nhà"),
+        ("và hàng chục người bị thương", 10, "hàng chục", None, "người"),
+        ("bắt giữ năm nghi can người Uighur", 5, None, None, "nghi can người"),
+        ("Năm phút sau, U23 Myanmar đáp trả", 5, None, None, "phút"),
+        ("tổ chức tại tám tỉnh thành", 8, None, None, "tỉnh thành"),
+        ("Cả hai tên lửa đều trúng mục tiêu", 2, None, None, "tên lửa"),
+        ("có hai mươi lăm người", 25, None, None, "người"),
+        ("Một người chết, ", 1, None, None, "người"),
+        ("khoảng 440 triệu USD)", 440e6, "khoảng", "usd", None),
+        ("động đất mạnh 6,7 độ richter tại", 6.7, None, "độ richter", None),
+        ("có cường độ 6,3 độ Richter", 6.3, None, "độ richter", None),
+        ("trả cho Victoria 8000 euro để", 8000, None, "euro", None),
+    ],
+)
+def test_extract_one(text: str, value: float, qualifier: str | None, unit: str | None, noun: str | None) -> None:
+    """Each snippet yields exactly one claim with the expected reading."""
+    c = _one(text)
+    assert c.value == pytest.approx(value)
+    assert c.qualifier == qualifier
+    assert c.unit == unit
+    assert c.noun == noun
+    assert text[c.start : c.end] == c.text
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("có 25-30 người", 25, 30),
+        ("từ 400 đến 900 thường dân", 400, 900),
+        ("400.000 – 450.000 đồng/tháng", 400000, 450000),
+        ("khoảng 8-9 triệu tấn", 8e6, 9e6),
+    ],
+)
+def test_ranges(text: str, low: float, high: float) -> None:
+    """Ranges are parsed before qualifiers: 'đến 900' is not an 'up to'."""
+    c = _one(text)
+    assert (c.low, c.high) == (pytest.approx(low), pytest.approx(high))
+    assert c.value == pytest.approx(low)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("hơn 1.500 người", 1500, 1600),  # (x, x+g]
+        ("gần 281.800 người", 281700, 281800),  # [x-g, x)
+        ("khoảng 60 vụ cháy", 50, 70),  # [x-g, x+g]
+        ("xấp xỉ 2,8 tỷ đồng", 2.75e9, 2.85e9),  # [x-g/2, x+g/2]
+        ("hơn 2.000 người", 2000, 2500),  # g = 1000 capped at 0.25·x
+        ("gần 3 tỉ đồng", 2.25e9, 3e9),
+        ("491.000 tấn thép", 490500, 492000),  # bare rounded: [x-g/2, x+g)
+        ("1.525 người", 1525, 1525),  # precise count
+        ("ít nhất 65 vụ cháy", 65, None),
+        ("trên 90% hội viên", 90, 100),  # shares capped at 100%
+        ("100% cán bộ", 100, 100),
+        ("lên tới 18 tỷ peso", 17e9, 18e9),
+    ],
+)
+def test_intervals(text: str, low: float | None, high: float | None) -> None:
+    """Qualifier + written granularity -> interval (numbers.md §2)."""
+    c = _one(text)
+    assert c.low == (pytest.approx(low) if low is not None else None)
+    assert c.high == (pytest.approx(high) if high is not None else None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ngày 22/10, đoàn đến.",
+        "hôm 23/10/2013 tại Hà Nội",
+        "Sáng nay 23 - 10, tại xã Thụy An",
+        "Cập nhật: 06-05-2022 | 15:56:55",
+        "vào hồi 19h02 (12h02 GMT)",
+        "từ ngày 14.10 đến nay",
+        "trong năm 2013 vừa qua",
+        "U23 Việt Nam thắng 3-1 trước Myanmar",
+        "lần thứ 11 được tổ chức",
+        "xếp hạng 138 trên 183 quốc gia",
+        "theo Nghị quyết 35 của Bộ Chính trị",
+        "Ban Chỉ đạo 35 cho biết",
+        "đại dịch COVID-19 và máy bay A320 trên Quốc lộ 1A",
+        "Lumia 1520 ra mắt",
+        "gọi số 0912345678 để",
+        "intNumViewTotal=792",
+        "Gửi file đính kèm không quá 10MB Đính kèm File",
+        "Bluetooth 4.0 và Android 4.3",
+        "biển số 66C1-054.53",
+        "Mỹ và Hai Bà Trưng, Ba Vì",
+        "Lực lượng Tự vệ trên không Nhật và một số người",
+        "ngàn cân treo sợi tóc",
+        "phút 27 Mạc Hồng Quân",
+        "bão số 10 và 11",
+    ],
+)
+def test_not_claims(text: str) -> None:
+    """Dates, times, years, scores, ranks, names, ids and page furniture are not claims."""
+    assert extract_claims(text) == []
+
+
+def test_seed_000_furniture_and_figures() -> None:
+    """Seed 000: the five figures come out; page furniture yields nothing."""
+    text = (SEEDS / "000_2b6a502f76bc9030.txt").read_text(encoding="utf-8")
+    claims = extract_claims(text)
+    texts = [c.text for c in claims]
+    assert "1.525 báo cáo viên" in texts
+    assert "281.799 hội viên" in texts
+    assert "361.596 phụ nữ" in texts
+    assert "trên 90% hội viên" in texts
+    assert sum(c.value == 100 and c.unit == "%" for c in claims) == 2
+    assert not any(c.value in (6, 5, 2022, 15, 56, 55, 792, 10) for c in claims)
+    for c in claims:
+        assert text[c.start : c.end] == c.text
+        assert c.text in c.sentence
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [
+        ("hai", 2),
+        ("mười", 10),
+        ("mười lăm", 15),
+        ("hai mươi lăm", 25),
+        ("hai mươi mốt", 21),
+        ("hai mươi tư", 24),
+        ("một trăm linh năm", 105),
+        ("trăm tư", 140),
+        ("trăm rưỡi", 150),
+        ("ba trăm", 300),
+        ("hai chục", 20),
+        ("hai triệu rưỡi", 2_500_000),
+        ("năm nghìn", 5000),
+    ],
+)
+def test_parse_spelled(words: str, value: float) -> None:
+    """Spelled-out numbers (numbers.md §1.3)."""
+    assert parse_spelled(words.split()) == value
+
+
+def test_nfd_input_offsets() -> None:
+    """NFD input: values as for NFC, offsets index the text as given."""
+    nfc = "Hội có hơn 1.500 báo cáo viên và gần 281.800 hội viên."
+    nfd = unicodedata.normalize("NFD", nfc)
+    a, b = extract_claims(nfc), extract_claims(nfd)
+    assert [c.value for c in a] == [c.value for c in b]
+    for c in b:
+        assert nfd[c.start : c.end] == c.text
+        assert unicodedata.normalize("NFC", c.text) in nfc
+
+
+def test_order_and_determinism() -> None:
+    """Claims come sorted by start and the same every time."""
+    text = (SEEDS / "001_0bf074692e71c393.txt").read_text(encoding="utf-8")
+    a, b = extract_claims(text), extract_claims(text)
+    assert a == b
+    assert [c.start for c in a] == sorted(c.start for c in a)
+
+
+@pytest.mark.parametrize("bad", ["", " ", "\x00", "1" * 5000, "." * 100, "1.2.3.4.5,6,7", "hàng trăm", "%%%"])
+def test_edge_inputs(bad: str) -> None:
+    """Degenerate inputs never raise."""
+    assert isinstance(extract_claims(bad), list)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_never_raises_arbitrary_text(text: str) -> None:
+    """Arbitrary unicode never raises and offsets always index the input."""
+    for c in extract_claims(text):
+        assert text[c.start : c.end] == c.text
+
+
+_VI_ALPHABET = "0123456789.,-–/:% hơngầnkhoảngtriệutỷnghìnvạnngườiđồngUSDhaitámnămmươilăm\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_VI_ALPHABET, max_size=200))
+def test_never_raises_number_soup(text: str) -> None:
+    """Digit/separator/scale-word soup never raises."""
+    for c in extract_claims(text):
+        assert text[c.start : c.end] == c.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**13))
+def test_roundtrip_integer(n: int) -> None:
+    """format_vi(n) inside 'có … người' parses back to n."""
+    c = _one(f"Năm nay có {format_vi(n)} người tham dự.")
+    assert c.value == n
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=3))
+def test_roundtrip_decimal(n: int, decimals: int) -> None:
+    """A decimal written vi-VN style (dot thousands, comma decimal) parses back."""
+    value = n / 10**decimals
+    c = _one(f"Năm nay có {format_vi(value, decimals)} người tham dự.")
+    assert c.value == pytest.approx(value, rel=1e-12, abs=1e-9)
+
+
+def test_speed() -> None:
+    """A ~3.000-character article is parsed in a few milliseconds at most."""
+    text = (SEEDS / "000_2b6a502f76bc9030.txt").read_text(encoding="utf-8")
+    text = (text * 2)[:3000]
+    extract_claims(text)
+    t0 = time.perf_counter()
+    for _ in range(50):
+        extract_claims(text)
+    per = (time.perf_counter() - t0) / 50
+    assert per < 0.01, per

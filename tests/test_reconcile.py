@@ -1,0 +1,272 @@
+"""Tests for dedup.reconcile: interval verdicts, alignment, seeds, and every claims-dev row."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from dedup.claims import Claim, extract_claims
+from dedup.reconcile import ClaimPair, claim_pair_to_dict, judge, reconcile, reconcile_claims
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "fixtures" / "seeds"
+FIX = ROOT / "fixtures" / "claims"
+SEED_A = (SEEDS / "000_2b6a502f76bc9030.txt").read_text(encoding="utf-8")
+SEED_B = (SEEDS / "001_0bf074692e71c393.txt").read_text(encoding="utf-8")
+
+
+def _claim(text: str) -> Claim:
+    """The single claim of a short snippet."""
+    claims = extract_claims(text)
+    assert len(claims) == 1, [c.text for c in claims]
+    return claims[0]
+
+
+# Interval verdicts on real snippets (numbers.md §2 and §5).
+@pytest.mark.parametrize(
+    ("a", "b", "verdict"),
+    [
+        ("1.525 báo cáo viên", "hơn 1.500 báo cáo viên", "rounded"),
+        ("281.799 hội viên", "gần 281.800 hội viên", "rounded"),
+        ("361.596 phụ nữ", "hơn 361.500 phụ nữ", "rounded"),
+        ("1.525 báo cáo viên", "gần 1.400 báo cáo viên", "conflict"),
+        ("1.525 báo cáo viên", "hơn 1.700 báo cáo viên", "conflict"),
+        ("5.000 báo cáo viên", "hơn 1.500 báo cáo viên", "conflict"),  # far from the wording
+        ("hơn 28 vạn cựu TNXP", "hơn 280.000 cựu TNXP", "exact"),
+        ("trị giá 254,130 tỷ đồng", "trị giá 254,13 tỷ đồng", "exact"),
+        ("tới 24% tổng số thuế", "24% tổng số thuế", "exact"),  # emphasis is not a bound
+        ("lên đến 3400mAh", "3.400 mAh", "exact"),
+        ("74,971 triệu đơn vị", "74,97 triệu đơn vị", "rounded"),
+        ("18,500 triệu đơn vị", "18,49 triệu đơn vị", "rounded"),
+        ("147,07 tỷ đồng", "147 tỷ đồng", "rounded"),
+        ("491.000 tấn thép", "491.578 tấn thép", "rounded"),
+        ("trên 2,8 tỷ đồng", "gần 3 tỉ đồng", "rounded"),
+        ("lên đến khoảng 10 tỉ đồng", "hơn 9,5 tỷ đồng", "rounded"),
+        ("hơn 2.000 người", "2.500 người", "rounded"),
+        ("hàng trăm phương tiện", "698 phương tiện", "rounded"),
+        ("một người thiệt mạng", "ít nhất 1 người thiệt mạng", "rounded"),
+        ("khoảng 450 triệu USD", "khoảng 440 triệu USD", "rounded"),
+        ("khoảng 70% dân số", "gần 70 % dân số", "rounded"),
+        ("số tiền 20 triệu nhân dân tệ", "khoảng 20 triệu nhân dân tệ", "rounded"),
+        ("23.000 cựu thanh niên xung phong", "13 vạn cựu thanh niên xung phong", "conflict"),
+        ("48 đội tuyển", "47 đội tuyển", "conflict"),
+        ("8,3 triệu tấn", "8,4 triệu tấn", "conflict"),  # same granularity, last digit
+        ("khoảng 60 vụ cháy", "71 vụ cháy", "conflict"),
+        ("ít nhất 65 vụ cháy", "71 vụ cháy", "rounded"),
+        ("1.496 tỷ đồng", "hơn 1.500 tỷ đồng", "conflict"),
+        ("1.520 tỷ đồng", "hơn 1.500 tỷ đồng", "rounded"),
+        ("18,9 tỷ peso", "lên tới 18 tỷ peso", "conflict"),
+        ("100% cán bộ", "100% cán bộ", "exact"),
+        ("trên 90% hội viên", "trên 90% hội viên", "exact"),
+    ],
+)
+def test_judge(a: str, b: str, verdict: str) -> None:
+    """The interval model gives the verdicts of numbers.md §5, in both directions."""
+    ca, cb = _claim(a), _claim(b)
+    assert judge(ca, cb)[0] == verdict
+    assert judge(cb, ca)[0] == verdict
+
+
+def _pairs(pairs: list[ClaimPair]) -> dict[tuple[str, str], str]:
+    """(a snippet, b snippet) -> verdict."""
+    return {(p.a.text, p.b.text): p.verdict for p in pairs}
+
+
+def test_seeds_000_001() -> None:
+    """Seeds: three rounded pairs, 100% and trên 90% exact, no conflict anywhere."""
+    pairs = reconcile([("000", SEED_A), ("001", SEED_B)])
+    got = _pairs(pairs)
+    assert got[("1.525 báo cáo viên", "hơn 1.500 báo cáo viên")] == "rounded"
+    assert got[("281.799 hội viên", "gần 281.800 hội viên")] == "rounded"
+    assert got[("361.596 phụ nữ", "hơn 361.500 phụ nữ")] == "rounded"
+    assert got[("100% cán bộ hội", "100% cán bộ hội")] == "exact"
+    assert got[("trên 90% hội viên", "trên 90% hội viên")] == "exact"
+    assert all(p.verdict != "conflict" for p in pairs)
+    # The 100% of "cán bộ hội 3 cấp" is the one aligned, not "cán bộ hội chủ chốt".
+    hundred = [p for p in pairs if p.a.value == 100]
+    assert len(hundred) == 1 and "3 cấp" in SEED_A[hundred[0].a.start : hundred[0].a.start + 30]
+    # Page furniture (date, time, view counter, file size) never aligns.
+    assert not any(p.a.value in (6, 2022, 792, 10) for p in pairs)
+
+
+def test_seeds_modified_conflicts() -> None:
+    """A copy of 001 with 'hơn 1.700' and 'gần 218.800' conflicts on exactly those two."""
+    b = SEED_B.replace("hơn 1.500 báo cáo viên", "hơn 1.700 báo cáo viên").replace(
+        "gần 281.800 hội viên", "gần 218.800 hội viên"
+    )
+    pairs = reconcile([("000", SEED_A), ("001", b)])
+    conflicts = sorted((p.a.text, p.b.text) for p in pairs if p.verdict == "conflict")
+    assert conflicts == [
+        ("1.525 báo cáo viên", "hơn 1.700 báo cáo viên"),
+        ("281.799 hội viên", "gần 218.800 hội viên"),
+    ]
+
+
+def test_contract_shape() -> None:
+    """claim_pair_to_dict gives the CONTRACT.md shape; whole numbers print as ints."""
+    pairs = reconcile([("001", SEED_B), ("000", SEED_A)])  # input order does not matter
+    d = next(claim_pair_to_dict(p) for p in pairs if p.a.value == 1525)
+    assert d["quantity"] == "báo cáo viên"
+    assert d["verdict"] == "rounded"
+    assert {k: d["a"][k] for k in ("article", "text", "value", "qualifier", "low", "high")} == {
+        "article": "000",
+        "text": "1.525 báo cáo viên",
+        "value": 1525,
+        "qualifier": None,
+        "low": 1525,
+        "high": 1525,
+    }
+    assert {k: d["b"][k] for k in ("article", "text", "value", "qualifier", "low")} == {
+        "article": "001",
+        "text": "hơn 1.500 báo cáo viên",
+        "value": 1500,
+        "qualifier": "hơn",
+        "low": 1500,
+    }
+    assert isinstance(d["a"]["value"], int)
+    out = json.dumps([claim_pair_to_dict(p) for p in pairs], ensure_ascii=False)
+    assert ".0," not in out and ".0}" not in out
+
+
+def test_deterministic_and_one_to_one() -> None:
+    """Same input, same output; a claim aligns with at most one claim per other article."""
+    versions = [("000", SEED_A), ("001", SEED_B), ("002", SEED_B.replace("hơn 1.500", "1.525"))]
+    p1, p2 = reconcile(versions), reconcile(list(reversed(versions)))
+    assert [claim_pair_to_dict(p) for p in p1] == [claim_pair_to_dict(p) for p in p2]
+    assert all(p.a_article < p.b_article for p in p1)
+    seen: set[tuple[str, int, str]] = set()
+    for p in p1:
+        for key in ((p.a_article, p.a.start, p.b_article), (p.b_article, p.b.start, p.a_article)):
+            assert key not in seen
+            seen.add(key)
+    assert {(p.a_article, p.b_article) for p in p1} == {("000", "001"), ("000", "002"), ("001", "002")}
+
+
+def test_reconcile_claims_reuses_extraction() -> None:
+    """reconcile_claims on pre-extracted claims equals reconcile on text."""
+    pre = [("000", extract_claims(SEED_A)), ("001", extract_claims(SEED_B))]
+    assert reconcile_claims(pre) == reconcile([("000", SEED_A), ("001", SEED_B)])
+
+
+def test_never_on_number_alone() -> None:
+    """Equal numbers with different counted nouns or predicates are not aligned."""
+    a = "Vụ tai nạn làm 2 người chết và 5 người bị thương."
+    b = "Vụ tai nạn làm 5 người chết và 2 xe máy hư hỏng."
+    got = _pairs(reconcile([("a", a), ("b", b)]))
+    assert ("5 người", "5 người") not in got
+    assert ("2 người", "2 xe máy") not in got
+    assert got.get(("2 người", "5 người")) == "conflict"
+
+
+def test_single_version_and_empty() -> None:
+    """One article or no claims: no pairs, no error."""
+    assert reconcile([("a", SEED_A)]) == []
+    assert reconcile([("a", ""), ("b", "không có số nào")]) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# claims-dev.jsonl: every judged row (fixtures/claims/ holds the rows and the article texts)
+# ---------------------------------------------------------------------------------------------
+
+ROWS = [json.loads(line) for line in (FIX / "claims-dev.jsonl").read_text(encoding="utf-8").splitlines()]
+ARTICLES = {
+    a["id"]: a for a in (json.loads(line) for line in (FIX / "articles.jsonl").read_text(encoding="utf-8").splitlines())
+}
+
+# Rows the reconciler gets wrong, with why.  strict=True: fixing one makes the suite say so.
+XFAIL = {
+    48: "25.800 héc-ta vs hơn 120.000 ha rừng: one-syllable noun, 4.6x apart, little shared context; "
+    "below the conflict bar (the row itself notes it may be a scope difference)",
+    49: "evolving body count: 26 thi thể aligns with the lead's earlier 'gần 20 thi thể' instead of "
+    "the time-anchored 27 ('tính tới trưa 18/10' vs 'tính đến tối qua' is not modelled)",
+}
+
+
+def _full(aid: str) -> str:
+    """Title + text, as the pipeline sees an article."""
+    a = ARTICLES[aid]
+    return f"{a.get('title') or ''}\n{a['text']}"
+
+
+@cache
+def _claims(aid: str) -> tuple[Claim, ...]:
+    """Cached claims of a fixture article."""
+    return tuple(extract_claims(_full(aid)))
+
+
+def _spans(text: str, snippet: str) -> list[tuple[int, int]]:
+    """Every occurrence of snippet in text."""
+    out, i = [], text.find(snippet)
+    while i >= 0:
+        out.append((i, i + len(snippet)))
+        i = text.find(snippet, i + 1)
+    return out
+
+
+def _at(claims: tuple[Claim, ...], spans: list[tuple[int, int]], restated: bool) -> set[int]:
+    """Starts of the claims overlapping a snippet; with restated=True also the same figure
+    restated in the title/lead (first three sentences) when one side of it is there."""
+    hit = [c for c in claims if any(c.start < e and c.end > s for s, e in spans)]
+    out = {c.start for c in hit}
+    if restated and claims:
+        lead_end = sorted({c.sentence_start for c in claims})[:3][-1]
+        keys = {(c.value, c.qualifier, c.quantity) for c in hit}
+        in_lead = any(c.sentence_start < lead_end for c in hit)
+        out |= {
+            c.start
+            for c in claims
+            if (c.value, c.qualifier, c.quantity) in keys and (in_lead or c.sentence_start < lead_end)
+        }
+    return out
+
+
+def _row_ok(row: dict) -> bool:
+    """Does the reconciler reproduce this judged row?"""
+    a, b = row["a"], row["b"]
+    ta, tb = _full(a), _full(b)
+    ca, cb = _claims(a), _claims(b)
+    positive = row["verdict"] != "not_a_pair"
+    sa = _at(ca, _spans(ta, row["a_text"]), positive)
+    sb = _at(cb, _spans(tb, row["b_text"]), positive)
+    joined = []
+    for p in reconcile_claims([(a, list(ca)), (b, list(cb))]):
+        x, y = (p.a, p.b) if p.a_article == a else (p.b, p.a)
+        if any(x.start <= s < x.end or x.start == s for s in sa) and any(
+            y.start <= s < y.end or y.start == s for s in sb
+        ):
+            joined.append((p, x, y))
+    if not positive:
+        return not joined
+    return any(
+        p.verdict == row["verdict"]
+        and x.value == pytest.approx(row["a_value"], rel=1e-9)
+        and y.value == pytest.approx(row["b_value"], rel=1e-9)
+        for p, x, y in joined
+    )
+
+
+@pytest.mark.parametrize(
+    "idx",
+    [
+        pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=XFAIL[i])) if i in XFAIL else i
+        for i in range(len(ROWS))
+    ],
+    ids=[f"{i}-{r['story']}-{r['verdict']}" for i, r in enumerate(ROWS)],
+)
+def test_claims_dev_row(idx: int) -> None:
+    """Row idx of claims-dev.jsonl: right pair with right verdict and values (or no pair)."""
+    assert _row_ok(ROWS[idx]), ROWS[idx]
+
+
+def test_claims_dev_pass_rate() -> None:
+    """At least 90% of the judged rows pass, and every not_a_pair row stays unpaired."""
+    results = [_row_ok(r) for r in ROWS]
+    rate = sum(results) / len(results)
+    assert rate >= 0.9, rate
+    assert len(ROWS) == 70
+    misses = {i for i, ok in enumerate(results) if not ok}
+    assert misses == set(XFAIL)
+    assert not any(ROWS[i]["verdict"] == "not_a_pair" for i in misses)
