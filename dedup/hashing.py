@@ -11,28 +11,36 @@ from hashlib import blake2b
 
 import numpy as np
 
+from dedup.normalize import canonical
+
 _M1 = np.uint64(0xFF51AFD7ED558CCD)
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 _ROTATE = np.uint64(0x9E3779B97F4A7C15)
 EMPTY = np.zeros(0, dtype=np.uint64)
 
+# Raw token -> hash of its canonical form. A corpus has far fewer distinct tokens than tokens, so
+# folding and hashing once per distinct token is what makes hashing cheap.
 _cache: dict[str, int] = {}
+_CACHE_LIMIT = 4_000_000
 
 
-def _token_hash(token: str) -> int:
-    """The 64-bit blake2b hash of one token, memoised (a corpus has far fewer syllables than tokens)."""
-    value = _cache.get(token)
-    if value is None:
-        value = int.from_bytes(blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
-        if len(_cache) < 2_000_000:
-            _cache[token] = value
-    return value
+def stable_hash(text: str) -> int:
+    """The 64-bit blake2b hash of a string."""
+    return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
-    """Hash each token to a uint64."""
-    return np.fromiter((_token_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    """Hash each raw token's canonical form (see normalize.canonical) to a uint64."""
+    try:
+        values = list(map(_cache.__getitem__, tokens))
+    except KeyError:
+        if len(_cache) > _CACHE_LIMIT:
+            _cache.clear()
+        for token in set(tokens).difference(_cache):
+            _cache[token] = stable_hash(canonical(token))
+        values = list(map(_cache.__getitem__, tokens))
+    return np.array(values, dtype=np.uint64) if values else EMPTY.copy()
 
 
 def mix64(values: np.ndarray) -> np.ndarray:

@@ -8,8 +8,9 @@ come out of the buckets of a datasketch `MinHashLSH`; they are candidates to con
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -58,12 +59,40 @@ class Signer:
         with np.errstate(over="ignore"):
             return (hv * self._a + self._b).min(axis=0)
 
-    def sign_all(self, sets: Sequence[np.ndarray]) -> np.ndarray:
-        """Signatures of many sets, one row each."""
-        out = np.empty((len(sets), self.num_perm), dtype=np.uint32)
-        for i, values in enumerate(sets):
-            out[i] = self.sign(values)
+    def sign_all(self, sets: Sequence[np.ndarray], block: int = 2048) -> np.ndarray:
+        """Signatures of many small sets, one row each, computed a block of sets at a time."""
+        out = np.full((len(sets), self.num_perm), _MAX32, dtype=np.uint32)
+        width = max((len(v) for v in sets), default=0)
+        if width == 0:
+            return out
+        for start in range(0, len(sets), block):
+            chunk = sets[start : start + block]
+            # Pad each set with its own first element: a repeated element leaves the minimum as it is.
+            padded = np.zeros((len(chunk), width), dtype=np.uint32)
+            filled = np.zeros(len(chunk), dtype=bool)
+            for r, values in enumerate(chunk):
+                if len(values):
+                    v = (values & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+                    padded[r, : len(v)] = v
+                    padded[r, len(v) :] = v[0]
+                    filled[r] = True
+            hv = _fmix32(padded)[:, :, None]
+            with np.errstate(over="ignore"):
+                sig = (hv * self._a + self._b).min(axis=1)
+            out[start : start + len(chunk)][filled] = sig[filled]
         return out
+
+
+def _buckets(table: Any) -> Iterator[Any]:
+    """Member sets of every bucket of one band's hash table."""
+    # The in-memory storage keeps a plain dict of sets; reading it directly skips a method call per
+    # bucket (millions on a large run). Other storages go through their public keys()/get().
+    store = getattr(table, "_dict", None)
+    if isinstance(store, dict):
+        yield from store.values()
+    else:
+        for key in table.keys():  # noqa: SIM118 - a datasketch storage, not a dict
+            yield table.get(key)
 
 
 def candidate_pairs(
@@ -82,8 +111,7 @@ def candidate_pairs(
     n = np.int64(len(signatures))
     skipped = 0
     for table in lsh.hashtables:
-        for key in table.keys():  # noqa: SIM118 - a datasketch storage, not a dict
-            members = table.get(key)
+        for members in _buckets(table):
             if len(members) < 2:
                 continue
             if params.max_bucket and len(members) > params.max_bucket:

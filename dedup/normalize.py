@@ -31,10 +31,12 @@ for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
         _NEW_TO_OLD[_first + _TONED[_second][_tone]] = _TONED[_first][_tone] + _second
 _TONE_RE = re.compile(r"(?<!q)(" + "|".join(_NEW_TO_OLD) + r")(?!\w)")
 
-# 1.525 / 1525 and 281.799 / 281799 are the same number; a dot followed by exactly three digits
-# is a thousands separator in vi-VN writing (numbers.md §1.1).
-_THOUSANDS_RE = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
-_WORD_RE = re.compile(r"[^\W_]+")
+# A token is a run of letters and digits, with any ".ddd" / ",dd" groups that follow a digit run:
+# "1.525", "88,48" and "281.799" stay one token each, so that the separator can be judged below.
+_WORD_RE = re.compile(r"[^\W_]+(?:[.,]\d+)*")
+# 1.525 / 1525 and 281.799 / 281799 are the same number: a dot followed by exactly three digits is
+# a thousands separator in vi-VN writing (numbers.md §1.1); "22.10" (a date) keeps its dot.
+_THOUSANDS_TOKEN_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 
 # Datelines and agency credits in front of the lead: "TTO - ", "(Dân trí) - ", "VOV.VN - ", "(BDO) ".
 _DATELINE_RE = re.compile(
@@ -66,14 +68,15 @@ def is_furniture(line: str) -> bool:
     stripped = line.strip()
     if not stripped or _NO_LETTERS_RE.match(stripped) or _KEYVALUE_RE.match(stripped):
         return True
-    n_words = len(stripped.split())
-    if n_words <= 12 and _FURNITURE_RE.match(stripped):
+    n_words = stripped.count(" ") + 1
+    if n_words > 12:
+        return False
+    if _FURNITURE_RE.match(stripped):
         return True
     if n_words <= 6 and _CREDIT_RE.match(stripped):
         return True
     # A short all-capitals line is a by-line ("QUỲNH ANH", "HỒNG GIANG").
-    letters = [c for c in stripped if c.isalpha()]
-    return n_words <= 5 and bool(letters) and all(c.isupper() for c in letters)
+    return n_words <= 5 and stripped.isupper()
 
 
 def line_key(line: str) -> str:
@@ -81,10 +84,21 @@ def line_key(line: str) -> str:
     return " ".join(line.lower().split())
 
 
+def raw_tokens(text: str) -> list[str]:
+    """Lower-cased tokens of a text as written; `canonical` folds each one for hashing."""
+    return _WORD_RE.findall(text.lower())
+
+
+def canonical(token: str) -> str:
+    """The hashing form of one lower-cased token: tones folded, thousands separators dropped."""
+    if "." in token and _THOUSANDS_TOKEN_RE.fullmatch(token):
+        token = token.replace(".", "")
+    return fold_tones(token)
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased syllables of a text with tones folded and thousands separators dropped."""
-    text = _THOUSANDS_RE.sub("", text.lower())
-    return _WORD_RE.findall(fold_tones(text))
+    return [canonical(t) for t in raw_tokens(text)]
 
 
 @dataclass(frozen=True)
@@ -138,11 +152,9 @@ def content_lines(text: str, source: str | None = None, boilerplate: Boilerplate
     return kept
 
 
-def hashing_tokens(
-    text: str, title: str = "", source: str | None = None, boilerplate: Boilerplate | None = None
-) -> list[str]:
-    """Syllables of an article's story text for shingling; the title is left out (outlets retitle)."""
-    return tokens("\n".join(content_lines(text, source, boilerplate)))
+def hashing_tokens(text: str, source: str | None = None, boilerplate: Boilerplate | None = None) -> list[str]:
+    """Raw tokens of an article's story lines, for shingling; `canonical` applies per token."""
+    return raw_tokens("\n".join(content_lines(text, source, boilerplate)))
 
 
 def strip_title(text: str, title: str) -> str:
@@ -151,8 +163,3 @@ def strip_title(text: str, title: str) -> str:
     if title and head.startswith(title):
         return head[len(title) :]
     return text
-
-
-def joined(parts: Sequence[str]) -> str:
-    """Join text parts with newlines, skipping empty ones."""
-    return "\n".join(p for p in parts if p)

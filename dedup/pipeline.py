@@ -29,7 +29,9 @@ class MatchConfig:
     """Every setting of a run; the defaults are the measured ones (see README, "How matching works")."""
 
     shingle_size: int = 5
-    dup_lsh: lsh.LSHParams = field(default_factory=lambda: lsh.LSHParams(num_perm=128, seed=1, threshold=0.3))
+    # 64 permutations in 21 bands of 3 rows: a copy with 60% of the text (Jaccard 0.6) shares a
+    # bucket with its original 99.4% of the time; the term tier below catches copies as well.
+    dup_lsh: lsh.LSHParams = field(default_factory=lambda: lsh.LSHParams(num_perm=64, seed=1, threshold=0.3))
     # A pair is a `duplicate` when this share of the shorter text's shingles is in the other:
     # a copy with a cut tail or a dropped sentence keeps nearly all of its shingles, while
     # separate write-ups of one event share well under a tenth.
@@ -52,39 +54,44 @@ class MatchConfig:
 
 @dataclass(frozen=True)
 class Features:
-    """What the pipeline keeps of one article: shingles for copies, terms for TF-IDF."""
+    """What the pipeline keeps of one article: shingles and their signature for copies, terms for TF-IDF."""
 
-    shingles: np.ndarray
-    columns: np.ndarray
-    counts: np.ndarray
+    shingles: np.ndarray  # sorted unique 32-bit shingle hashes
+    signature: np.ndarray  # MinHash of the shingles (uint32, dup_lsh.num_perm values)
+    columns: np.ndarray  # hashed TF-IDF term columns (int32)
+    counts: np.ndarray  # their counts (float32)
     n_tokens: int
 
 
-def _features(
-    item: tuple[str, str, str | None],
-    boilerplate: normalize.Boilerplate,
-    shingle_size: int,
-    title_weight: int,
-) -> Features:
-    """Features of one article from its (text, title, source)."""
-    text, title, source = item
-    body = normalize.hashing_tokens(normalize.strip_title(text, title), source=source, boilerplate=boilerplate)
-    hashes = hashing.token_hashes(body)
-    title_hashes = hashing.token_hashes(normalize.tokens(title))
-    cols, counts = similarity.term_columns(hashes, title_hashes, title_weight)
-    return Features(hashing.shingle_set(hashes, shingle_size), cols, counts, len(body))
+class _Extractor:
+    """Turns (text, title, source) into Features; one per process, so its caches stay warm."""
+
+    def __init__(self, boilerplate: normalize.Boilerplate, config: MatchConfig) -> None:
+        self.boilerplate = boilerplate
+        self.shingle_size = config.shingle_size
+        self.title_weight = config.title_weight
+        self.signer = lsh.Signer(config.dup_lsh.num_perm, config.dup_lsh.seed)
+
+    def __call__(self, item: tuple[str, str, str | None]) -> Features:
+        text, title, source = item
+        body = normalize.hashing_tokens(normalize.strip_title(text, title), source, self.boilerplate)
+        hashes = hashing.token_hashes(body)
+        title_hashes = hashing.token_hashes(normalize.raw_tokens(title))
+        cols, counts = similarity.term_columns(hashes, title_hashes, self.title_weight)
+        # 32 bits are plenty to tell apart the few thousand shingles of two articles being compared.
+        shingles = np.unique(hashing.shingle_set(hashes, self.shingle_size).astype(np.uint32))
+        return Features(shingles, self.signer.sign(shingles), cols, counts, len(body))
 
 
-_WORKER_STATE: dict[str, Any] = {}
+_WORKER: list[_Extractor] = []
 
 
-def _init_worker(boilerplate: normalize.Boilerplate, shingle_size: int, title_weight: int) -> None:
-    _WORKER_STATE.update(boilerplate=boilerplate, shingle_size=shingle_size, title_weight=title_weight)
+def _init_worker(boilerplate: normalize.Boilerplate, config: MatchConfig) -> None:
+    _WORKER[:] = [_Extractor(boilerplate, config)]
 
 
 def _features_chunk(items: list[tuple[str, str, str | None]]) -> list[Features]:
-    s = _WORKER_STATE
-    return [_features(it, s["boilerplate"], s["shingle_size"], s["title_weight"]) for it in items]
+    return [_WORKER[0](it) for it in items]
 
 
 def extract_features(
@@ -94,12 +101,11 @@ def extract_features(
     items = [(a.text, a.title, a.source) for a in articles]
     workers = config.workers if config.workers > 0 else (os.cpu_count() or 1)
     if workers <= 1 or len(items) < 2000:
-        return [_features(it, boilerplate, config.shingle_size, config.title_weight) for it in items]
+        extract = _Extractor(boilerplate, config)
+        return [extract(it) for it in items]
     size = max(200, len(items) // (workers * 8))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(
-        workers, initializer=_init_worker, initargs=(boilerplate, config.shingle_size, config.title_weight)
-    ) as pool:
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(boilerplate, config)) as pool:
         return [f for chunk in pool.map(_features_chunk, chunks) for f in chunk]
 
 
@@ -143,9 +149,10 @@ def run(
     say(f"read and hashed {n} articles ({timings['features']:.1f}s)")
 
     # Tier 1: copies of one text share long runs of words.
-    signer = lsh.Signer(config.dup_lsh.num_perm, config.dup_lsh.seed)
     present = np.array([len(f.shingles) > 0 for f in feats], dtype=bool)
-    dup_pairs, dup_stats = lsh.candidate_pairs(signer.sign_all([f.shingles for f in feats]), present, config.dup_lsh)
+    signatures = np.stack([f.signature for f in feats]) if feats else np.zeros((0, config.dup_lsh.num_perm), np.uint32)
+    dup_pairs, dup_stats = lsh.candidate_pairs(signatures, present, config.dup_lsh)
+    del signatures
     lap("duplicate_lsh")
 
     # Tier 2: rewrites of one event share their most distinctive terms (names, places, figures).
@@ -160,16 +167,27 @@ def run(
     candidates = _union_pairs(dup_pairs, story_pairs)
     say(f"{len(candidates)} candidate pairs ({len(dup_pairs)} from shingles, {len(story_pairs)} from terms)")
 
-    # Confirm: cosine for every candidate; exact shingle overlap tells a copy from a rewrite.
+    # Confirm: cosine for every candidate; exact shingle overlap tells a copy from a rewrite. Overlap
+    # is computed where a copy is possible: shingle-tier candidates, and pairs close enough in
+    # cosine to be matches at all (sharing half of one text's shingles implies that).
     cosines = similarity.pair_cosines(matrix, candidates)
+    n64 = np.int64(n)
+    from_shingles = np.isin(candidates[:, 0] * n64 + candidates[:, 1], dup_pairs[:, 0] * n64 + dup_pairs[:, 1])
+    check = np.flatnonzero(from_shingles | (cosines >= config.min_cosine))
     links: list[tuple[int, int, float]] = []
     evidence: dict[tuple[int, int], dict[str, Any]] = {}
-    for (i, j), cos in zip(candidates.tolist(), cosines.tolist(), strict=True):
+    # Every scored pair is remembered: the clustering asks again about pairs across groups.
+    known: dict[tuple[int, int], float] = dict(zip(map(tuple, candidates.tolist()), cosines.tolist(), strict=True))
+    for k in check.tolist():
+        i, j = int(candidates[k, 0]), int(candidates[k, 1])
+        cos = float(cosines[k])
         jac, cont = hashing.overlap(feats[i].shingles, feats[j].shingles)
         is_dup = cont >= config.duplicate_containment
         if not is_dup and cos < config.min_cosine:
             continue
-        links.append((i, j, max(cos, cont) if is_dup else cos))
+        score = max(cos, cont) if is_dup else cos
+        links.append((i, j, score))
+        known[(i, j)] = score
         evidence[(i, j)] = {
             "kind": "duplicate" if is_dup else "same_story",
             "cosine": round(cos, 4),
@@ -179,11 +197,14 @@ def run(
     lap("confirm")
 
     def sim(pairs: np.ndarray) -> np.ndarray:
-        scores = similarity.pair_cosines(matrix, pairs)
-        for k, (i, j) in enumerate(pairs.tolist()):
-            ev = evidence.get((min(i, j), max(i, j)))
-            if ev is not None and ev["kind"] == "duplicate":
-                scores[k] = max(scores[k], ev["containment"])
+        """Link strength of any two articles: the confirmed score, else their cosine."""
+        ordered = np.sort(pairs, axis=1).tolist()
+        scores = np.array([known.get((i, j), -1.0) for i, j in ordered])
+        missing = scores < 0
+        if missing.any():
+            asked = np.array(ordered)[missing]
+            scores[missing] = similarity.pair_cosines(matrix, asked)
+            known.update(zip(map(tuple, asked.tolist()), scores[missing].tolist(), strict=True))
         return scores
 
     groups = cluster.average_linkage(n, links, sim, config.link_threshold)

@@ -29,8 +29,8 @@ def term_columns(hashes: np.ndarray, title_hashes: np.ndarray, title_weight: int
     for _ in range(title_weight):
         parts += [title_hashes, ngram_hashes(title_hashes, 2)]
     terms = np.concatenate(parts) if parts else hashes
-    cols, counts = np.unique((terms & _MASK).astype(np.int64), return_counts=True)
-    return cols, counts.astype(np.float64)
+    cols, counts = np.unique((terms & _MASK).astype(np.int32), return_counts=True)
+    return cols, counts.astype(np.float32)
 
 
 def count_matrix(docs: list[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
@@ -87,9 +87,22 @@ def tfidf(counts: sp.csr_matrix, background: Background) -> tuple[sp.csr_matrix,
     return transformer.transform(counts).tocsr(), idf
 
 
+def _row_dot(matrix: sp.csr_matrix, i: int, j: int) -> float:
+    """Dot product of two rows by intersecting their sorted column lists."""
+    a0, a1, b0, b1 = matrix.indptr[i], matrix.indptr[i + 1], matrix.indptr[j], matrix.indptr[j + 1]
+    _, ia, ib = np.intersect1d(matrix.indices[a0:a1], matrix.indices[b0:b1], assume_unique=True, return_indices=True)
+    return float(np.dot(matrix.data[a0:a1][ia], matrix.data[b0:b1][ib]))
+
+
 def pair_cosines(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 200_000) -> np.ndarray:
     """Cosine of each (i, j) row pair of an L2-normalised matrix, scored in blocks, never all pairs."""
     out = np.zeros(len(pairs))
+    if len(pairs) <= 32:
+        # Few pairs (the clustering asks for a handful at a time): slicing whole sparse matrices
+        # would cost more than the products.
+        for k, (i, j) in enumerate(pairs.tolist()):
+            out[k] = _row_dot(matrix, i, j)
+        return np.clip(out, 0.0, 1.0)
     for start in range(0, len(pairs), block):
         chunk = pairs[start : start + block]
         prod = matrix[chunk[:, 0]].multiply(matrix[chunk[:, 1]])
@@ -98,14 +111,13 @@ def pair_cosines(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 200_000)
 
 
 def top_terms(matrix: sp.csr_matrix, k: int) -> list[np.ndarray]:
-    """The `k` heaviest term columns of each row, as uint64 arrays (the story-level set of an article)."""
+    """The `k` heaviest term columns of each row, as sorted uint64 arrays (an article's story-level set)."""
     out = []
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
     for i in range(matrix.shape[0]):
-        lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
-        cols, weights = matrix.indices[lo:hi], matrix.data[lo:hi]
-        if len(cols) > k:
-            # Ties broken by column so that the set is the same on every run.
-            order = np.lexsort((cols, -weights))[:k]
-            cols = cols[order]
+        lo, hi = indptr[i], indptr[i + 1]
+        cols = indices[lo:hi]
+        if hi - lo > k:
+            cols = cols[np.argpartition(-data[lo:hi], k - 1)[:k]]
         out.append(np.sort(cols).astype(np.uint64))
     return out
