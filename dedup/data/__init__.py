@@ -1,0 +1,1 @@
+"""Data shipped with dedup: the background document-frequency table."""
