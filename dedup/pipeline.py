@@ -124,36 +124,49 @@ def _union_pairs(*arrays: np.ndarray) -> np.ndarray:
     return np.unique(stacked, axis=0) if len(stacked) else stacked
 
 
-def run(
-    articles: Sequence[Article],
-    config: MatchConfig | None = None,
-    rejected: Sequence[Rejected] = (),
-    progress: Progress | None = None,
-) -> Report:
-    """Match articles, group them into stories, reconcile each story's numbers."""
-    config = config or MatchConfig()
-    say = progress or (lambda _msg: None)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+class _Clock:
+    """Seconds spent per stage, for the summary (never in the JSON: it must be byte-identical)."""
 
-    def lap(stage: str) -> None:
-        nonlocal clock
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> float:
         now = time.perf_counter()
-        timings[stage] = round(now - clock, 3)
-        clock = now
+        self.seconds[stage] = round(now - self._last, 3)
+        self._last = now
+        return self.seconds[stage]
 
-    n = len(articles)
+
+@dataclass
+class Prepared:
+    """A run's articles with everything needed to score any pair of them."""
+
+    articles: Sequence[Article]
+    features: list[Features]
+    matrix: Any  # scipy.sparse.csr_matrix of L2-normalised TF-IDF rows
+    terms: list[np.ndarray]  # each article's heaviest terms (the story-tier set)
+    dup_pairs: np.ndarray
+    story_pairs: np.ndarray
+    candidates: np.ndarray
+    stats: dict[str, Any]
+
+
+def prepare(
+    articles: Sequence[Article], config: MatchConfig, say: Progress = lambda _m: None, clock: _Clock | None = None
+) -> Prepared:
+    """Hash every article, build TF-IDF vectors, and collect candidate pairs from both LSH tiers."""
+    clock = clock or _Clock()
     boilerplate = normalize.learn_boilerplate((a.source, a.text) for a in articles)
     feats = extract_features(articles, boilerplate, config)
-    lap("features")
-    say(f"read and hashed {n} articles ({timings['features']:.1f}s)")
+    say(f"read and hashed {len(articles)} articles ({clock.lap('features'):.1f}s)")
 
     # Tier 1: copies of one text share long runs of words.
     present = np.array([len(f.shingles) > 0 for f in feats], dtype=bool)
     signatures = np.stack([f.signature for f in feats]) if feats else np.zeros((0, config.dup_lsh.num_perm), np.uint32)
     dup_pairs, dup_stats = lsh.candidate_pairs(signatures, present, config.dup_lsh)
     del signatures
-    lap("duplicate_lsh")
+    clock.lap("duplicate_lsh")
 
     # Tier 2: rewrites of one event share their most distinctive terms (names, places, figures).
     counts = similarity.count_matrix([(f.columns, f.counts) for f in feats])
@@ -163,16 +176,54 @@ def run(
     story_signer = lsh.Signer(config.story_lsh.num_perm, config.story_lsh.seed)
     present = np.array([len(t) > 0 for t in terms], dtype=bool)
     story_pairs, story_stats = lsh.candidate_pairs(story_signer.sign_all(terms), present, config.story_lsh)
-    lap("story_lsh")
+    clock.lap("story_lsh")
     candidates = _union_pairs(dup_pairs, story_pairs)
     say(f"{len(candidates)} candidate pairs ({len(dup_pairs)} from shingles, {len(story_pairs)} from terms)")
+    stats = {
+        "candidates": {"duplicate_tier": len(dup_pairs), "story_tier": len(story_pairs), "total": len(candidates)},
+        "lsh": {"duplicate_tier": dup_stats, "story_tier": story_stats},
+    }
+    return Prepared(articles, feats, matrix, terms, dup_pairs, story_pairs, candidates, stats)
+
+
+def pair_evidence(prep: Prepared, i: int, j: int, cosine: float, config: MatchConfig) -> dict[str, Any]:
+    """The signals of one pair and the verdict they give: duplicate, same_story or none."""
+    jac, cont = hashing.overlap(prep.features[i].shingles, prep.features[j].shingles)
+    if cont >= config.duplicate_containment:
+        kind, score = "duplicate", max(cosine, cont)
+    elif cosine >= config.min_cosine:
+        kind, score = "same_story", cosine
+    else:
+        kind, score = None, cosine
+    return {
+        "kind": kind,
+        "score": score,
+        "cosine": round(cosine, 4),
+        "jaccard": round(jac, 4),
+        "containment": round(cont, 4),
+    }
+
+
+def run(
+    articles: Sequence[Article],
+    config: MatchConfig | None = None,
+    rejected: Sequence[Rejected] = (),
+    progress: Progress | None = None,
+) -> Report:
+    """Match articles, group them into stories, reconcile each story's numbers."""
+    config = config or MatchConfig()
+    say = progress or (lambda _msg: None)
+    clock = _Clock()
+    prep = prepare(articles, config, say, clock)
+    candidates, matrix = prep.candidates, prep.matrix
 
     # Confirm: cosine for every candidate; exact shingle overlap tells a copy from a rewrite. Overlap
     # is computed where a copy is possible: shingle-tier candidates, and pairs close enough in
     # cosine to be matches at all (sharing half of one text's shingles implies that).
     cosines = similarity.pair_cosines(matrix, candidates)
-    n64 = np.int64(n)
-    from_shingles = np.isin(candidates[:, 0] * n64 + candidates[:, 1], dup_pairs[:, 0] * n64 + dup_pairs[:, 1])
+    n64 = np.int64(len(articles))
+    codes = candidates[:, 0] * n64 + candidates[:, 1]
+    from_shingles = np.isin(codes, prep.dup_pairs[:, 0] * n64 + prep.dup_pairs[:, 1])
     check = np.flatnonzero(from_shingles | (cosines >= config.min_cosine))
     links: list[tuple[int, int, float]] = []
     evidence: dict[tuple[int, int], dict[str, Any]] = {}
@@ -180,21 +231,13 @@ def run(
     known: dict[tuple[int, int], float] = dict(zip(map(tuple, candidates.tolist()), cosines.tolist(), strict=True))
     for k in check.tolist():
         i, j = int(candidates[k, 0]), int(candidates[k, 1])
-        cos = float(cosines[k])
-        jac, cont = hashing.overlap(feats[i].shingles, feats[j].shingles)
-        is_dup = cont >= config.duplicate_containment
-        if not is_dup and cos < config.min_cosine:
+        ev = pair_evidence(prep, i, j, float(cosines[k]), config)
+        if ev["kind"] is None:
             continue
-        score = max(cos, cont) if is_dup else cos
-        links.append((i, j, score))
-        known[(i, j)] = score
-        evidence[(i, j)] = {
-            "kind": "duplicate" if is_dup else "same_story",
-            "cosine": round(cos, 4),
-            "jaccard": round(jac, 4),
-            "containment": round(cont, 4),
-        }
-    lap("confirm")
+        links.append((i, j, ev["score"]))
+        known[(i, j)] = ev["score"]
+        evidence[(i, j)] = ev
+    clock.lap("confirm")
 
     def sim(pairs: np.ndarray) -> np.ndarray:
         """Link strength of any two articles: the confirmed score, else their cosine."""
@@ -207,23 +250,14 @@ def run(
             known.update(zip(map(tuple, asked.tolist()), scores[missing].tolist(), strict=True))
         return scores
 
-    groups = cluster.average_linkage(n, links, sim, config.link_threshold)
-    lap("cluster")
+    groups = cluster.average_linkage(len(articles), links, sim, config.link_threshold)
+    clock.lap("cluster")
     say(f"{len(links)} confirmed pairs, {len(groups)} stories")
 
     report = _assemble(articles, groups, evidence, rejected, config)
-    lap("claims")
+    clock.lap("claims")
     stats = dict(report.stats)
-    stats.update(
-        candidates={
-            "duplicate_tier": len(dup_pairs),
-            "story_tier": len(story_pairs),
-            "total": len(candidates),
-        },
-        lsh={"duplicate_tier": dup_stats, "story_tier": story_stats},
-        confirmed_links=len(links),
-        seconds=timings,
-    )
+    stats.update(prep.stats, confirmed_links=len(links), seconds=clock.seconds)
     return Report(report.articles, report.matches, report.stories, report.rejected, stats)
 
 
@@ -249,9 +283,8 @@ def _assemble(
                 if ev is None:
                     continue
                 a, b = sorted((ids[i], ids[j]))
-                kind = ev["kind"]
-                detail = {k: v for k, v in ev.items() if k != "kind"}
-                matches.append(Match(a, b, kind, ev["cosine"], detail))
+                detail = {k: ev[k] for k in ("cosine", "jaccard", "containment")}
+                matches.append(Match(a, b, ev["kind"], ev["cosine"], detail))
         claims: tuple[dict[str, Any], ...] = ()
         if config.claims:
             claims = _story_claims([articles[index[m]] for m in members])
