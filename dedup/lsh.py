@@ -126,3 +126,17 @@ def candidate_pairs(
     unique = np.unique(np.concatenate(codes))
     pairs = np.stack([unique // n, unique % n], axis=1)
     return pairs, {"bands": lsh.b, "rows": lsh.r, "oversized_buckets": skipped}
+
+
+def bands(params: LSHParams) -> tuple[int, int]:
+    """The (bands, rows per band) an index built with these parameters uses."""
+    if params.bands is not None:
+        return params.bands
+    lsh = MinHashLSH(threshold=params.threshold, num_perm=params.num_perm)
+    return lsh.b, lsh.r
+
+
+def shared_bands(a: np.ndarray, b: np.ndarray, layout: tuple[int, int]) -> list[int]:
+    """Indices of the bands in which two signatures agree, i.e. the buckets the two would share."""
+    n_bands, rows = layout
+    return [k for k in range(n_bands) if np.array_equal(a[k * rows : (k + 1) * rows], b[k * rows : (k + 1) * rows])]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Tone marks on the syllable-final rhymes oa, oe, uy sit on either vowel depending on the
@@ -163,3 +163,8 @@ def strip_title(text: str, title: str) -> str:
     if title and head.startswith(title):
         return head[len(title) :]
     return text
+
+
+def joined(parts: Sequence[str]) -> str:
+    """Join text parts with newlines, skipping empty ones."""
+    return "\n".join(p for p in parts if p)

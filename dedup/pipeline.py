@@ -204,6 +204,51 @@ def pair_evidence(prep: Prepared, i: int, j: int, cosine: float, config: MatchCo
     }
 
 
+def explain(prep: Prepared, i: int, j: int, config: MatchConfig) -> dict[str, Any]:
+    """Why two articles of a prepared run did or did not match: every signal, bucket and threshold."""
+    cosine = float(similarity.pair_cosines(prep.matrix, np.array([[i, j]]))[0])
+    ev = pair_evidence(prep, i, j, cosine, config)
+    fa, fb = prep.features[i], prep.features[j]
+    story_signer = lsh.Signer(config.story_lsh.num_perm, config.story_lsh.seed)
+    sa, sb = story_signer.sign_all([prep.terms[i], prep.terms[j]])
+    dup_layout, story_layout = lsh.bands(config.dup_lsh), lsh.bands(config.story_lsh)
+    shared_terms = np.intersect1d(prep.terms[i], prep.terms[j])
+    pair = (min(i, j), max(i, j))
+    is_candidate = bool(((prep.candidates[:, 0] == pair[0]) & (prep.candidates[:, 1] == pair[1])).any())
+    return {
+        "a": prep.articles[i].id,
+        "b": prep.articles[j].id,
+        "verdict": ev["kind"] or "no match",
+        "candidate": is_candidate,
+        "cosine": ev["cosine"],
+        "min_cosine": config.min_cosine,
+        "shingle_jaccard": ev["jaccard"],
+        "shingle_containment": ev["containment"],
+        "duplicate_containment": config.duplicate_containment,
+        "shingles": [len(fa.shingles), len(fb.shingles)],
+        "shingle_tier_bands_shared": len(lsh.shared_bands(fa.signature, fb.signature, dup_layout)),
+        "shingle_tier_bands": dup_layout[0],
+        "term_tier_bands_shared": len(lsh.shared_bands(sa, sb, story_layout)),
+        "term_tier_bands": story_layout[0],
+        "top_terms_shared": int(len(shared_terms)),
+        "top_terms": config.story_terms,
+        "shared_top_terms": _term_names(prep.articles[i], shared_terms, config),
+    }
+
+
+def _term_names(article: Article, columns: np.ndarray, config: MatchConfig) -> list[str]:
+    """The words behind hashed term columns, recovered from one article's own tokens."""
+    words = normalize.tokens(normalize.joined([article.title, article.text]))
+    names: dict[int, str] = {}
+    hashes = hashing.token_hashes(normalize.raw_tokens(normalize.joined([article.title, article.text])))
+    for n in (1, 2):
+        grams = hashing.ngram_hashes(hashes, n)
+        cols = (grams & np.uint64(similarity.N_FEATURES - 1)).astype(np.int64)
+        for k, col in enumerate(cols.tolist()):
+            names.setdefault(col, " ".join(words[k : k + n]))
+    return sorted(names.get(int(c), f"#{int(c)}") for c in columns)
+
+
 def run(
     articles: Sequence[Article],
     config: MatchConfig | None = None,

@@ -149,3 +149,18 @@ def test_claims_table_and_unknown_id() -> None:
     assert result.exit_code == 0 and "«1.525 báo cáo viên»" in result.output
     result = invoke("claims", str(SEEDS), "no-such-id")
     assert result.exit_code == 1 and "no article with id 'no-such-id'" in result.output
+
+
+def test_explain_shows_why_a_pair_matched_or_not() -> None:
+    a, b, c = seed_id("000"), seed_id("001"), seed_id("002")
+    result = invoke("explain", str(SEEDS), "-a", a, "-b", b, "--json")
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert info["verdict"] == "same_story" and info["candidate"]
+    assert info["cosine"] >= info["min_cosine"]
+    assert "tọa đàm" in info["shared_top_terms"]
+    result = invoke("explain", str(SEEDS), "-a", a, "-b", c)
+    assert result.exit_code == 0
+    assert result.output.startswith(f"{a} ~ {c}: no match")
+    result = invoke("explain", str(SEEDS), "-a", a, "-b", "zzz")
+    assert result.exit_code == 1 and "no article with id 'zzz'" in result.output
