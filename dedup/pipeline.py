@@ -230,7 +230,7 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig) -> dict[str, An
         "shingle_tier_bands": dup_layout[0],
         "term_tier_bands_shared": len(lsh.shared_bands(sa, sb, story_layout)),
         "term_tier_bands": story_layout[0],
-        "top_terms_shared": int(len(shared_terms)),
+        "top_terms_shared": len(shared_terms),
         "top_terms": config.story_terms,
         "shared_top_terms": _term_names(prep.articles[i], shared_terms, config),
     }
