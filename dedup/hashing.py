@@ -67,6 +67,19 @@ def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def grouped_ngrams(hashes: np.ndarray, group: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """N-gram hashes over many concatenated token sequences, without runs that cross two of them.
+
+    `group` gives each token's sequence number; returns the n-gram hashes and their sequence
+    numbers. Each hash equals `ngram_hashes` of that sequence alone.
+    """
+    grams = ngram_hashes(hashes, n)
+    if len(grams) == 0 or n == 1:
+        return grams, group[: len(grams)]
+    inside = group[: len(grams)] == group[n - 1 :]
+    return grams[inside], group[: len(grams)][inside]
+
+
 def shingle_set(hashes: np.ndarray, n: int) -> np.ndarray:
     """Sorted unique word n-shingles of a token-hash sequence; a short text is one shingle of itself."""
     if len(hashes) == 0:

@@ -59,6 +59,21 @@ class Signer:
         with np.errstate(over="ignore"):
             return (hv * self._a + self._b).min(axis=0)
 
+    def sign_grouped(self, values: np.ndarray, starts: np.ndarray, block: int = 16) -> np.ndarray:
+        """Signatures of consecutive groups of one array (group k is values[starts[k]:starts[k+1]]).
+
+        Every group must be non-empty. One pass over all values, a block of permutations at a time.
+        """
+        out = np.empty((len(starts), self.num_perm), dtype=np.uint32)
+        if len(starts) == 0:
+            return out
+        hv = _fmix32((values & np.uint64(0xFFFFFFFF)).astype(np.uint32))[:, None]
+        with np.errstate(over="ignore"):
+            for p in range(0, self.num_perm, block):
+                permuted = hv * self._a[p : p + block] + self._b[p : p + block]
+                out[:, p : p + block] = np.minimum.reduceat(permuted, starts, axis=0)
+        return out
+
     def sign_all(self, sets: Sequence[np.ndarray], block: int = 2048) -> np.ndarray:
         """Signatures of many small sets, one row each, computed a block of sets at a time."""
         out = np.full((len(sets), self.num_perm), _MAX32, dtype=np.uint32)

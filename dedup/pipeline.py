@@ -64,7 +64,12 @@ class Features:
 
 
 class _Extractor:
-    """Turns (text, title, source) into Features; one per process, so its caches stay warm."""
+    """Turns (text, title, source) items into Features, a chunk of articles at a time.
+
+    Tokens of a whole chunk are hashed, combined into n-grams, counted and signed in a few numpy
+    passes, so the per-article cost is the tokenising alone. One extractor per process keeps the
+    token cache warm.
+    """
 
     def __init__(self, boilerplate: normalize.Boilerplate, config: MatchConfig) -> None:
         self.boilerplate = boilerplate
@@ -72,15 +77,62 @@ class _Extractor:
         self.title_weight = config.title_weight
         self.signer = lsh.Signer(config.dup_lsh.num_perm, config.dup_lsh.seed)
 
-    def __call__(self, item: tuple[str, str, str | None]) -> Features:
-        text, title, source = item
-        body = normalize.hashing_tokens(normalize.strip_title(text, title), source, self.boilerplate)
-        hashes = hashing.token_hashes(body)
-        title_hashes = hashing.token_hashes(normalize.raw_tokens(title))
-        cols, counts = similarity.term_columns(hashes, title_hashes, self.title_weight)
-        # 32 bits are plenty to tell apart the few thousand shingles of two articles being compared.
-        shingles = np.unique(hashing.shingle_set(hashes, self.shingle_size).astype(np.uint32))
-        return Features(shingles, self.signer.sign(shingles), cols, counts, len(body))
+    def _tokens(self, items: Sequence[tuple[str, str, str | None]]) -> tuple[list[list[str]], list[list[str]]]:
+        bodies = [
+            normalize.hashing_tokens(normalize.strip_title(text, title), source, self.boilerplate)
+            for text, title, source in items
+        ]
+        return bodies, [normalize.raw_tokens(title) for _text, title, _source in items]
+
+    def __call__(self, items: Sequence[tuple[str, str, str | None]]) -> list[Features]:
+        m = len(items)
+        if m == 0:
+            return []
+        bodies, titles = self._tokens(items)
+        body_len = np.array([len(b) for b in bodies], dtype=np.int64)
+        body = hashing.token_hashes([t for b in bodies for t in b])
+        body_doc = np.repeat(np.arange(m, dtype=np.int64), body_len)
+        title = hashing.token_hashes([t for b in titles for t in b])
+        title_doc = np.repeat(np.arange(m, dtype=np.int64), [len(t) for t in titles])
+
+        # TF-IDF terms: syllables and syllable bigrams; title terms weigh `title_weight` times.
+        b2, b2_doc = hashing.grouped_ngrams(body, body_doc, 2)
+        t2, t2_doc = hashing.grouped_ngrams(title, title_doc, 2)
+        terms = np.concatenate([body, b2, title, t2])
+        docs = np.concatenate([body_doc, b2_doc, title_doc, t2_doc])
+        weight = np.concatenate(
+            [np.ones(len(body) + len(b2), np.float32), np.full(len(title) + len(t2), self.title_weight, np.float32)]
+        )
+        keys = (docs << 22) | (terms & similarity.COLUMN_MASK).astype(np.int64)
+        term_keys, inverse = np.unique(keys, return_inverse=True)
+        term_counts = np.bincount(inverse, weights=weight).astype(np.float32)
+        term_bounds = np.searchsorted(term_keys >> 22, np.arange(m + 1))
+        term_cols = (term_keys & similarity.COLUMN_MASK_INT).astype(np.int32)
+
+        # Shingles for copies: 5-word runs (a text shorter than that is one shingle of itself).
+        sh, sh_doc = hashing.grouped_ngrams(body, body_doc, self.shingle_size)
+        short = np.flatnonzero((body_len > 0) & (body_len < self.shingle_size))
+        if len(short):
+            offsets = np.concatenate([[0], np.cumsum(body_len)])
+            extra = [hashing.ngram_hashes(body[offsets[d] : offsets[d + 1]], int(body_len[d])) for d in short]
+            sh = np.concatenate([sh, *extra])
+            sh_doc = np.concatenate([sh_doc, short])
+        sh_keys = np.unique((sh_doc << 32) | (sh & np.uint64(0xFFFFFFFF)).astype(np.int64))
+        sh_bounds = np.searchsorted(sh_keys >> 32, np.arange(m + 1))
+        shingles = (sh_keys & 0xFFFFFFFF).astype(np.uint32)
+        nonempty = np.flatnonzero(np.diff(sh_bounds) > 0)
+        signatures = np.full((m, self.signer.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+        signatures[nonempty] = self.signer.sign_grouped(shingles, sh_bounds[nonempty])
+        return [
+            Features(
+                shingles[sh_bounds[d] : sh_bounds[d + 1]].copy(),
+                signatures[d],
+                term_cols[term_bounds[d] : term_bounds[d + 1]].copy(),
+                term_counts[term_bounds[d] : term_bounds[d + 1]].copy(),
+                int(body_len[d]),
+            )
+            for d in range(m)
+        ]
 
 
 _WORKER: list[_Extractor] = []
@@ -91,7 +143,7 @@ def _init_worker(boilerplate: normalize.Boilerplate, config: MatchConfig) -> Non
 
 
 def _features_chunk(items: list[tuple[str, str, str | None]]) -> list[Features]:
-    return [_WORKER[0](it) for it in items]
+    return _WORKER[0](items)
 
 
 def extract_features(
@@ -100,11 +152,11 @@ def extract_features(
     """Features of every article, in order, using `config.workers` processes."""
     items = [(a.text, a.title, a.source) for a in articles]
     workers = config.workers if config.workers > 0 else (os.cpu_count() or 1)
+    size = 500
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     if workers <= 1 or len(items) < 2000:
         extract = _Extractor(boilerplate, config)
-        return [extract(it) for it in items]
-    size = max(200, len(items) // (workers * 8))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        return [f for chunk in chunks for f in extract(chunk)]
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(boilerplate, config)) as pool:
         return [f for chunk in pool.map(_features_chunk, chunks) for f in chunk]
 

@@ -19,7 +19,9 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from dedup.hashing import ngram_hashes
 
 N_FEATURES = 1 << 22
-_MASK = np.uint64(N_FEATURES - 1)
+COLUMN_MASK = np.uint64(N_FEATURES - 1)
+COLUMN_MASK_INT = N_FEATURES - 1
+_MASK = COLUMN_MASK
 DEFAULT_BACKGROUND = Path(__file__).parent / "data" / "background_df.npz"
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
 import unicodedata
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from dedup import pipeline, report
@@ -117,3 +119,24 @@ def test_republished_copies_are_found_as_duplicates_among_thousands() -> None:
     missed = sorted(expected - dup)
     assert recall >= 0.99, missed[:10]
     assert precision >= 0.99
+
+
+def test_chunked_features_equal_the_per_article_definition() -> None:
+    from dedup import hashing, lsh, normalize, similarity
+
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
+        rows = [json.loads(line) for line in itertools.islice(stream, 600)]
+    arts = [article_from_record(r, "x") for r in rows]
+    arts += [Article("short", "Một hai"), Article("empty", "", title="Tiêu đề")]
+    config = pipeline.MatchConfig()
+    boilerplate = normalize.learn_boilerplate((a.source, a.text) for a in arts)
+    feats = pipeline.extract_features(arts, boilerplate, config)
+    signer = lsh.Signer(config.dup_lsh.num_perm, config.dup_lsh.seed)
+    for art, got in zip(arts, feats, strict=True):
+        body = normalize.hashing_tokens(normalize.strip_title(art.text, art.title), art.source, boilerplate)
+        hashes = hashing.token_hashes(body)
+        cols, counts = similarity.term_columns(hashes, hashing.token_hashes(normalize.raw_tokens(art.title)))
+        shingles = np.unique(hashing.shingle_set(hashes, config.shingle_size).astype(np.uint32))
+        assert np.array_equal(got.columns, cols) and np.allclose(got.counts, counts), art.id
+        assert np.array_equal(got.shingles, shingles), art.id
+        assert np.array_equal(got.signature, signer.sign(shingles)), art.id
