@@ -55,18 +55,17 @@ _DEFAULTS = pipeline.MatchConfig()
 )
 @click.option("--skip-bad", is_flag=True, help="List bad records under `rejected` and go on, instead of stopping.")
 @click.option(
-    "--min-cosine",
+    "--threshold",
     type=click.FloatRange(0, 1),
-    default=_DEFAULTS.min_cosine,
-    show_default=True,
-    help="TF-IDF cosine a candidate pair needs to be a same-story match.",
+    default=None,
+    help="Same-story probability a candidate pair needs [default: the model's, chosen on labelled stories].",
 )
 @click.option(
-    "--link-threshold",
-    type=click.FloatRange(0, 1),
-    default=_DEFAULTS.link_threshold,
+    "--max-days",
+    type=click.FloatRange(0),
+    default=_DEFAULTS.max_days,
     show_default=True,
-    help="Mean cosine two groups need before they merge into one story.",
+    help="Articles published further apart are not the same story (when both dates are known; 0: no limit).",
 )
 @click.option(
     "--duplicate-containment",
@@ -97,8 +96,8 @@ def match(
     output: str,
     fmt: str,
     skip_bad: bool,
-    min_cosine: float,
-    link_threshold: float,
+    threshold: float | None,
+    max_days: float,
     duplicate_containment: float,
     no_claims: bool,
     background: str | None,
@@ -125,8 +124,8 @@ def match(
         raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
     config = replace(
         _DEFAULTS,
-        min_cosine=min_cosine,
-        link_threshold=link_threshold,
+        threshold=threshold,
+        max_days=max_days,
         duplicate_containment=duplicate_containment,
         claims=not no_claims,
         workers=workers,
@@ -193,8 +192,12 @@ def explain(inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_
     if missing:
         raise click.ClickException(f"no article with id {', '.join(map(repr, missing))} in {' '.join(inputs)}")
     config = replace(_DEFAULTS, claims=False, background=None if no_background else _DEFAULTS.background)
+    try:
+        model = pipeline.load_scorer(config)
+    except (FileNotFoundError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
     prep = pipeline.prepare(articles, config)
-    info = pipeline.explain(prep, index[first], index[second], config)
+    info = pipeline.explain(prep, index[first], index[second], config, model)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
         return
@@ -207,9 +210,14 @@ def explain(inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_
     )
     click.echo(
         f"  term tier: {info['term_tier_bands_shared']} of {info['term_tier_bands']} bands shared; "
-        f"{info['top_terms_shared']} of {info['top_terms']} top terms shared: {', '.join(info['shared_top_terms'])}"
+        f"{info['story_set_shared']} terms or names shared: {', '.join(info['shared_top_terms'])}"
     )
-    click.echo(f"  TF-IDF cosine {info['cosine']:.3f} (same story at >= {info['min_cosine']})")
+    click.echo(f"  same-story probability {info['probability']:.3f} (confirmed at >= {info['threshold']})")
+    if info["days_apart"] is not None:
+        click.echo(f"  published {info['days_apart']} days apart (limit {info['max_days']})")
+    click.echo("  signals:")
+    for name, value in info["signals"].items():
+        click.echo(f"    {name:<28} {value:.4f}")
 
 
 def _num(x: float | None) -> str:

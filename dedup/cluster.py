@@ -45,3 +45,32 @@ def average_linkage(
         members[gi] = merged
         members.pop(gj, None)
     return sorted(sorted(g) for g in members.values() if len(g) > 1)
+
+
+def majority(n: int, links: Sequence[tuple[int, int, float]], share: float = 0.5) -> list[list[int]]:
+    """Group items 0..n-1 along confirmed `links`, strongest first; return groups of two or more.
+
+    Two groups merge only when at least `share` of the pairs across them are confirmed links
+    themselves: a story absorbs an article (or another story) that most of its members match,
+    never one that a single member happens to match.
+    """
+    confirmed = {(min(i, j), max(i, j)) for i, j, _ in links}
+    group_of = list(range(n))
+    members: dict[int, list[int]] = {}
+    for i, j, _score in sorted(links, key=lambda link: (-link[2], link[0], link[1])):
+        gi, gj = group_of[i], group_of[j]
+        if gi == gj:
+            continue
+        a = members.get(gi, [i])
+        b = members.get(gj, [j])
+        if len(a) * len(b) > 1:
+            agree = sum((min(x, y), max(x, y)) in confirmed for x in a for y in b)
+            if agree < share * len(a) * len(b):
+                continue
+        if len(a) < len(b):
+            gi, gj, a, b = gj, gi, b, a
+        for item in b:
+            group_of[item] = gi
+        members[gi] = a + b
+        members.pop(gj, None)
+    return sorted(sorted(g) for g in members.values() if len(g) > 1)

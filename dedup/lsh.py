@@ -155,3 +155,55 @@ def shared_bands(a: np.ndarray, b: np.ndarray, layout: tuple[int, int]) -> list[
     """Indices of the bands in which two signatures agree, i.e. the buckets the two would share."""
     n_bands, rows = layout
     return [k for k in range(n_bands) if np.array_equal(a[k * rows : (k + 1) * rows], b[k * rows : (k + 1) * rows])]
+
+
+def single_row_band_pairs(
+    signatures: np.ndarray, present: np.ndarray, max_bucket: int, window: int = 0, max_window_bucket: int = 0
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Pairs that share a bucket when every band is one row, i.e. share any one min-hash value.
+
+    With one row a band's bucket key is a single hash value, so buckets are found by sorting
+    (band, value) keys rather than through a per-key index. A bucket of up to `max_bucket`
+    members gives all its pairs. A larger one, up to `max_window_bucket`, gives each member its
+    `window` nearest members in the order of the next band's values: members alike enough to share
+    a term share other min-hashes too, so they sort together, and clustering joins the rest. (A big
+    story told by dozens of outlets shares its terms in big buckets; all pairs there would be
+    quadratic.) Buckets beyond that are a term half the corpus shares and are dropped.
+    """
+    rows = np.flatnonzero(present)
+    n_rows, n_bands = len(rows), signatures.shape[1]
+    stats = {"bands": n_bands, "rows": 1, "windowed_buckets": 0, "oversized_buckets": 0}
+    if n_rows < 2:
+        return np.zeros((0, 2), dtype=np.int64), stats
+    band = np.repeat(np.arange(n_bands, dtype=np.int64)[None, :], n_rows, axis=0).ravel()
+    keys = (band << 32) | signatures[rows].astype(np.int64).ravel()
+    members = np.repeat(rows.astype(np.int64), n_bands)
+    # Within a bucket, order members by their value in the next band (then by row, for ties).
+    next_value = signatures[members, (band + 1) % n_bands].astype(np.int64)
+    order = np.lexsort((members, next_value, keys))
+    keys, members = keys[order], members[order]
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    sizes = np.diff(np.concatenate([starts, [len(keys)]]))
+    n = np.int64(len(signatures))
+    codes: list[np.ndarray] = []
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]):
+        block = members[starts[sizes == size][:, None] + np.arange(size)]
+        ii, jj = np.triu_indices(int(size), k=1)
+        codes.append(_codes(block[:, ii], block[:, jj], n))
+    big = (sizes > max_bucket) & (sizes <= max_window_bucket)
+    stats["windowed_buckets"] = int(big.sum()) if window else 0
+    stats["oversized_buckets"] = int((sizes > (max_window_bucket if window else max_bucket)).sum())
+    if window and big.any():
+        for start, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
+            block = members[start : start + size]
+            for step in range(1, min(window, size - 1) + 1):
+                codes.append(_codes(block[:-step], block[step:], n))
+    if not codes:
+        return np.zeros((0, 2), dtype=np.int64), stats
+    unique = np.unique(np.concatenate(codes))
+    return np.stack([unique // n, unique % n], axis=1), stats
+
+
+def _codes(a: np.ndarray, b: np.ndarray, n: np.int64) -> np.ndarray:
+    """Pair codes min*n + max of two equal-shaped arrays of row numbers."""
+    return (np.minimum(a, b) * n + np.maximum(a, b)).ravel()

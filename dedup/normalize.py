@@ -84,6 +84,30 @@ def line_key(line: str) -> str:
     return " ".join(line.lower().split())
 
 
+# Capitalised syllables: Vietnamese names are runs of them ("Trương Thanh Nga", "Bình Dương").
+_UPPER = "".join(chr(c) for c in range(0x41, 0x1EFA) if chr(c).isupper() and chr(c).isalpha())
+_NAME_RE = re.compile(rf"[{_UPPER}][^\W\d_]*(?: [{_UPPER}][^\W\d_]*)+")
+# A figure with the syllable after it: "1.525 báo", "30 tỷ", "88,48 %".
+_FIGURE_RE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(%|[^\W\d_]+)?")
+
+
+def names(text: str) -> set[str]:
+    """Runs of two or more capitalised syllables, in hashing form: the people, places, bodies named."""
+    return {" ".join(tokens(m.group(0))) for m in _NAME_RE.finditer(text)}
+
+
+def figures(text: str) -> set[str]:
+    """Numbers with the syllable that follows them, in hashing form; dates and one-digit counts left out."""
+    out = set()
+    for m in _FIGURE_RE.finditer(text.lower()):
+        number, unit = m.group(1), m.group(2)
+        if unit and len(number) > 1:
+            out.add(canonical(number) + " " + fold_tones(unit))
+        elif len(number) >= 3:
+            out.add(canonical(number))
+    return out
+
+
 def raw_tokens(text: str) -> list[str]:
     """Lower-cased tokens of a text as written; `canonical` folds each one for hashing."""
     return _WORD_RE.findall(text.lower())

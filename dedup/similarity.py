@@ -83,10 +83,17 @@ def tfidf(counts: sp.csr_matrix, background: Background) -> tuple[sp.csr_matrix,
     n = counts.shape[0] + background.n_docs
     df = document_frequencies(counts) + background.df
     idf = np.log((1 + n) / (1 + df)) + 1.0
+    return weigh(counts, idf), idf
+
+
+def weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """L2-normalised TF-IDF rows of a count matrix under a given IDF (scikit-learn's transformer)."""
     transformer = TfidfTransformer(sublinear_tf=True, norm="l2")
     transformer.fit(counts[:1] if counts.shape[0] else sp.csr_matrix((1, N_FEATURES)))
     transformer.idf_ = idf
-    return transformer.transform(counts).tocsr(), idf
+    matrix = transformer.transform(counts).tocsr().astype(np.float32)
+    matrix.sort_indices()
+    return matrix
 
 
 def _row_dot(matrix: sp.csr_matrix, i: int, j: int) -> float:
@@ -96,20 +103,25 @@ def _row_dot(matrix: sp.csr_matrix, i: int, j: int) -> float:
     return float(np.dot(matrix.data[a0:a1][ia], matrix.data[b0:b1][ib]))
 
 
-def pair_cosines(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 200_000) -> np.ndarray:
-    """Cosine of each (i, j) row pair of an L2-normalised matrix, scored in blocks, never all pairs."""
+def pair_dots(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 50_000) -> np.ndarray:
+    """Dot product of each (i, j) row pair, in blocks of pairs: only the pairs asked, never all pairs."""
     out = np.zeros(len(pairs))
     if len(pairs) <= 32:
         # Few pairs (the clustering asks for a handful at a time): slicing whole sparse matrices
         # would cost more than the products.
         for k, (i, j) in enumerate(pairs.tolist()):
             out[k] = _row_dot(matrix, i, j)
-        return np.clip(out, 0.0, 1.0)
+        return out
     for start in range(0, len(pairs), block):
         chunk = pairs[start : start + block]
         prod = matrix[chunk[:, 0]].multiply(matrix[chunk[:, 1]])
         out[start : start + block] = np.asarray(prod.sum(axis=1)).ravel()
-    return np.clip(out, 0.0, 1.0)
+    return out
+
+
+def pair_cosines(matrix: sp.csr_matrix, pairs: np.ndarray) -> np.ndarray:
+    """Cosine of each (i, j) row pair of an L2-normalised matrix."""
+    return np.clip(pair_dots(matrix, pairs), 0.0, 1.0)
 
 
 def top_terms(matrix: sp.csr_matrix, k: int) -> list[np.ndarray]:

@@ -27,3 +27,18 @@ def test_union_find_would_chain_but_strong_groups_still_merge() -> None:
 
 def test_no_links_no_stories() -> None:
     assert average_linkage(4, [], table_similarity({}), threshold=0.3) == []
+
+
+def test_majority_cuts_a_chain_of_single_links() -> None:
+    from dedup.cluster import majority
+
+    # Union-find would make one group of a chain 0-1-2-3-4 where each article matches only the next.
+    chain = [(0, 1, 0.9), (1, 2, 0.8), (2, 3, 0.7), (3, 4, 0.6)]
+    assert majority(5, chain) == [[0, 1, 2], [3, 4]]
+
+
+def test_majority_keeps_a_well_connected_story_whole() -> None:
+    from dedup.cluster import majority
+
+    story = [(i, j, 0.5 + 0.01 * (i + j)) for i in range(5) for j in range(i + 1, 5) if (i, j) != (0, 4)]
+    assert majority(6, [*story, (4, 5, 0.3)]) == [[0, 1, 2, 3, 4]]

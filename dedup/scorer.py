@@ -1,0 +1,169 @@
+"""Same-story probability of candidate pairs: signals per pair, and a logistic model over them.
+
+Absolute cosine is a weak rule for rewrites: two outlets' write-ups of one event often score
+0.15-0.3, while articles on the same theme about other events score the same. What separates them
+is the neighbourhood: same-story articles are each other's nearest candidates. So beside the
+pair's own signals (cosine of body, title and lead; shared names and figures) the scorer uses
+where the pair ranks in each article's own candidate list. All of it is computed for candidate
+pairs only, with numpy over whole arrays.
+
+The model is a standardised logistic regression fitted on the labelled dev stories by
+`scripts/fit_scorer.py` and shipped as `dedup/data/scorer.json` (plain numbers, no pickles).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from dedup import similarity
+
+DEFAULT_MODEL = Path(__file__).parent / "data" / "scorer.json"
+
+PAIR_SIGNALS = ("cosine", "cosine_lead", "cosine_title", "name_jaccard", "name_containment", "figure_jaccard",
+                "figure_containment")
+RANK_SIGNALS = ("rank_worse", "rank_better", "share_of_best_min", "share_of_best_max", "mutual_best")
+FEATURES = (
+    *PAIR_SIGNALS,
+    *(f"cosine_{r}" for r in RANK_SIGNALS),
+    *(f"mix_{r}" for r in RANK_SIGNALS),
+)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The per-article material pair signals are computed from (rows aligned with the run's articles)."""
+
+    body: sp.csr_matrix  # L2-normalised TF-IDF of title and body
+    lead: sp.csr_matrix  # the same over the first lines only
+    title: sp.csr_matrix  # the same over the title only
+    names: sp.csr_matrix  # binary: which names each article mentions
+    figures: sp.csr_matrix  # binary: which figures (number + next syllable) it gives
+
+
+def set_matrix(sets: list[np.ndarray]) -> sp.csr_matrix:
+    """A binary sparse matrix with one row per set of 64-bit hashes, columns compacted to the run."""
+    lengths = np.array([len(s) for s in sets], dtype=np.int64)
+    flat = np.concatenate(sets) if sets and lengths.sum() else np.zeros(0, np.uint64)
+    vocab, cols = np.unique(flat, return_inverse=True)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    matrix = sp.csr_matrix(
+        (np.ones(len(flat), np.float32), cols.astype(np.int32), indptr), shape=(len(sets), max(1, len(vocab)))
+    )
+    matrix.sort_indices()
+    return matrix
+
+
+def _set_overlap(matrix: sp.csr_matrix, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Jaccard and containment of the sets in two rows, for every pair."""
+    sizes = np.diff(matrix.indptr).astype(np.float64)
+    inter = similarity.pair_dots(matrix, pairs)
+    a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
+    union = a + b - inter
+    small = np.minimum(a, b)
+    jac = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    cont = np.divide(inter, small, out=np.zeros_like(inter), where=small > 0)
+    return jac, cont
+
+
+def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Where each pair stands in its two articles' candidate lists, ranked by `values`.
+
+    Columns: log rank in the worse and the better list (1 = top), the pair's value as a share of
+    each article's best value (smaller and larger), and whether it is the top of both lists.
+    """
+    m = len(pairs)
+    if m == 0:
+        return np.zeros((0, len(RANK_SIGNALS)))
+    ends = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    vals = np.concatenate([values, values])
+    ids = np.concatenate([np.arange(m), np.arange(m)])
+    # Best first within each article; ties by pair order, so ranks are the same on every run.
+    order = np.lexsort((ids, -vals, ends))
+    sorted_ends = ends[order]
+    starts = np.flatnonzero(np.concatenate([[True], sorted_ends[1:] != sorted_ends[:-1]]))
+    group = np.repeat(starts, np.diff(np.concatenate([starts, [len(order)]])))
+    rank = np.empty(2 * m)
+    rank[order] = np.arange(2 * m) - group + 1
+    best = np.empty(2 * m)
+    best[order] = vals[order][group]
+    share = np.divide(vals, best, out=np.zeros_like(vals), where=best > 0)
+    r0, r1 = rank[:m], rank[m:]
+    s0, s1 = share[:m], share[m:]
+    return np.column_stack(
+        [
+            np.log1p(np.maximum(r0, r1)),
+            np.log1p(np.minimum(r0, r1)),
+            np.minimum(s0, s1),
+            np.maximum(s0, s1),
+            ((r0 == 1) & (r1 == 1)).astype(np.float64),
+        ]
+    )
+
+
+def pair_features(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | None = None) -> np.ndarray:
+    """The FEATURES of every candidate pair, one row each (`cosines` of the body if already known)."""
+    n = signals.body.shape[0]
+    cos = similarity.pair_cosines(signals.body, pairs) if cosines is None else cosines
+    lead = similarity.pair_cosines(signals.lead, pairs)
+    title = similarity.pair_cosines(signals.title, pairs)
+    name_jac, name_cont = _set_overlap(signals.names, pairs)
+    fig_jac, fig_cont = _set_overlap(signals.figures, pairs)
+    mix = cos + 0.5 * lead + 0.5 * title
+    return np.column_stack(
+        [cos, lead, title, name_jac, name_cont, fig_jac, fig_cont, rank_signals(pairs, cos, n), rank_signals(pairs, mix, n)]
+    )
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A standardised logistic regression over FEATURES, and the probability that confirms a pair."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    info: dict[str, Any]
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """Same-story probability of each row of features."""
+        if len(x) == 0:
+            return np.zeros(0)
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    @classmethod
+    def load(cls, path: Path | str = DEFAULT_MODEL) -> Scorer:
+        """Read a model written by `save`; refuse one fitted on other features."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path}: fitted on other features; refit with scripts/fit_scorer.py")
+        return cls(
+            tuple(data["features"]),
+            np.array(data["mean"]),
+            np.array(data["scale"]),
+            np.array(data["coef"]),
+            float(data["intercept"]),
+            float(data["threshold"]),
+            dict(data.get("info", {})),
+        )
+
+    def save(self, path: Path | str) -> None:
+        """Write the model as plain JSON numbers, rounded so that refits diff cleanly."""
+        data = {
+            "features": list(self.features),
+            "mean": [round(float(v), 8) for v in self.mean],
+            "scale": [round(float(v), 8) for v in self.scale],
+            "coef": [round(float(v), 8) for v in self.coef],
+            "intercept": round(float(self.intercept), 8),
+            "threshold": round(float(self.threshold), 4),
+            "info": self.info,
+        }
+        Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
