@@ -61,6 +61,13 @@ _DEFAULTS = pipeline.MatchConfig()
     help="Same-story probability a candidate pair needs [default: the model's, chosen on labelled stories].",
 )
 @click.option(
+    "--min-cosine",
+    type=click.FloatRange(0, 1),
+    default=_DEFAULTS.min_cosine,
+    show_default=True,
+    help="Body or lead TF-IDF cosine a same-story pair needs besides its probability.",
+)
+@click.option(
     "--max-days",
     type=click.FloatRange(0),
     default=_DEFAULTS.max_days,
@@ -97,6 +104,7 @@ def match(
     fmt: str,
     skip_bad: bool,
     threshold: float | None,
+    min_cosine: float,
     max_days: float,
     duplicate_containment: float,
     no_claims: bool,
@@ -125,6 +133,7 @@ def match(
     config = replace(
         _DEFAULTS,
         threshold=threshold,
+        min_cosine=min_cosine,
         max_days=max_days,
         duplicate_containment=duplicate_containment,
         claims=not no_claims,

@@ -25,8 +25,15 @@ from dedup import similarity
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "scorer.json"
 
-PAIR_SIGNALS = ("cosine", "cosine_lead", "cosine_title", "name_jaccard", "name_containment", "figure_jaccard",
-                "figure_containment")
+PAIR_SIGNALS = (
+    "cosine",
+    "cosine_lead",
+    "cosine_title",
+    "name_jaccard",
+    "name_containment",
+    "figure_jaccard",
+    "figure_containment",
+)
 RANK_SIGNALS = ("rank_worse", "rank_better", "share_of_best_min", "share_of_best_max", "mutual_best")
 FEATURES = (
     *PAIR_SIGNALS,
@@ -116,7 +123,17 @@ def pair_features(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | Non
     fig_jac, fig_cont = _set_overlap(signals.figures, pairs)
     mix = cos + 0.5 * lead + 0.5 * title
     return np.column_stack(
-        [cos, lead, title, name_jac, name_cont, fig_jac, fig_cont, rank_signals(pairs, cos, n), rank_signals(pairs, mix, n)]
+        [
+            cos,
+            lead,
+            title,
+            name_jac,
+            name_cont,
+            fig_jac,
+            fig_cont,
+            rank_signals(pairs, cos, n),
+            rank_signals(pairs, mix, n),
+        ]
     )
 
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from dedup import evaluate, pipeline, report
+from dedup import evaluate, pipeline, report, scorer
 from dedup.io import read_articles
 
 
@@ -58,6 +58,20 @@ def main() -> int:
             f"{r['bcubed_precision']:>7.3f}{r['bcubed_recall']:>7.3f}{r['bcubed_f1']:>7.3f}{r['seconds']:>7.1f}"
         )
     print(json.dumps({name: r for name, r in rows}), file=sys.stderr)
+    info = scorer.Scorer.load(config.scorer).info
+    if Path(args.gold).name == info.get("gold"):
+        # The shipped pair scorer was fitted on these stories, so the runs above are in-sample for it.
+        print(f"\nThe pair scorer was fitted on {info['gold']}: figures above are in-sample for it.")
+        print("Out of fold (5 folds grouped by story, threshold chosen on out-of-fold stories):")
+        for name, key in (
+            ("labelled only", "out_of_fold_labelled_only"),
+            ("with distractors", "out_of_fold_with_distractors"),
+        ):
+            r = info[key]
+            print(
+                f"{name:<18}{'':>9}{r['pair_precision']:>8.3f}{r['pair_recall']:>8.3f}{r['pair_f1']:>9.3f}"
+                f"{r['bcubed_precision']:>7.3f}{r['bcubed_recall']:>7.3f}{r['bcubed_f1']:>7.3f}"
+            )
     return 0
 
 

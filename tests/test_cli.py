@@ -58,7 +58,7 @@ def test_match_reads_stdin_and_prints_to_stdout() -> None:
     [
         ("match",),
         ("match", "x", "--format", "pdf"),
-        ("match", "x", "--min-cosine", "2"),
+        ("match", "x", "--threshold", "2"),
         ("match", "x", "--nope"),
         ("eval",),
     ],
@@ -157,8 +157,9 @@ def test_explain_shows_why_a_pair_matched_or_not() -> None:
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
     assert info["verdict"] == "same_story" and info["candidate"]
-    assert info["cosine"] >= info["min_cosine"]
+    assert info["probability"] >= info["threshold"]
     assert "tọa đàm" in info["shared_top_terms"]
+    assert set(info["signals"]) >= {"cosine", "name_jaccard", "cosine_rank_worse"}
     result = invoke("explain", str(SEEDS), "-a", a, "-b", c)
     assert result.exit_code == 0
     assert result.output.startswith(f"{a} ~ {c}: no match")
