@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -519,10 +519,11 @@ def _assemble(
                 a, b = sorted((ids[i], ids[j]))
                 detail = {k: ev[k] for k in ("probability", "cosine", "jaccard", "containment")}
                 matches.append(Match(a, b, ev["kind"], ev["score"], detail))
-        claims: tuple[dict[str, Any], ...] = ()
-        if config.claims:
-            claims = _story_claims([articles[index[m]] for m in members])
-        stories.append(Story(sid, tuple(members), claims))
+        stories.append(Story(sid, tuple(members)))
+    if config.claims and stories:
+        versions = [[(m, claim_text(articles[index[m]])) for m in story.articles] for story in stories]
+        claims = story_claims(versions, config.workers)
+        stories = [replace(story, claims=c) for story, c in zip(stories, claims, strict=True)]
     matches.sort(key=lambda m: (m.a, m.b))
     stats = {
         "articles": len(articles),
@@ -543,7 +544,21 @@ def claim_text(article: Article) -> str:
     return article.title + "\n" + article.text
 
 
-def _story_claims(members: Sequence[Article]) -> tuple[dict[str, Any], ...]:
-    """Aligned numeric claims between the versions of one story, as report records."""
-    versions = [(a.id, claim_text(a)) for a in members]
+def _claims_of(versions: list[tuple[str, str]]) -> tuple[dict[str, Any], ...]:
+    """Aligned numeric claims between the versions (id, text) of one story, as report records."""
     return tuple(reconcile.claim_pair_to_dict(p) for p in reconcile.reconcile(versions))
+
+
+def _claims_chunk(stories: list[list[tuple[str, str]]]) -> list[tuple[dict[str, Any], ...]]:
+    return [_claims_of(v) for v in stories]
+
+
+def story_claims(stories: list[list[tuple[str, str]]], workers: int = 1) -> list[tuple[dict[str, Any], ...]]:
+    """Claims of many stories, in order, spread over `workers` processes (0: every core)."""
+    workers = workers if workers > 0 else (os.cpu_count() or 1)
+    if workers <= 1 or len(stories) < 200:
+        return _claims_chunk(stories)
+    size = max(50, len(stories) // (workers * 8))
+    chunks = [stories[i : i + size] for i in range(0, len(stories), size)]
+    with ProcessPoolExecutor(workers) as pool:
+        return [c for chunk in pool.map(_claims_chunk, chunks) for c in chunk]

@@ -140,3 +140,12 @@ def test_chunked_features_equal_the_per_article_definition() -> None:
         assert np.array_equal(got.columns, cols) and np.allclose(got.counts, counts), art.id
         assert np.array_equal(got.shingles, shingles), art.id
         assert np.array_equal(got.signature, signer.sign(shingles)), art.id
+
+
+@pytest.mark.slow
+def test_one_and_two_workers_give_identical_reports() -> None:
+    articles, _ = read_articles([str(FIXTURES / "vmds-dev.jsonl"), str(FIXTURES / "baomoi-sample.jsonl.gz")])
+    one = pipeline.run(articles, replace(pipeline.MatchConfig(), workers=1))
+    two = pipeline.run(articles, replace(pipeline.MatchConfig(), workers=2))
+    assert len(one.stories) >= 200  # enough stories for the claims to be spread over workers too
+    assert report.to_json(one) == report.to_json(two)
