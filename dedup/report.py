@@ -99,12 +99,16 @@ def to_markdown(report: Report) -> str:
             when = a.published.strftime("%Y-%m-%d %H:%M") if a and a.published else ""
             source, title = (a.source, a.title) if a else ("", "")
             lines.append(f"| {_md_cell(art_id)} | {_md_cell(source)} | {when} | {_md_cell(title)} |")
-        lines += ["", "| pair | kind | cosine | shingle Jaccard | containment |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| pair | kind | probability | cosine | shingle Jaccard | containment |",
+            "|---|---|---|---|---|---|",
+        ]
         for m in pairs_of[story.id]:
             ev = m.evidence
             lines.append(
-                f"| {m.a} ~ {m.b} | {m.kind} | {m.score:.3f} | {ev.get('jaccard', 0):.3f} | "
-                f"{ev.get('containment', 0):.3f} |"
+                f"| {m.a} ~ {m.b} | {m.kind} | {ev.get('probability', m.score):.3f} | {ev.get('cosine', 0):.3f} | "
+                f"{ev.get('jaccard', 0):.3f} | {ev.get('containment', 0):.3f} |"
             )
         if story.claims:
             lines += ["", "| verdict | quantity | says | says |", "|---|---|---|---|"]
@@ -142,11 +146,14 @@ def to_html(report: Report) -> str:
         for art_id in story.articles:
             a = by_id[art_id]
             parts.append(f"<tr><td>{esc(art_id)}</td><td>{esc(a.source or '')}</td><td>{esc(a.title)}</td></tr>")
-        parts.append("</table><table><tr><th>pair</th><th>kind</th><th>cosine</th><th>containment</th></tr>")
+        parts.append(
+            "</table><table><tr><th>pair</th><th>kind</th><th>probability</th><th>cosine</th><th>containment</th></tr>"
+        )
         for m in report.matches:
             if story_of.get(m.a) == story.id:
                 parts.append(
-                    f"<tr><td>{esc(m.a)} ~ {esc(m.b)}</td><td>{m.kind}</td><td>{m.score:.3f}</td>"
+                    f"<tr><td>{esc(m.a)} ~ {esc(m.b)}</td><td>{m.kind}</td>"
+                    f"<td>{m.evidence.get('probability', m.score):.3f}</td><td>{m.evidence.get('cosine', 0):.3f}</td>"
                     f"<td>{m.evidence.get('containment', 0):.3f}</td></tr>"
                 )
         parts.append("</table>")
