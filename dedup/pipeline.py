@@ -300,15 +300,20 @@ def prepare(
     counts = similarity.count_matrix([(f.columns, f.counts) for f in feats])
     body, idf = similarity.tfidf(counts, _load_background(config))
     del counts
+    # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
+    terms = [np.union1d(t, f.names) for t, f in zip(similarity.top_terms(body, config.story_terms), feats, strict=True)]
     signals = scorer_mod.Signals(
-        body=body,
-        lead=similarity.weigh(similarity.count_matrix([(f.lead_columns, f.lead_counts) for f in feats]), idf),
-        title=similarity.weigh(similarity.count_matrix([(f.title_columns, f.title_counts) for f in feats]), idf),
+        body=similarity.shared_columns(body),
+        lead=similarity.shared_columns(
+            similarity.weigh(similarity.count_matrix([(f.lead_columns, f.lead_counts) for f in feats]), idf)
+        ),
+        title=similarity.shared_columns(
+            similarity.weigh(similarity.count_matrix([(f.title_columns, f.title_counts) for f in feats]), idf)
+        ),
         names=scorer_mod.set_matrix([f.names for f in feats]),
         figures=scorer_mod.set_matrix([f.figures for f in feats]),
     )
-    # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
-    terms = [np.union1d(t, f.names) for t, f in zip(similarity.top_terms(body, config.story_terms), feats, strict=True)]
+    del body
     story_signer = lsh.Signer(config.story_bands, config.story_seed)
     present = np.array([len(t) > 0 for t in terms], dtype=bool)
     story_pairs, story_stats = lsh.single_row_band_pairs(

@@ -96,6 +96,27 @@ def weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return matrix
 
 
+def shared_columns(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """The same rows over only the columns two or more rows use: every row dot product is unchanged.
+
+    A column only one article uses adds nothing to any pair's dot product (rows are already
+    normalised), and sparse products over a few hundred thousand columns run about twice as fast
+    as over the full hashed space.
+    """
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    keep = df >= 2
+    new_index = np.cumsum(keep) - 1
+    mask = keep[matrix.indices]
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[mask], minlength=matrix.shape[0]))])
+    out = sp.csr_matrix(
+        (matrix.data[mask], new_index[matrix.indices[mask]].astype(np.int32), indptr),
+        shape=(matrix.shape[0], max(1, int(keep.sum()))),
+    )
+    out.has_sorted_indices = True
+    return out
+
+
 def _row_dot(matrix: sp.csr_matrix, i: int, j: int) -> float:
     """Dot product of two rows by intersecting their sorted column lists."""
     a0, a1, b0, b1 = matrix.indptr[i], matrix.indptr[i + 1], matrix.indptr[j], matrix.indptr[j + 1]

@@ -53,3 +53,14 @@ def test_top_terms_are_deterministic_and_bounded() -> None:
     first, again = top_terms(m, 5), top_terms(m, 5)
     assert all(len(t) == 5 for t in first)
     assert all(np.array_equal(x, y) for x, y in zip(first, again, strict=True))
+
+
+def test_shared_columns_keep_every_dot_product() -> None:
+    from dedup.similarity import shared_columns
+
+    texts = [A, B, C, A + " thêm", "", "Một câu riêng không ai có"]
+    m = matrix(texts, Background.empty())
+    pairs = np.array([(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))])
+    small = shared_columns(m)
+    assert small.shape[1] < m.shape[1]
+    assert np.allclose(pair_cosines(small, pairs), pair_cosines(m, pairs))
