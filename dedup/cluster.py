@@ -1,50 +1,16 @@
 """Confirmed matches -> stories, without chaining unrelated articles through one weak link.
 
 Union-find alone merges A and C whenever A~B and B~C, so one article that mentions two events
-glues their stories together. Here a link merges two groups only when the groups as a whole are
-similar: the mean similarity over every cross pair (average linkage) must clear a threshold.
-Links are taken strongest first, so stories grow from their tightest cores.
+glues their stories together; among 35k articles it chains components of thousands. Here a link
+merges two groups only when most pairs across them are confirmed matches too (majority rule).
+Links are taken strongest first, so stories grow from their tightest cores. Measured on the dev
+stories among 35k distractors, it beat average linkage and Louvain community detection, which
+kept the chains union-find makes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
-import numpy as np
-
-
-def average_linkage(
-    n: int,
-    links: Sequence[tuple[int, int, float]],
-    similarity: Callable[[np.ndarray], np.ndarray],
-    threshold: float,
-) -> list[list[int]]:
-    """Group items 0..n-1 along `links` (i, j, score); return groups of two or more, each sorted.
-
-    `similarity` scores an (m, 2) array of item pairs; it is called only for pairs across two
-    groups about to be merged.
-    """
-    group_of = list(range(n))
-    members: dict[int, list[int]] = {}
-    ordered = sorted(links, key=lambda link: (-link[2], link[0], link[1]))
-    for i, j, _score in ordered:
-        gi, gj = group_of[i], group_of[j]
-        if gi == gj:
-            continue
-        a = members.get(gi, [i])
-        b = members.get(gj, [j])
-        if len(a) * len(b) > 1:
-            cross = np.array([(x, y) for x in a for y in b], dtype=np.int64)
-            if float(similarity(cross).mean()) < threshold:
-                continue
-        if len(a) < len(b):
-            gi, gj, a, b = gj, gi, b, a
-        merged = a + b
-        for item in b:
-            group_of[item] = gi
-        members[gi] = merged
-        members.pop(gj, None)
-    return sorted(sorted(g) for g in members.values() if len(g) > 1)
+from collections.abc import Sequence
 
 
 def majority(n: int, links: Sequence[tuple[int, int, float]], share: float = 0.5) -> list[list[int]]:
