@@ -23,6 +23,9 @@ def majority(n: int, links: Sequence[tuple[int, int, float]], share: float = 0.5
     confirmed = {(min(i, j), max(i, j)) for i, j, _ in links}
     group_of = list(range(n))
     members: dict[int, list[int]] = {}
+    # Two groups that failed the check fail it again until one of them grows: remember the
+    # failure by the groups' sizes, so big stories with many links between them are checked once.
+    failed: set[tuple[int, int, int, int]] = set()
     for i, j, _score in sorted(links, key=lambda link: (-link[2], link[0], link[1])):
         gi, gj = group_of[i], group_of[j]
         if gi == gj:
@@ -30,8 +33,12 @@ def majority(n: int, links: Sequence[tuple[int, int, float]], share: float = 0.5
         a = members.get(gi, [i])
         b = members.get(gj, [j])
         if len(a) * len(b) > 1:
+            key = (min(gi, gj), max(gi, gj), len(a), len(b)) if gi < gj else (gj, gi, len(b), len(a))
+            if key in failed:
+                continue
             agree = sum((min(x, y), max(x, y)) in confirmed for x in a for y in b)
             if agree < share * len(a) * len(b):
+                failed.add(key)
                 continue
         if len(a) < len(b):
             gi, gj, a, b = gj, gi, b, a
