@@ -33,6 +33,9 @@ def _article_record(article: Article, story: str | None) -> dict[str, Any]:
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain data in the contract's shape."""
     story_of = report.story_of()
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for m in report.matches:
+        kinds[story_of[m.a]].add(m.kind)
     return {
         "articles": [_article_record(a, story_of.get(a.id)) for a in report.articles],
         "pairs": [
@@ -42,7 +45,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             {
                 "id": s.id,
                 "articles": list(s.articles),
-                "kinds": sorted({m.kind for m in report.matches if story_of.get(m.a) == s.id}),
+                "kinds": sorted(kinds[s.id]),
                 "claims": list(s.claims),
             }
             for s in report.stories
@@ -141,6 +144,9 @@ def to_html(report: Report) -> str:
         f"<p>{len(report.articles)} articles, {len(report.stories)} stories, {len(report.matches)} matched pairs, "
         f"{len(report.rejected)} rejected records.</p>",
     ]
+    pairs_of: dict[str, list[Any]] = defaultdict(list)
+    for m in report.matches:
+        pairs_of[story_of[m.a]].append(m)
     for story in report.stories:
         parts.append(f"<h2>Story {esc(story.id)}</h2><table><tr><th>article</th><th>source</th><th>title</th></tr>")
         for art_id in story.articles:
@@ -149,13 +155,12 @@ def to_html(report: Report) -> str:
         parts.append(
             "</table><table><tr><th>pair</th><th>kind</th><th>probability</th><th>cosine</th><th>containment</th></tr>"
         )
-        for m in report.matches:
-            if story_of.get(m.a) == story.id:
-                parts.append(
-                    f"<tr><td>{esc(m.a)} ~ {esc(m.b)}</td><td>{m.kind}</td>"
-                    f"<td>{m.evidence.get('probability', m.score):.3f}</td><td>{m.evidence.get('cosine', 0):.3f}</td>"
-                    f"<td>{m.evidence.get('containment', 0):.3f}</td></tr>"
-                )
+        for m in pairs_of[story.id]:
+            parts.append(
+                f"<tr><td>{esc(m.a)} ~ {esc(m.b)}</td><td>{m.kind}</td>"
+                f"<td>{m.evidence.get('probability', m.score):.3f}</td><td>{m.evidence.get('cosine', 0):.3f}</td>"
+                f"<td>{m.evidence.get('containment', 0):.3f}</td></tr>"
+            )
         parts.append("</table>")
         if story.claims:
             parts.append("<table><tr><th>verdict</th><th>quantity</th><th>says</th><th>says</th></tr>")
