@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +75,6 @@ class MatchConfig:
     claims: bool = True
     workers: int = 1
 
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as plain data, for the report's stats."""
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class Features:
@@ -88,7 +84,6 @@ class Features:
     signature: np.ndarray  # MinHash of the shingles (uint32, dup_lsh.num_perm values)
     columns: np.ndarray  # hashed TF-IDF term columns (int32)
     counts: np.ndarray  # their counts (float32)
-    n_tokens: int
     lead_columns: np.ndarray  # the same over the first `lead_tokens` tokens
     lead_counts: np.ndarray
     title_columns: np.ndarray  # the same over the title
@@ -186,7 +181,6 @@ class _Extractor:
                 signatures[d],
                 term_cols[term_bounds[d] : term_bounds[d + 1]].copy(),
                 term_counts[term_bounds[d] : term_bounds[d + 1]].copy(),
-                int(body_len[d]),
                 lead_cols[lead_bounds[d] : lead_bounds[d + 1]].copy(),
                 lead_counts[lead_bounds[d] : lead_bounds[d + 1]].copy(),
                 title_cols[title_bounds[d] : title_bounds[d + 1]].copy(),
@@ -271,11 +265,6 @@ class Prepared:
     story_pairs: np.ndarray
     candidates: np.ndarray
     stats: dict[str, Any]
-
-    @property
-    def matrix(self) -> Any:
-        """L2-normalised TF-IDF rows of title and body."""
-        return self.signals.body
 
 
 def prepare(
