@@ -141,6 +141,8 @@ def match(
         background=None if no_background else (background or _DEFAULTS.background),
     )
     say(f"{len(articles)} articles read" + (f", {len(rejected)} rejected" if rejected else ""))
+    if not articles:
+        say("warning: no articles in the input; the report is empty")
     try:
         result = pipeline.run(articles, config, rejected=rejected, progress=say)
     except FileNotFoundError as err:

@@ -88,6 +88,8 @@ def tfidf(counts: sp.csr_matrix, background: Background) -> tuple[sp.csr_matrix,
 
 def weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """L2-normalised TF-IDF rows of a count matrix under a given IDF (scikit-learn's transformer)."""
+    if counts.shape[0] == 0:
+        return sp.csr_matrix(counts.shape, dtype=np.float32)
     transformer = TfidfTransformer(sublinear_tf=True, norm="l2")
     transformer.fit(counts[:1] if counts.shape[0] else sp.csr_matrix((1, N_FEATURES)))
     transformer.idf_ = idf

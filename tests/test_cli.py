@@ -165,3 +165,19 @@ def test_explain_shows_why_a_pair_matched_or_not() -> None:
     assert result.output.startswith(f"{a} ~ {c}: no match")
     result = invoke("explain", str(SEEDS), "-a", a, "-b", "zzz")
     assert result.exit_code == 1 and "no article with id 'zzz'" in result.output
+
+
+@pytest.mark.parametrize("kind", ["empty directory", "empty file", "empty stdin"])
+def test_no_articles_gives_an_empty_report_and_a_warning(tmp_path: Path, kind: str) -> None:
+    if kind == "empty directory":
+        args, stdin = [str(tmp_path)], None
+    elif kind == "empty file":
+        (tmp_path / "none.jsonl").write_text("", encoding="utf-8")
+        args, stdin = [str(tmp_path / "none.jsonl")], None
+    else:
+        args, stdin = ["-"], "\n"
+    result = CliRunner().invoke(cli, ["match", *args], input=stdin)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["articles"] == [] and report["stories"] == [] and report["pairs"] == []
+    assert "no articles in the input" in result.stderr
