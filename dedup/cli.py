@@ -198,6 +198,8 @@ def explain(inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_
         articles, _ = read_articles(inputs, skip_bad=True)
     except InputError as err:
         raise click.ClickException(str(err)) from None
+    if first == second:
+        raise click.ClickException("-a and -b must name two different articles")
     index = {a.id: i for i, a in enumerate(articles)}
     missing = [x for x in (first, second) if x not in index]
     if missing:
@@ -260,9 +262,11 @@ def claims(items: tuple[str, ...], fmt: str) -> None:
     if not paths:
         raise click.ClickException(f"no article file or directory among: {' '.join(items)}")
     try:
-        articles, _ = read_articles(paths, skip_bad=True)
+        articles, rejected = read_articles(paths, skip_bad=True)
     except InputError as err:
         raise click.ClickException(str(err)) from None
+    for bad in rejected:
+        click.echo(f"dedup: passed over {bad.origin}: {bad.reason}", err=True)
     if wanted:
         by_id = {a.id: a for a in articles}
         missing = [w for w in wanted if w not in by_id]

@@ -181,3 +181,18 @@ def test_no_articles_gives_an_empty_report_and_a_warning(tmp_path: Path, kind: s
     report = json.loads(result.stdout)
     assert report["articles"] == [] and report["stories"] == [] and report["pairs"] == []
     assert "no articles in the input" in result.stderr
+
+
+def test_explain_needs_two_different_articles() -> None:
+    a = seed_id("000")
+    result = invoke("explain", str(SEEDS), "-a", a, "-b", a)
+    assert result.exit_code == 1 and "two different articles" in result.output
+
+
+def test_claims_says_which_records_it_passed_over(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "a", "text": "Có 1.525 báo cáo viên."}\nnot json\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["claims", str(path)])
+    assert result.exit_code == 0
+    assert f"passed over {path}:2: not valid JSON" in result.stderr
+    assert "«1.525 báo cáo viên»" in result.stdout
