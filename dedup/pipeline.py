@@ -1,9 +1,11 @@
 """The one library entry point: `run(articles, config) -> Report`.
 
-Data flows one way: normalise a copy of each article for hashing, bucket with MinHash-LSH in two
-tiers (word shingles for copies, each article's top TF-IDF terms for rewrites), confirm every
-candidate with TF-IDF cosine, group confirmed pairs into stories with average linkage, then
-reconcile the numbers of each story's versions.
+Data flows one way: normalise a copy of each article for hashing; bucket with MinHash-LSH in two
+tiers (word shingles for copies; each article's heaviest TF-IDF terms and names for rewrites);
+score every candidate pair (TF-IDF cosines fitted once per run, shared names and figures, and the
+pair's rank among each article's candidates) and confirm it as a duplicate or a same-story match;
+group confirmed pairs into stories by majority rule; reconcile the numbers of each story's
+versions. `prepare`, `decide` and `explain` expose the stages for fitting and for explaining.
 """
 
 from __future__ import annotations
