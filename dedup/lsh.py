@@ -2,8 +2,11 @@
 
 Signatures are computed for whole blocks of articles with numpy, using the permutations of
 datasketch's own `MinHash` (scheme "affine32"), so each row equals what
-`MinHash(num_perm, seed, hashfunc=<identity>).update_batch(values)` would hold. Candidate pairs
-come out of the buckets of a datasketch `MinHashLSH`; they are candidates to confirm, never answers.
+`MinHash(num_perm, seed, hashfunc=<identity>).update_batch(values)` would hold. The shingle tier's
+candidate pairs come out of the buckets of a datasketch `MinHashLSH`. The term tier uses bands of
+one row each, where a bucket is a single min-hash value: those buckets are found by sorting
+(band, value) keys, which on 35k articles x 128 bands takes seconds where a per-key index takes
+a minute. Either way they are candidates to confirm, never answers.
 """
 
 from __future__ import annotations
