@@ -77,27 +77,14 @@ class Signer:
                 out[:, p : p + block] = np.minimum.reduceat(permuted, starts, axis=0)
         return out
 
-    def sign_all(self, sets: Sequence[np.ndarray], block: int = 2048) -> np.ndarray:
-        """Signatures of many small sets, one row each, computed a block of sets at a time."""
+    def sign_all(self, sets: Sequence[np.ndarray]) -> np.ndarray:
+        """Signatures of many sets, one row each (an empty set keeps every value at the maximum)."""
         out = np.full((len(sets), self.num_perm), _MAX32, dtype=np.uint32)
-        width = max((len(v) for v in sets), default=0)
-        if width == 0:
-            return out
-        for start in range(0, len(sets), block):
-            chunk = sets[start : start + block]
-            # Pad each set with its own first element: a repeated element leaves the minimum as it is.
-            padded = np.zeros((len(chunk), width), dtype=np.uint32)
-            filled = np.zeros(len(chunk), dtype=bool)
-            for r, values in enumerate(chunk):
-                if len(values):
-                    v = (values & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-                    padded[r, : len(v)] = v
-                    padded[r, len(v) :] = v[0]
-                    filled[r] = True
-            hv = _fmix32(padded)[:, :, None]
-            with np.errstate(over="ignore"):
-                sig = (hv * self._a + self._b).min(axis=1)
-            out[start : start + len(chunk)][filled] = sig[filled]
+        lengths = np.array([len(v) for v in sets], dtype=np.int64)
+        filled = np.flatnonzero(lengths > 0)
+        if len(filled):
+            starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
+            out[filled] = self.sign_grouped(np.concatenate([sets[k] for k in filled]).astype(np.uint64), starts)
         return out
 
 

@@ -210,19 +210,35 @@ def _features_chunk(items: list[tuple[str, str, str | None]]) -> list[Features]:
     return _WORKER[0](items)
 
 
+def _worker_count(workers: int) -> int:
+    """The number of processes a `workers` setting means (0: every core)."""
+    return workers if workers > 0 else (os.cpu_count() or 1)
+
+
+def _map_chunks(
+    work: Callable[[list[Any]], list[Any]],
+    chunks: list[list[Any]],
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> list[Any]:
+    """Apply `work` to every chunk in `workers` processes; the results of all chunks, in order."""
+    with ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
+        return [result for chunk in pool.map(work, chunks) for result in chunk]
+
+
 def extract_features(
     articles: Sequence[Article], boilerplate: normalize.Boilerplate, config: MatchConfig
 ) -> list[Features]:
     """Features of every article, in order, using `config.workers` processes."""
     items = [(a.text, a.title, a.source) for a in articles]
-    workers = config.workers if config.workers > 0 else (os.cpu_count() or 1)
+    workers = _worker_count(config.workers)
     size = 500
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     if workers <= 1 or len(items) < 2000:
         extract = _Extractor(boilerplate, config)
         return [f for chunk in chunks for f in extract(chunk)]
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(boilerplate, config)) as pool:
-        return [f for chunk in pool.map(_features_chunk, chunks) for f in chunk]
+    return _map_chunks(_features_chunk, chunks, workers, _init_worker, (boilerplate, config))
 
 
 def _load_background(config: MatchConfig) -> similarity.Background:
@@ -551,10 +567,8 @@ def _claims_chunk(stories: list[list[tuple[str, str]]]) -> list[tuple[dict[str, 
 
 def story_claims(stories: list[list[tuple[str, str]]], workers: int = 1) -> list[tuple[dict[str, Any], ...]]:
     """Claims of many stories, in order, spread over `workers` processes (0: every core)."""
-    workers = workers if workers > 0 else (os.cpu_count() or 1)
+    workers = _worker_count(workers)
     if workers <= 1 or len(stories) < 200:
         return _claims_chunk(stories)
     size = max(50, len(stories) // (workers * 8))
-    chunks = [stories[i : i + size] for i in range(0, len(stories), size)]
-    with ProcessPoolExecutor(workers) as pool:
-        return [c for chunk in pool.map(_claims_chunk, chunks) for c in chunk]
+    return _map_chunks(_claims_chunk, [stories[i : i + size] for i in range(0, len(stories), size)], workers)

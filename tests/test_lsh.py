@@ -76,6 +76,6 @@ def test_block_signatures_equal_one_at_a_time() -> None:
     rng = np.random.default_rng(3)
     sets = [np.unique(rng.integers(0, 2**63, n, dtype=np.uint64)) for n in (0, 1, 5, 20, 17)]
     signer = Signer(32, 4)
-    block = signer.sign_all(sets, block=2)
+    block = signer.sign_all(sets)
     for row, values in zip(block, sets, strict=True):
         assert np.array_equal(row, signer.sign(values))
