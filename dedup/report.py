@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from dedup.models import Article, Report
+from dedup.models import Article, Match, Report
 
 VERDICT_ORDER = {"conflict": 0, "rounded": 1, "exact": 2}
 
@@ -30,12 +30,19 @@ def _article_record(article: Article, story: str | None) -> dict[str, Any]:
     return record
 
 
+def _pairs_by_story(report: Report) -> dict[str, list[Match]]:
+    """Each story's confirmed pairs, in report order."""
+    story_of = report.story_of()
+    pairs: dict[str, list[Match]] = defaultdict(list)
+    for m in report.matches:
+        pairs[story_of[m.a]].append(m)
+    return pairs
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain data in the contract's shape."""
     story_of = report.story_of()
-    kinds: dict[str, set[str]] = defaultdict(set)
-    for m in report.matches:
-        kinds[story_of[m.a]].add(m.kind)
+    pairs_of = _pairs_by_story(report)
     return {
         "articles": [_article_record(a, story_of.get(a.id)) for a in report.articles],
         "pairs": [
@@ -45,7 +52,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             {
                 "id": s.id,
                 "articles": list(s.articles),
-                "kinds": sorted(kinds[s.id]),
+                "kinds": sorted({m.kind for m in pairs_of[s.id]}),
                 "claims": list(s.claims),
             }
             for s in report.stories
@@ -77,10 +84,7 @@ def _md_cell(text: Any) -> str:
 def to_markdown(report: Report) -> str:
     """A report a person can read: stories with their articles, pair scores and number checks."""
     by_id = {a.id: a for a in report.articles}
-    pairs_of: dict[str, list[Any]] = defaultdict(list)
-    story_of = report.story_of()
-    for m in report.matches:
-        pairs_of[story_of[m.a]].append(m)
+    pairs_of = _pairs_by_story(report)
     stats = report.stats
     conflicts = sum(c.get("verdict") == "conflict" for s in report.stories for c in s.claims)
     lines = [
@@ -135,7 +139,6 @@ def to_html(report: Report) -> str:
     """The Markdown report's content as a standalone HTML page."""
     by_id = {a.id: a for a in report.articles}
     esc = html.escape
-    story_of = report.story_of()
     parts = [
         "<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>Match report</title>",
         "<style>body{font-family:sans-serif;max-width:75em;margin:auto}table{border-collapse:collapse;margin:.5em 0}"
@@ -144,9 +147,7 @@ def to_html(report: Report) -> str:
         f"<p>{len(report.articles)} articles, {len(report.stories)} stories, {len(report.matches)} matched pairs, "
         f"{len(report.rejected)} rejected records.</p>",
     ]
-    pairs_of: dict[str, list[Any]] = defaultdict(list)
-    for m in report.matches:
-        pairs_of[story_of[m.a]].append(m)
+    pairs_of = _pairs_by_story(report)
     for story in report.stories:
         parts.append(f"<h2>Story {esc(story.id)}</h2><table><tr><th>article</th><th>source</th><th>title</th></tr>")
         for art_id in story.articles:

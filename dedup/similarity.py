@@ -119,22 +119,9 @@ def shared_columns(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
-def _row_dot(matrix: sp.csr_matrix, i: int, j: int) -> float:
-    """Dot product of two rows by intersecting their sorted column lists."""
-    a0, a1, b0, b1 = matrix.indptr[i], matrix.indptr[i + 1], matrix.indptr[j], matrix.indptr[j + 1]
-    _, ia, ib = np.intersect1d(matrix.indices[a0:a1], matrix.indices[b0:b1], assume_unique=True, return_indices=True)
-    return float(np.dot(matrix.data[a0:a1][ia], matrix.data[b0:b1][ib]))
-
-
 def pair_dots(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 50_000) -> np.ndarray:
     """Dot product of each (i, j) row pair, in blocks of pairs: only the pairs asked, never all pairs."""
     out = np.zeros(len(pairs))
-    if len(pairs) <= 32:
-        # Few pairs (the clustering asks for a handful at a time): slicing whole sparse matrices
-        # would cost more than the products.
-        for k, (i, j) in enumerate(pairs.tolist()):
-            out[k] = _row_dot(matrix, i, j)
-        return out
     for start in range(0, len(pairs), block):
         chunk = pairs[start : start + block]
         prod = matrix[chunk[:, 0]].multiply(matrix[chunk[:, 1]])
