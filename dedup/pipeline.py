@@ -170,7 +170,7 @@ class _Extractor:
             extra = [hashing.ngram_hashes(body[offsets[d] : offsets[d + 1]], int(body_len[d])) for d in short]
             sh = np.concatenate([sh, *extra])
             sh_doc = np.concatenate([sh_doc, short])
-        sh_keys = np.unique((sh_doc << 32) | (sh & np.uint64(0xFFFFFFFF)).astype(np.int64))
+        sh_keys = hashing.sorted_unique((sh_doc << 32) | (sh & np.uint64(0xFFFFFFFF)).astype(np.int64))
         sh_bounds = np.searchsorted(sh_keys >> 32, np.arange(m + 1))
         shingles = (sh_keys & 0xFFFFFFFF).astype(np.uint32)
         nonempty = np.flatnonzero(np.diff(sh_bounds) > 0)
@@ -187,16 +187,11 @@ class _Extractor:
                 lead_counts[lead_bounds[d] : lead_bounds[d + 1]].copy(),
                 title_cols[title_bounds[d] : title_bounds[d + 1]].copy(),
                 title_counts[title_bounds[d] : title_bounds[d + 1]].copy(),
-                _hash_set(normalize.names(texts[d])),
-                _hash_set(normalize.figures(texts[d])),
+                hashing.string_hashes(normalize.names(texts[d])),
+                hashing.string_hashes(normalize.figures(texts[d])),
             )
             for d in range(m)
         ]
-
-
-def _hash_set(items: set[str]) -> np.ndarray:
-    """Sorted unique 64-bit hashes of a set of strings."""
-    return np.unique(np.array([hashing.stable_hash(x) for x in items], dtype=np.uint64))
 
 
 _WORKER: list[_Extractor] = []
@@ -251,9 +246,13 @@ def _load_background(config: MatchConfig) -> similarity.Background:
 
 
 def _union_pairs(*arrays: np.ndarray) -> np.ndarray:
-    """Sorted unique rows of several (n, 2) pair arrays."""
+    """Sorted unique rows of several (n, 2) pair arrays of non-negative row numbers."""
     stacked = np.concatenate([a for a in arrays if len(a)] or [np.zeros((0, 2), dtype=np.int64)])
-    return np.unique(stacked, axis=0) if len(stacked) else stacked
+    if not len(stacked):
+        return stacked
+    n = np.int64(stacked.max()) + 1
+    codes = hashing.sorted_unique(stacked[:, 0] * n + stacked[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 class _Clock:
@@ -282,6 +281,8 @@ class Prepared:
     dup_pairs: np.ndarray
     story_pairs: np.ndarray
     candidates: np.ndarray
+    from_shingles: np.ndarray  # per candidate: found by the shingle tier
+    shared_terms: np.ndarray  # per candidate: how many story-tier set elements the two share
     stats: dict[str, Any]
 
 
@@ -331,13 +332,29 @@ def prepare(
         config.story_max_window_bucket,
     )
     clock.lap("story_lsh")
+    # A same-story pair must share `min_shared_terms` story-set elements; one-row bands also pair
+    # articles that share a single one (half the term-tier buckets), which are only kept when
+    # the shingle tier found them too.
     candidates = _union_pairs(dup_pairs, story_pairs)
+    n64 = np.int64(len(articles))
+    from_shingles = np.isin(candidates[:, 0] * n64 + candidates[:, 1], dup_pairs[:, 0] * n64 + dup_pairs[:, 1])
+    shared = similarity.pair_dots(scorer_mod.set_matrix(terms), candidates).round().astype(np.int64)
+    keep = from_shingles | (shared >= config.min_shared_terms)
+    candidates, from_shingles, shared = candidates[keep], from_shingles[keep], shared[keep]
     say(f"{len(candidates)} candidate pairs ({len(dup_pairs)} from shingles, {len(story_pairs)} from terms)")
     stats = {
-        "candidates": {"duplicate_tier": len(dup_pairs), "story_tier": len(story_pairs), "total": len(candidates)},
+        "candidates": {
+            "duplicate_tier": len(dup_pairs),
+            "story_tier": len(story_pairs),
+            "story_tier_sharing_too_little": int((~keep).sum()),
+            "total": len(candidates),
+        },
         "lsh": {"duplicate_tier": dup_stats, "story_tier": story_stats},
     }
-    return Prepared(articles, n_real, feats, signals, terms, dup_pairs, story_pairs, candidates, stats)
+    clock.lap("candidates")
+    return Prepared(
+        articles, n_real, feats, signals, terms, dup_pairs, story_pairs, candidates, from_shingles, shared, stats
+    )
 
 
 def _reference_articles(config: MatchConfig, n_real: int) -> list[Article]:
@@ -382,8 +399,7 @@ def decide(
     too_far = (gap > config.max_days) if config.max_days else np.zeros(len(pairs), bool)
     # Exact shingle overlap, where a copy is possible: shingle-tier candidates, and pairs the
     # scorer already likes (sharing half of one text's shingles implies that).
-    n64 = np.int64(len(prep.articles))
-    from_shingles = np.isin(pairs[:, 0] * n64 + pairs[:, 1], prep.dup_pairs[:, 0] * n64 + prep.dup_pairs[:, 1])
+    from_shingles = prep.from_shingles
     containment = np.full(len(pairs), np.nan)
     jaccard = np.full(len(pairs), np.nan)
     kind: list[str | None] = [None] * len(pairs)
@@ -398,7 +414,7 @@ def decide(
             prob[k] >= threshold
             and not too_far[k]
             and max(x[k, 0], x[k, 1]) >= config.min_cosine
-            and len(np.intersect1d(prep.terms[i], prep.terms[j], assume_unique=True)) >= config.min_shared_terms
+            and prep.shared_terms[k] >= config.min_shared_terms
         ):
             kind[k] = "same_story"
     return Decisions(pairs, x, prob, containment, jaccard, kind, threshold)
