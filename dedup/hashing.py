@@ -30,6 +30,22 @@ def stable_hash(text: str) -> int:
     return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+_strings: dict[str, int] = {}
+
+
+def string_hashes(items: set[str] | Sequence[str]) -> np.ndarray:
+    """Sorted unique `stable_hash` values of some strings (names, figures), cached per string."""
+    values = []
+    for item in items:
+        value = _strings.get(item)
+        if value is None:
+            if len(_strings) > _CACHE_LIMIT:
+                _strings.clear()
+            value = _strings[item] = stable_hash(item)
+        values.append(value)
+    return sorted_unique(np.array(values, dtype=np.uint64)) if values else EMPTY.copy()
+
+
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
     """Hash each raw token's canonical form (see normalize.canonical) to a uint64."""
     try:
@@ -80,13 +96,24 @@ def grouped_ngrams(hashes: np.ndarray, group: np.ndarray, n: int) -> tuple[np.nd
     return grams[inside], group[: len(grams)][inside]
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of a 1-d array: np.unique without its hash table, slower on big int arrays."""
+    if len(values) == 0:
+        return values.copy()
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def shingle_set(hashes: np.ndarray, n: int) -> np.ndarray:
     """Sorted unique word n-shingles of a token-hash sequence; a short text is one shingle of itself."""
     if len(hashes) == 0:
         return EMPTY
     if len(hashes) < n:
-        return np.unique(ngram_hashes(hashes, len(hashes)))
-    return np.unique(ngram_hashes(hashes, n))
+        return sorted_unique(ngram_hashes(hashes, len(hashes)))
+    return sorted_unique(ngram_hashes(hashes, n))
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from dedup.hashing import sorted_unique
+
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 _MAX32 = np.uint32(0xFFFFFFFF)
 SCHEME = "affine32"
@@ -128,7 +130,7 @@ def candidate_pairs(
             codes.append(m[ii] * n + m[jj])
     if not codes:
         return np.zeros((0, 2), dtype=np.int64), {"bands": lsh.b, "rows": lsh.r, "oversized_buckets": skipped}
-    unique = np.unique(np.concatenate(codes))
+    unique = sorted_unique(np.concatenate(codes))
     pairs = np.stack([unique // n, unique % n], axis=1)
     return pairs, {"bands": lsh.b, "rows": lsh.r, "oversized_buckets": skipped}
 
@@ -190,7 +192,7 @@ def single_row_band_pairs(
                 codes.append(_codes(block[:-step], block[step:], n))
     if not codes:
         return np.zeros((0, 2), dtype=np.int64), stats
-    unique = np.unique(np.concatenate(codes))
+    unique = sorted_unique(np.concatenate(codes))
     return np.stack([unique // n, unique % n], axis=1), stats
 
 

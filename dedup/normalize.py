@@ -102,7 +102,7 @@ def figures(text: str) -> set[str]:
     for m in _FIGURE_RE.finditer(text.lower()):
         number, unit = m.group(1), m.group(2)
         if unit and len(number) > 1:
-            out.add(canonical(number) + " " + fold_tones(unit))
+            out.add(canonical(number) + " " + canonical(unit))
         elif len(number) >= 3:
             out.add(canonical(number))
     return out
@@ -113,11 +113,23 @@ def raw_tokens(text: str) -> list[str]:
     return _WORD_RE.findall(text.lower())
 
 
+# Raw token -> its canonical form: a corpus repeats a few hundred thousand distinct tokens.
+_canonical: dict[str, str] = {}
+_CANONICAL_LIMIT = 2_000_000
+
+
 def canonical(token: str) -> str:
     """The hashing form of one lower-cased token: tones folded, thousands separators dropped."""
-    if "." in token and _THOUSANDS_TOKEN_RE.fullmatch(token):
-        token = token.replace(".", "")
-    return fold_tones(token)
+    try:
+        return _canonical[token]
+    except KeyError:
+        pass
+    form = token.replace(".", "") if "." in token and _THOUSANDS_TOKEN_RE.fullmatch(token) else token
+    form = fold_tones(form)
+    if len(_canonical) > _CANONICAL_LIMIT:
+        _canonical.clear()
+    _canonical[token] = form
+    return form
 
 
 def tokens(text: str) -> list[str]:
