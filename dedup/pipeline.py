@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from dedup import cluster, hashing, io, lsh, normalize, reconcile, similarity
 from dedup import scorer as scorer_mod
@@ -94,6 +95,84 @@ class Features:
     figures: np.ndarray  # sorted unique hashes of the figures given
 
 
+# Each ragged field of Features and the group of offsets it shares with its partner field.
+_RAGGED = {
+    "shingles": "shingles",
+    "columns": "terms",
+    "counts": "terms",
+    "lead_columns": "lead",
+    "lead_counts": "lead",
+    "title_columns": "title",
+    "title_counts": "title",
+    "names": "names",
+    "figures": "figures",
+}
+
+_DTYPES = {
+    "shingles": np.uint32,
+    "columns": np.int32,
+    "counts": np.float32,
+    "lead_columns": np.int32,
+    "lead_counts": np.float32,
+    "title_columns": np.int32,
+    "title_counts": np.float32,
+    "names": np.uint64,
+    "figures": np.uint64,
+}
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """Features of many articles in flat arrays: a handful of arrays whatever the number of articles.
+
+    Article d's values of a field are `values[field][offsets[group][d]:offsets[group][d + 1]]`;
+    `table[d]` gives them as one Features (views, no copies).
+    """
+
+    signatures: np.ndarray  # (articles, num_perm) uint32
+    values: dict[str, np.ndarray]
+    offsets: dict[str, np.ndarray]  # per group: articles + 1 offsets
+
+    def __len__(self) -> int:
+        return len(self.signatures)
+
+    def __getitem__(self, d: int) -> Features:
+        parts = {}
+        for name, group in _RAGGED.items():
+            bounds = self.offsets[group]
+            parts[name] = self.values[name][bounds[d] : bounds[d + 1]]
+        return Features(signature=self.signatures[d], **parts)
+
+    def __iter__(self) -> Iterator[Features]:
+        return (self[d] for d in range(len(self)))
+
+    def ragged(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """One field of every article: (all values, offsets)."""
+        return self.values[name], self.offsets[_RAGGED[name]]
+
+    def rows(self, columns: str, counts: str) -> sp.csr_matrix:
+        """A sparse count matrix, one row per article, from a (columns, counts) pair of fields."""
+        values, indptr = self.ragged(columns)
+        return similarity.csr_rows(values, self.values[counts], indptr)
+
+    @classmethod
+    def concat(cls, tables: Sequence[FeatureTable], num_perm: int) -> FeatureTable:
+        """One table of several, in order."""
+        if not tables:
+            empty = {name: np.zeros(0, dtype) for name, dtype in _DTYPES.items()}
+            groups = {group: np.zeros(1, np.int64) for group in set(_RAGGED.values())}
+            return cls(np.zeros((0, num_perm), np.uint32), empty, groups)
+        values = {name: np.concatenate([t.values[name] for t in tables]) for name in _RAGGED}
+        offsets = {}
+        for group in set(_RAGGED.values()):
+            parts, base = [np.zeros(1, np.int64)], 0
+            for t in tables:
+                parts.append(t.offsets[group][1:] + base)
+                base += int(t.offsets[group][-1])
+            offsets[group] = np.concatenate(parts)
+        return cls(np.concatenate([t.signatures for t in tables]), values, offsets)
+
+
 class _Extractor:
     """Turns (text, title, source) items into Features, a chunk of articles at a time.
 
@@ -130,10 +209,10 @@ class _Extractor:
         ]
         return bodies, [normalize.raw_tokens(title) for _text, title, _source in items]
 
-    def __call__(self, items: Sequence[tuple[str, str, str | None]]) -> list[Features]:
+    def __call__(self, items: Sequence[tuple[str, str, str | None]]) -> FeatureTable:
         m = len(items)
         if m == 0:
-            return []
+            return FeatureTable.concat([], self.signer.num_perm)
         bodies, titles = self._tokens(items)
         body_len = np.array([len(b) for b in bodies], dtype=np.int64)
         body = hashing.token_hashes([t for b in bodies for t in b])
@@ -177,21 +256,37 @@ class _Extractor:
         signatures = np.full((m, self.signer.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
         signatures[nonempty] = self.signer.sign_grouped(shingles, sh_bounds[nonempty])
         texts = [normalize.joined([title, text]) for text, title, _source in items]
-        return [
-            Features(
-                shingles[sh_bounds[d] : sh_bounds[d + 1]].copy(),
-                signatures[d],
-                term_cols[term_bounds[d] : term_bounds[d + 1]].copy(),
-                term_counts[term_bounds[d] : term_bounds[d + 1]].copy(),
-                lead_cols[lead_bounds[d] : lead_bounds[d + 1]].copy(),
-                lead_counts[lead_bounds[d] : lead_bounds[d + 1]].copy(),
-                title_cols[title_bounds[d] : title_bounds[d + 1]].copy(),
-                title_counts[title_bounds[d] : title_bounds[d + 1]].copy(),
-                hashing.string_hashes(normalize.names(texts[d])),
-                hashing.string_hashes(normalize.figures(texts[d])),
-            )
-            for d in range(m)
-        ]
+        names = [hashing.string_hashes(normalize.names(t)) for t in texts]
+        figures = [hashing.string_hashes(normalize.figures(t)) for t in texts]
+        return FeatureTable(
+            signatures,
+            {
+                "shingles": shingles,
+                "columns": term_cols,
+                "counts": term_counts,
+                "lead_columns": lead_cols,
+                "lead_counts": lead_counts,
+                "title_columns": title_cols,
+                "title_counts": title_counts,
+                "names": np.concatenate(names),
+                "figures": np.concatenate(figures),
+            },
+            {
+                "shingles": sh_bounds,
+                "terms": term_bounds,
+                "lead": lead_bounds,
+                "title": title_bounds,
+                "names": _offsets(names),
+                "figures": _offsets(figures),
+            },
+        )
+
+
+def _offsets(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Offsets of consecutive arrays in their concatenation."""
+    out = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum([len(a) for a in arrays], out=out[1:])
+    return out
 
 
 _WORKER: list[_Extractor] = []
@@ -201,8 +296,8 @@ def _init_worker(boilerplate: normalize.Boilerplate, config: MatchConfig) -> Non
     _WORKER[:] = [_Extractor(boilerplate, config)]
 
 
-def _features_chunk(items: list[tuple[str, str, str | None]]) -> list[Features]:
-    return _WORKER[0](items)
+def _features_chunk(items: list[tuple[str, str, str | None]]) -> list[FeatureTable]:
+    return [_WORKER[0](items)]
 
 
 def _worker_count(workers: int) -> int:
@@ -224,7 +319,7 @@ def _map_chunks(
 
 def extract_features(
     articles: Sequence[Article], boilerplate: normalize.Boilerplate, config: MatchConfig
-) -> list[Features]:
+) -> FeatureTable:
     """Features of every article, in order, using `config.workers` processes."""
     items = [(a.text, a.title, a.source) for a in articles]
     workers = _worker_count(config.workers)
@@ -232,8 +327,10 @@ def extract_features(
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     if workers <= 1 or len(items) < 2000:
         extract = _Extractor(boilerplate, config)
-        return [f for chunk in chunks for f in extract(chunk)]
-    return _map_chunks(_features_chunk, chunks, workers, _init_worker, (boilerplate, config))
+        tables = [extract(chunk) for chunk in chunks]
+    else:
+        tables = _map_chunks(_features_chunk, chunks, workers, _init_worker, (boilerplate, config))
+    return FeatureTable.concat(tables, config.dup_lsh.num_perm)
 
 
 def _load_background(config: MatchConfig) -> similarity.Background:
@@ -275,7 +372,7 @@ class Prepared:
 
     articles: Sequence[Article]  # the run's articles, then any reference articles
     n_real: int  # how many of `articles` are the run's own
-    features: list[Features]
+    features: FeatureTable
     signals: scorer_mod.Signals
     terms: list[np.ndarray]  # each article's story-tier set: heaviest terms and names
     dup_pairs: np.ndarray
@@ -298,28 +395,24 @@ def prepare(
     say(f"read and hashed {n_real} articles ({clock.lap('features'):.1f}s)")
 
     # Tier 1: copies of one text share long runs of words.
-    present = np.array([len(f.shingles) > 0 for f in feats], dtype=bool)
-    signatures = np.stack([f.signature for f in feats]) if feats else np.zeros((0, config.dup_lsh.num_perm), np.uint32)
-    dup_pairs, dup_stats = lsh.candidate_pairs(signatures, present, config.dup_lsh)
-    del signatures
+    present = np.diff(feats.offsets["shingles"]) > 0
+    dup_pairs, dup_stats = lsh.candidate_pairs(feats.signatures, present, config.dup_lsh)
     clock.lap("duplicate_lsh")
 
     # Tier 2: rewrites of one event share some of their most distinctive terms and names.
-    counts = similarity.count_matrix([(f.columns, f.counts) for f in feats])
+    counts = feats.rows("columns", "counts")
     body, idf = similarity.tfidf(counts, _load_background(config))
     del counts
     # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
-    terms = [np.union1d(t, f.names) for t, f in zip(similarity.top_terms(body, config.story_terms), feats, strict=True)]
+    names, name_offsets = feats.ragged("names")
+    top = similarity.top_terms(body, config.story_terms)
+    terms = [np.union1d(t, names[name_offsets[d] : name_offsets[d + 1]]) for d, t in enumerate(top)]
     signals = scorer_mod.Signals(
         body=similarity.shared_columns(body),
-        lead=similarity.shared_columns(
-            similarity.weigh(similarity.count_matrix([(f.lead_columns, f.lead_counts) for f in feats]), idf)
-        ),
-        title=similarity.shared_columns(
-            similarity.weigh(similarity.count_matrix([(f.title_columns, f.title_counts) for f in feats]), idf)
-        ),
-        names=scorer_mod.set_matrix([f.names for f in feats]),
-        figures=scorer_mod.set_matrix([f.figures for f in feats]),
+        lead=similarity.shared_columns(similarity.weigh(feats.rows("lead_columns", "lead_counts"), idf)),
+        title=similarity.shared_columns(similarity.weigh(feats.rows("title_columns", "title_counts"), idf)),
+        names=scorer_mod.set_matrix(*feats.ragged("names")),
+        figures=scorer_mod.set_matrix(*feats.ragged("figures")),
     )
     del body
     story_signer = lsh.Signer(config.story_bands, config.story_seed)

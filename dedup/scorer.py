@@ -14,6 +14,7 @@ The model is a standardised logistic regression fitted on the labelled dev stori
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,14 +54,21 @@ class Signals:
     figures: sp.csr_matrix  # binary: which figures (number + next syllable) it gives
 
 
-def set_matrix(sets: list[np.ndarray]) -> sp.csr_matrix:
-    """A binary sparse matrix with one row per set of 64-bit hashes, columns compacted to the run."""
-    lengths = np.array([len(s) for s in sets], dtype=np.int64)
-    flat = np.concatenate(sets) if sets and lengths.sum() else np.zeros(0, np.uint64)
+def set_matrix(sets: Sequence[np.ndarray] | np.ndarray, offsets: np.ndarray | None = None) -> sp.csr_matrix:
+    """A binary sparse matrix with one row per set of 64-bit hashes, columns compacted to the run.
+
+    The sets come as a list of arrays, or as one flat array with `offsets` (set d is
+    flat[offsets[d]:offsets[d + 1]]).
+    """
+    if offsets is None:
+        lengths = np.array([len(s) for s in sets], dtype=np.int64)
+        flat = np.concatenate(list(sets)) if len(sets) and lengths.sum() else np.zeros(0, np.uint64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+    else:
+        flat = np.asarray(sets)
     vocab, cols = np.unique(flat, return_inverse=True)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
     matrix = sp.csr_matrix(
-        (np.ones(len(flat), np.float32), cols.astype(np.int32), indptr), shape=(len(sets), max(1, len(vocab)))
+        (np.ones(len(flat), np.float32), cols.astype(np.int32), offsets), shape=(len(offsets) - 1, max(1, len(vocab)))
     )
     matrix.sort_indices()
     return matrix

@@ -35,6 +35,11 @@ def term_columns(hashes: np.ndarray, title_hashes: np.ndarray, title_weight: int
     return cols, counts.astype(np.float32)
 
 
+def csr_rows(indices: np.ndarray, data: np.ndarray, indptr: np.ndarray) -> sp.csr_matrix:
+    """A count matrix over the hashed columns from flat (columns, counts) arrays and row offsets."""
+    return sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, N_FEATURES))
+
+
 def count_matrix(docs: list[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
     """Stack per-article (columns, counts) into one sparse count matrix."""
     indptr = np.zeros(len(docs) + 1, dtype=np.int64)
