@@ -161,10 +161,12 @@ def learn_boilerplate(docs: Iterable[tuple[str | None, str]]) -> Boilerplate:
     for source, text in docs:
         src = source or ""
         n_docs[src] += 1
-        keys = {line_key(ln) for ln in text.splitlines()}
-        keys.discard("")
-        counter = per_source.setdefault(src, Counter())
-        counter.update(k for k in keys if len(k.split()) <= BOILERPLATE_MAX_WORDS)
+        keys = set()
+        for line in text.splitlines():
+            words = line.split()
+            if 0 < len(words) <= BOILERPLATE_MAX_WORDS:
+                keys.add(" ".join(words).lower())  # line_key(line), for the short lines only
+        per_source.setdefault(src, Counter()).update(keys)
     learned = set()
     for src, counter in per_source.items():
         floor = max(BOILERPLATE_MIN_DOCS, int(BOILERPLATE_MIN_SHARE * n_docs[src]))

@@ -10,10 +10,8 @@ versions. `prepare`, `decide` and `explain` expose the stages for fitting and fo
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from dedup import cluster, hashing, io, lsh, normalize, reconcile, similarity
+from dedup import cluster, hashing, io, lsh, normalize, parallel, reconcile, similarity
 from dedup import scorer as scorer_mod
 from dedup.models import Article, Match, Rejected, Report, Story
 
@@ -300,36 +298,19 @@ def _features_chunk(items: list[tuple[str, str, str | None]]) -> list[FeatureTab
     return [_WORKER[0](items)]
 
 
-def _worker_count(workers: int) -> int:
-    """The number of processes a `workers` setting means (0: every core)."""
-    return workers if workers > 0 else (os.cpu_count() or 1)
-
-
-def _map_chunks(
-    work: Callable[[list[Any]], list[Any]],
-    chunks: list[list[Any]],
-    workers: int,
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple[Any, ...] = (),
-) -> list[Any]:
-    """Apply `work` to every chunk in `workers` processes; the results of all chunks, in order."""
-    with ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
-        return [result for chunk in pool.map(work, chunks) for result in chunk]
-
-
 def extract_features(
     articles: Sequence[Article], boilerplate: normalize.Boilerplate, config: MatchConfig
 ) -> FeatureTable:
     """Features of every article, in order, using `config.workers` processes."""
     items = [(a.text, a.title, a.source) for a in articles]
-    workers = _worker_count(config.workers)
+    workers = parallel.worker_count(config.workers)
     size = 500
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     if workers <= 1 or len(items) < 2000:
         extract = _Extractor(boilerplate, config)
         tables = [extract(chunk) for chunk in chunks]
     else:
-        tables = _map_chunks(_features_chunk, chunks, workers, _init_worker, (boilerplate, config))
+        tables = parallel.map_chunks(_features_chunk, chunks, workers, _init_worker, (boilerplate, config))
     return FeatureTable.concat(tables, config.dup_lsh.num_perm)
 
 
@@ -485,7 +466,7 @@ def decide(
 ) -> Decisions:
     """Score every candidate and say which pairs are duplicates, same-story matches, or neither."""
     pairs = prep.candidates
-    x = scorer_mod.pair_features(prep.signals, pairs) if features is None else features
+    x = scorer_mod.pair_features(prep.signals, pairs, workers=config.workers) if features is None else features
     prob = model.probability(x)
     threshold = model.threshold if config.threshold is None else config.threshold
     gap = _days_apart(prep.articles, pairs)
@@ -676,8 +657,8 @@ def _claims_chunk(stories: list[list[tuple[str, str]]]) -> list[tuple[dict[str, 
 
 def story_claims(stories: list[list[tuple[str, str]]], workers: int = 1) -> list[tuple[dict[str, Any], ...]]:
     """Claims of many stories, in order, spread over `workers` processes (0: every core)."""
-    workers = _worker_count(workers)
+    workers = parallel.worker_count(workers)
     if workers <= 1 or len(stories) < 200:
         return _claims_chunk(stories)
     size = max(50, len(stories) // (workers * 8))
-    return _map_chunks(_claims_chunk, [stories[i : i + size] for i in range(0, len(stories), size)], workers)
+    return parallel.map_chunks(_claims_chunk, [stories[i : i + size] for i in range(0, len(stories), size)], workers)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from dedup import similarity
+from dedup import parallel, similarity
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "scorer.json"
 
@@ -121,28 +121,57 @@ def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     )
 
 
-def pair_features(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | None = None) -> np.ndarray:
-    """The FEATURES of every candidate pair, one row each (`cosines` of the body if already known)."""
-    n = signals.body.shape[0]
+def _pair_columns(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | None = None) -> np.ndarray:
+    """The PAIR_SIGNALS of some pairs, one row each."""
     cos = similarity.pair_cosines(signals.body, pairs) if cosines is None else cosines
-    lead = similarity.pair_cosines(signals.lead, pairs)
-    title = similarity.pair_cosines(signals.title, pairs)
     name_jac, name_cont = _set_overlap(signals.names, pairs)
     fig_jac, fig_cont = _set_overlap(signals.figures, pairs)
-    mix = cos + 0.5 * lead + 0.5 * title
     return np.column_stack(
         [
             cos,
-            lead,
-            title,
+            similarity.pair_cosines(signals.lead, pairs),
+            similarity.pair_cosines(signals.title, pairs),
             name_jac,
             name_cont,
             fig_jac,
             fig_cont,
-            rank_signals(pairs, cos, n),
-            rank_signals(pairs, mix, n),
         ]
     )
+
+
+_SIGNALS: list[Signals] = []
+
+
+def _init_worker(signals: Signals) -> None:
+    _SIGNALS[:] = [signals]
+
+
+def _columns_chunk(pairs: np.ndarray) -> list[np.ndarray]:
+    return [_pair_columns(_SIGNALS[0], pairs)]
+
+
+# Pairs per chunk when spread over processes (each chunk's signals are independent of the others).
+PARALLEL_CHUNK = 100_000
+
+
+def pair_features(
+    signals: Signals, pairs: np.ndarray, cosines: np.ndarray | None = None, workers: int = 1
+) -> np.ndarray:
+    """The FEATURES of every candidate pair, one row each (`cosines` of the body if already known).
+
+    The per-pair signals are computed over `workers` processes (0: every core) when there are
+    many pairs; the ranks need every pair at once and are computed here.
+    """
+    n = signals.body.shape[0]
+    workers = parallel.worker_count(workers)
+    if cosines is None and workers > 1 and len(pairs) > 2 * PARALLEL_CHUNK:
+        chunks = [pairs[k : k + PARALLEL_CHUNK] for k in range(0, len(pairs), PARALLEL_CHUNK)]
+        columns = np.concatenate(parallel.map_chunks(_columns_chunk, chunks, workers, _init_worker, (signals,)))
+    else:
+        columns = _pair_columns(signals, pairs, cosines)
+    cos, lead, title = columns[:, 0], columns[:, 1], columns[:, 2]
+    mix = cos + 0.5 * lead + 0.5 * title
+    return np.column_stack([columns, rank_signals(pairs, cos, n), rank_signals(pairs, mix, n)])
 
 
 @dataclass(frozen=True)

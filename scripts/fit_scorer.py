@@ -91,7 +91,7 @@ def main() -> int:
     # theme: every pair is a negative), and the labelled stories among all the distractors.
     for articles in (labelled, singletons, labelled + read_articles([args.distractors])[0]):
         prep = pipeline.prepare(articles, config, lambda m: print(m, file=sys.stderr))
-        x = scorer_mod.pair_features(prep.signals, prep.candidates)
+        x = scorer_mod.pair_features(prep.signals, prep.candidates, workers=0)
         rows, label, group = labelled_rows(prep, gold)
         runs.append((prep, x, rows, label, group))
         recall = label[rows].sum() / evaluate.score({}, gold).gold_pairs
