@@ -63,8 +63,22 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def to_json(report: Report) -> str:
-    """The JSON report, deterministic to the byte."""
-    return json.dumps(to_dict(report), ensure_ascii=False, indent=1) + "\n"
+    """The JSON report, deterministic to the byte: one line per article, pair, story and rejected record.
+
+    Each record is encoded compactly by the json module's C encoder (an indented dump goes
+    through the pure-Python one, several seconds on a report of 35k articles), and the records
+    stand one per line so that reports diff and grep well.
+    """
+    data = to_dict(report)
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            rows = ",\n  ".join(compact(v) for v in value)
+            parts.append(f' "{key}": [\n  {rows}\n ]')
+        else:
+            parts.append(f' "{key}": {compact(value)}')
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def _sorted_claims(claims: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
