@@ -153,6 +153,14 @@ class FeatureTable:
         values, indptr = self.ragged(columns)
         return similarity.csr_rows(values, self.values[counts], indptr)
 
+    def keep(self, *names: str) -> FeatureTable:
+        """The same table with only some fields; the others read as empty."""
+        zeros = np.zeros(len(self) + 1, np.int64)
+        values = {name: v if name in names else np.zeros(0, _DTYPES[name]) for name, v in self.values.items()}
+        kept = {_RAGGED[name] for name in names}
+        offsets = {group: o if group in kept else zeros for group, o in self.offsets.items()}
+        return FeatureTable(self.signatures, values, offsets)
+
     @classmethod
     def concat(cls, tables: Sequence[FeatureTable], num_perm: int) -> FeatureTable:
         """One table of several, in order."""
@@ -381,21 +389,22 @@ def prepare(
     clock.lap("duplicate_lsh")
 
     # Tier 2: rewrites of one event share some of their most distinctive terms and names.
-    counts = feats.rows("columns", "counts")
-    body, idf = similarity.tfidf(counts, _load_background(config))
-    del counts
+    # The count matrices share the feature table's arrays and are weighed in place; the table
+    # keeps only what later stages read (shingles for copies, names and figures for signals).
+    body, idf = similarity.tfidf(feats.rows("columns", "counts"), _load_background(config), in_place=True)
     # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
     names, name_offsets = feats.ragged("names")
     top = similarity.top_terms(body, config.story_terms)
     terms = [np.union1d(t, names[name_offsets[d] : name_offsets[d + 1]]) for d, t in enumerate(top)]
     signals = scorer_mod.Signals(
         body=similarity.shared_columns(body),
-        lead=similarity.shared_columns(similarity.weigh(feats.rows("lead_columns", "lead_counts"), idf)),
-        title=similarity.shared_columns(similarity.weigh(feats.rows("title_columns", "title_counts"), idf)),
+        lead=similarity.shared_columns(similarity.weigh(feats.rows("lead_columns", "lead_counts"), idf, True)),
+        title=similarity.shared_columns(similarity.weigh(feats.rows("title_columns", "title_counts"), idf, True)),
         names=scorer_mod.set_matrix(*feats.ragged("names")),
         figures=scorer_mod.set_matrix(*feats.ragged("figures")),
     )
     del body
+    feats = feats.keep("shingles", "names", "figures")
     story_signer = lsh.Signer(config.story_bands, config.story_seed)
     present = np.array([len(t) > 0 for t in terms], dtype=bool)
     story_pairs, story_stats = lsh.single_row_band_pairs(

@@ -83,22 +83,27 @@ def document_frequencies(counts: sp.csr_matrix) -> np.ndarray:
     return np.bincount(counts.indices, minlength=N_FEATURES).astype(np.float64)
 
 
-def tfidf(counts: sp.csr_matrix, background: Background) -> tuple[sp.csr_matrix, np.ndarray]:
+def tfidf(counts: sp.csr_matrix, background: Background, in_place: bool = False) -> tuple[sp.csr_matrix, np.ndarray]:
     """L2-normalised TF-IDF rows (sublinear tf) with IDF from the run plus the background, and the IDF."""
     n = counts.shape[0] + background.n_docs
     df = document_frequencies(counts) + background.df
     idf = np.log((1 + n) / (1 + df)) + 1.0
-    return weigh(counts, idf), idf
+    return weigh(counts, idf, in_place), idf
 
 
-def weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """L2-normalised TF-IDF rows of a count matrix under a given IDF (scikit-learn's transformer)."""
+def weigh(counts: sp.csr_matrix, idf: np.ndarray, in_place: bool = False) -> sp.csr_matrix:
+    """L2-normalised float32 TF-IDF rows of a count matrix under a given IDF (scikit-learn's transformer).
+
+    `in_place` reuses the count matrix's own arrays (float32 counts), so that a corpus's
+    matrix is never held twice.
+    """
     if counts.shape[0] == 0:
         return sp.csr_matrix(counts.shape, dtype=np.float32)
     transformer = TfidfTransformer(sublinear_tf=True, norm="l2")
     transformer.fit(counts[:1] if counts.shape[0] else sp.csr_matrix((1, N_FEATURES)))
     transformer.idf_ = idf
-    matrix = transformer.transform(counts).tocsr().astype(np.float32)
+    matrix = transformer.transform(counts, copy=not in_place)
+    matrix = sp.csr_matrix(matrix, dtype=np.float32, copy=False)
     matrix.sort_indices()
     return matrix
 
