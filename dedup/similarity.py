@@ -117,12 +117,16 @@ def shared_columns(matrix: sp.csr_matrix) -> sp.csr_matrix:
     """
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     keep = df >= 2
-    new_index = np.cumsum(keep) - 1
+    new_index = (np.cumsum(keep) - 1).astype(np.int32)
     mask = keep[matrix.indices]
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[mask], minlength=matrix.shape[0]))])
+    indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
+    filled = np.flatnonzero(np.diff(matrix.indptr) > 0)
+    if len(filled):
+        # Kept entries per row; a segment from one non-empty row's start to the next is that row.
+        indptr[filled + 1] = np.cumsum(np.add.reduceat(mask, matrix.indptr[filled], dtype=np.int64))
+        indptr = np.maximum.accumulate(indptr)
     out = sp.csr_matrix(
-        (matrix.data[mask], new_index[matrix.indices[mask]].astype(np.int32), indptr),
+        (matrix.data[mask], new_index[matrix.indices[mask]], indptr),
         shape=(matrix.shape[0], max(1, int(keep.sum()))),
     )
     out.has_sorted_indices = True

@@ -64,3 +64,37 @@ def test_shared_columns_keep_every_dot_product() -> None:
     small = shared_columns(m)
     assert small.shape[1] < m.shape[1]
     assert np.allclose(pair_cosines(small, pairs), pair_cosines(m, pairs))
+
+
+def test_shared_columns_keeps_exactly_the_columns_two_rows_use() -> None:
+    import scipy.sparse as sp
+
+    from dedup.similarity import shared_columns
+
+    rng = np.random.default_rng(1)
+    for trial in range(30):
+        dense = rng.random((40, 120)) * (rng.random((40, 120)) < rng.uniform(0.0, 0.08))
+        dense[rng.integers(0, 40, 6)] = 0.0  # empty rows, trailing ones included
+        dense[-1] = 0.0
+        m = sp.csr_matrix(dense.astype(np.float32))
+        keep = np.flatnonzero((dense > 0).sum(axis=0) >= 2)
+        got = shared_columns(m).toarray()
+        want = dense[:, keep] if len(keep) else np.zeros((40, 1))
+        assert got.shape == want.shape and np.allclose(got, want), trial
+
+
+def test_pair_dots_equal_row_products_with_empty_rows_and_any_pair_order() -> None:
+    import scipy.sparse as sp
+
+    from dedup.similarity import pair_dots
+
+    rng = np.random.default_rng(2)
+    dense = rng.random((60, 80)) * (rng.random((60, 80)) < 0.1)
+    dense[[3, 17, 58, 59]] = 0.0
+    m = sp.csr_matrix(dense.astype(np.float32))
+    i, j = np.triu_indices(60, k=1)
+    pairs = np.stack([i, j], axis=1)
+    want = (dense[i].astype(np.float32) * dense[j].astype(np.float32)).sum(axis=1)
+    assert np.allclose(pair_dots(m, pairs, block=97), want, atol=1e-6)
+    shuffled = rng.permutation(len(pairs))
+    assert np.allclose(pair_dots(m, pairs[shuffled], block=50), want[shuffled], atol=1e-6)
