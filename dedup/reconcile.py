@@ -131,12 +131,13 @@ def _same(x: float, y: float) -> bool:
 def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
     """Verdict ("exact" | "rounded" | "conflict") and conflict severity for two aligned claims."""
     ca, cb = _EQUIV.get(a.qclass, a.qclass), _EQUIV.get(b.qclass, b.qclass)
-    if _same(a.value, b.value) and ca == cb and (ca != "range" or _same(a.high or 0, b.high or 0)):
+    same_value = _same(a.value, b.value)
+    if same_value and ca == cb and (ca != "range" or _same(a.high or 0, b.high or 0)):
         return "exact", None
     # Both bare at the same written precision: different values cannot both be right
     # (numbers.md §2 rule 2), even where round-or-truncate intervals would touch.
     bare_same_g = a.qclass == "eq" and b.qclass == "eq" and _same(a.granularity, b.granularity)
-    if bare_same_g and not _same(a.value, b.value):
+    if bare_same_g and not same_value:
         last_digit = _same(abs(a.value - b.value), a.granularity) and not a.precise
         return "conflict", "low" if last_digit else _severity(a, b)
     if _overlap(a, b):
@@ -159,7 +160,11 @@ def _severity(a: Claim, b: Claim) -> str:
 
 def _noun_sim(a: Claim, b: Claim) -> float:
     """Similarity of canonical head nouns: 1 equal, 0.8 prefix, 0.6 shared first two syllables."""
-    ha, hb = a.head, b.head
+    return _head_sim(a.head, b.head)
+
+
+def _head_sim(ha: str | None, hb: str | None) -> float:
+    """:func:`_noun_sim` of two head nouns."""
     if not ha and not hb:
         return 0.5
     if not ha or not hb:
@@ -176,18 +181,19 @@ def _noun_sim(a: Claim, b: Claim) -> float:
     return 0.5 * 2 * common / (len(pa) + len(pb))
 
 
-def _compatible(a: Claim, b: Claim) -> bool:
-    """Hard filters: same unit, no contradicting predicate, unit-less counts share their noun."""
+def _compatible(a: Claim, b: Claim, ns: float) -> bool:
+    """Hard filters: same unit, no contradicting predicate, unit-less counts share their noun.
+    ns is ``_noun_sim(a, b)``."""
     if a.unit != b.unit:
         return False
     if not a.unit and (not a.noun or not b.noun):
         return False  # never align on the number alone
-    preds = {a.predicate, b.predicate}
-    if a.predicate and b.predicate and len(preds) == 2 and "thương vong" not in preds:
+    pa, pb = a.predicate, b.predicate
+    if pa and pb and pa != pb and pa != "thương vong" and pb != "thương vong":
         return False  # chết vs bị thương; "thương vong" (casualties) covers both
-    if not a.unit and _noun_sim(a, b) < 0.6:
+    if not a.unit and ns < 0.6:
         return False
-    return not (a.unit and a.head and b.head and _noun_sim(a, b) < 0.3 and a.unit != "%")
+    return not (a.unit and a.head and b.head and ns < 0.3 and a.unit != "%")
 
 
 def _dice(x: frozenset[str], y: frozenset[str]) -> float:
@@ -230,6 +236,8 @@ def _prefix_len(a: Claim, b: Claim) -> int:
     """Number of leading syllables the two head nouns share."""
     if not a.head or not b.head:
         return 0
+    if a.head == b.head:
+        return len(a.head.split())
     n = 0
     for x, y in zip(a.head.split(), b.head.split(), strict=False):
         if x != y:
@@ -248,26 +256,28 @@ def _informative(c: Claim) -> bool:
     return (c.precise and c.value >= 100) or c.granularity * 50 <= abs(c.value)
 
 
-def _score(a: Claim, b: Claim, na: frozenset[float], nb: frozenset[float], verdict: str, unique: bool) -> float:
+def _score(
+    a: Claim, b: Claim, na: frozenset[float], nb: frozenset[float], verdict: str, unique: bool, ns: float
+) -> float:
     """Alignment score of two compatible claims (higher = more likely the same quantity).
 
     Weights were set by hand on claims-dev.jsonl; the parts are: the counted noun (longer shared
     nouns are more specific), the words around the claim, the words just before it (the verb or
     noun it measures), the whole sentence, shared neighbouring figures, shared predicate, names in
-    the sentence (agree / disagree), uniqueness of the unit in both articles, and the values."""
-    ns = _noun_sim(a, b)
+    the sentence (agree / disagree), uniqueness of the unit in both articles, and the values.
+    ns is ``_noun_sim(a, b)``."""
     spec = min(_prefix_len(a, b), 4) / 4
     s = 0.25 * ns + 0.25 * ns * spec
     s += 0.5 * _ctx_sim(a, b) + 0.4 * _dice(a.sent_words, b.sent_words)
     if a.lead and b.lead:
         s += 0.3 * len(a.lead & b.lead) / min(len(a.lead), len(b.lead))
-    if na & nb:
+    if not na.isdisjoint(nb):
         s += 0.2  # a shared neighbouring figure (977 lượt, 144 học sinh) pins the sentence
     if a.predicate and a.predicate == b.predicate:
         s += 0.2 if ns == 1.0 else 0.1  # same noun and same verb: "thi thể … tìm thấy"
     if a.entities and b.entities:
-        s += 0.1 if a.entities & b.entities else -0.15  # ông Quý vs Điền Học Nhân, Hà Nội vs TP.HCM
-    if (a.years and b.years and not a.years & b.years) or a.plan != b.plan:
+        s += -0.15 if a.entities.isdisjoint(b.entities) else 0.1  # ông Quý vs Điền Học Nhân, Hà Nội vs TP.HCM
+    if (a.years and b.years and a.years.isdisjoint(b.years)) or a.plan != b.plan:
         s -= 0.3  # different time frame: 2014 plan vs 9-month actual
     if unique:
         s += 0.15  # the only figure of this unit/noun in both articles
@@ -306,17 +316,29 @@ def _sentence_groups(claims: Sequence[Claim]) -> list[list[Claim]]:
     return list(groups.values())
 
 
-def _part_sums(claims: Sequence[Claim]) -> dict[tuple[str | None, str | None], set[float]]:
-    """Sums of 2–3 same-quantity figures stated in one sentence ("bảy cá nhân … và năm cá nhân"):
-    a figure of the other article equal to such a sum is the whole of which they are parts."""
-    out: dict[tuple[str | None, str | None], set[float]] = {}
+_Key = tuple[str | None, str | None]
+
+
+def _part_values(claims: Sequence[Claim]) -> dict[_Key, list[list[float]]]:
+    """Per quantity key, the values of the bare figures of each sentence that has any (sentences
+    in order, at most _MAX_PARTS values each): the candidates of the part/whole sum search."""
+    out: dict[_Key, list[list[float]]] = {}
     for group in _sentence_groups(claims):
-        by_key: dict[tuple[str | None, str | None], list[float]] = {}
+        by_key: dict[_Key, list[float]] = {}
         for c in group:
             if c.qclass == "eq" and c.kind != "vague":
                 by_key.setdefault(_key(c), []).append(c.value)
         for k, vals in by_key.items():
-            vals = vals[:_MAX_PARTS]  # bound the cubic search on long stock-table sentences
+            out.setdefault(k, []).append(vals[:_MAX_PARTS])  # bound the cubic search on stock tables
+    return out
+
+
+def _part_sums(part_values: dict[_Key, list[list[float]]]) -> dict[_Key, set[float]]:
+    """Sums of 2–3 same-quantity figures stated in one sentence ("bảy cá nhân … và năm cá nhân"):
+    a figure of the other article equal to such a sum is the whole of which they are parts."""
+    out: dict[_Key, set[float]] = {}
+    for k, groups in part_values.items():
+        for vals in groups:
             n = len(vals)
             sums = {vals[x] + vals[y] for x in range(n) for y in range(x + 1, n)}
             sums |= {vals[x] + vals[y] + vals[z] for x in range(n) for y in range(x + 1, n) for z in range(y + 1, n)}
@@ -325,12 +347,10 @@ def _part_sums(claims: Sequence[Claim]) -> dict[tuple[str | None, str | None], s
     return out
 
 
-def _parts_of(claims: Sequence[Claim], c: Claim, whole: float) -> list[float]:
-    """Values of the figures (same quantity) that add up to `whole` in some sentence."""
+def _parts_of(groups: list[list[float]], whole: float) -> list[float]:
+    """Values of the figures (one quantity key, per sentence) that add up to `whole` in some sentence."""
     parts: list[float] = []
-    for group in _sentence_groups(claims):
-        vals = [x.value for x in group if _key(x) == _key(c) and x.qclass == "eq" and x.kind != "vague"]
-        vals = vals[:_MAX_PARTS]
+    for vals in groups:
         n = len(vals)
         for x in range(n):
             for y in range(x + 1, n):
@@ -342,39 +362,96 @@ def _parts_of(claims: Sequence[Claim], c: Claim, whole: float) -> list[float]:
     return parts
 
 
-def _key(c: Claim) -> tuple[str | None, str | None]:
+def _key(c: Claim) -> _Key:
     """Quantity key for the uniqueness bonus: unit and first syllable of the head noun."""
     return c.unit, (c.head.split()[0] if c.head else None)
+
+
+_NO_SUMS: frozenset[float] = frozenset()
+
+
+class _Article:
+    """What the aligner needs of one article's claims, computed once however many pairs it is in."""
+
+    __slots__ = (
+        "by_unit", "claims", "key_counts", "keys", "links", "neighbours", "nouned_by_unit", "part_values",
+        "parts_cache", "persons", "totals", "wholes",
+    )  # fmt: skip
+
+    def __init__(self, claims: Sequence[Claim]) -> None:
+        self.claims = claims
+        self.neighbours = _neighbours(claims)
+        self.keys = [_key(c) for c in claims]
+        # Distinct values per quantity key: "41 thi thể" written twice is still one figure.
+        self.key_counts = Counter(k for k, _ in {(_key(c), c.value) for c in claims})
+        self.part_values = _part_values(claims)
+        self.wholes = _part_sums(self.part_values)
+        self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
+        # Claims by unit: only a claim of the same unit can be compatible, and a unit-less one
+        # only when both have a noun (see _compatible).
+        self.by_unit: dict[str | None, list[int]] = {}
+        self.nouned_by_unit: dict[str | None, list[int]] = {}
+        for j, c in enumerate(claims):
+            self.by_unit.setdefault(c.unit, []).append(j)
+            if c.noun:
+                self.nouned_by_unit.setdefault(c.unit, []).append(j)
+        self.links = _links(claims)
+        # Candidates of _sums: person counts that may be parts, casualty counts that may be totals.
+        self.persons = [
+            j for j, c in enumerate(claims) if not c.unit and c.qclass == "eq" and (c.head or "") in _PERSONISH
+        ]
+        self.totals = [
+            i
+            for i, c in enumerate(claims)
+            if c.predicate and not c.unit and (c.head or "") in _PERSONISH and c.qclass == "eq"
+        ]
+
+    def parts(self, key: _Key, whole: float) -> set[float]:
+        """Round keys of the figures of quantity `key` that add up to `whole` in some sentence."""
+        ck = (key, whole)
+        out = self.parts_cache.get(ck)
+        if out is None:
+            out = self.parts_cache[ck] = {_round_key(v) for v in _parts_of(self.part_values.get(key, []), whole)}
+        return out
 
 
 def _align(
     aid: str, ca: Sequence[Claim], bid: str, cb: Sequence[Claim]
 ) -> list[ClaimPair]:  # fmt: skip
     """One-to-one alignment of the claims of two articles, greedy by score."""
-    na, nb = _neighbours(ca), _neighbours(cb)
-    # Distinct values per quantity key: "41 thi thể" written twice is still one figure.
-    ka = Counter(k for k, _ in {(_key(c), c.value) for c in ca})
-    kb = Counter(k for k, _ in {(_key(c), c.value) for c in cb})
+    return _align_articles(aid, _Article(ca), bid, _Article(cb))
+
+
+def _align_articles(aid: str, pa: _Article, bid: str, pb: _Article) -> list[ClaimPair]:
+    """:func:`_align` on prepared articles."""
+    ca, cb = pa.claims, pb.claims
+    na, nb = pa.neighbours, pb.neighbours
+    ka, kb = pa.keys, pb.keys
     cands: list[tuple[float, int, int, str, str | None]] = []
-    wholes_a, wholes_b = _part_sums(ca), _part_sums(cb)
+    wholes_a, wholes_b = pa.wholes, pb.wholes
     for i, a in enumerate(ca):
-        for j, b in enumerate(cb):
-            if not _compatible(a, b):
+        unit = a.unit
+        if not unit and not a.noun:
+            continue  # never align on the number alone
+        for j in (pb.by_unit if unit else pb.nouned_by_unit).get(unit, ()):
+            b = cb[j]
+            ns = _head_sim(a.head, b.head)
+            if not _compatible(a, b, ns):
                 continue
             verdict, severity = judge(a, b)
             if verdict == "conflict" and (
                 (
-                    _round_key(a.value) in wholes_b.get(_key(b), set())
-                    and _round_key(b.value) in {_round_key(v) for v in _parts_of(cb, b, a.value)}
+                    _round_key(a.value) in wholes_b.get(kb[j], _NO_SUMS)
+                    and _round_key(b.value) in pb.parts(kb[j], a.value)
                 )
                 or (
-                    _round_key(b.value) in wholes_a.get(_key(a), set())
-                    and _round_key(a.value) in {_round_key(v) for v in _parts_of(ca, a, b.value)}
+                    _round_key(b.value) in wholes_a.get(ka[i], _NO_SUMS)
+                    and _round_key(a.value) in pa.parts(ka[i], b.value)
                 )
             ):
                 continue  # part vs whole: 7 of the 12 = 7 + 5 laureates is not a contradiction
-            unique = ka[_key(a)] == 1 and kb[_key(b)] == 1
-            sc = _score(a, b, na[i], nb[j], verdict, unique)
+            unique = pa.key_counts[ka[i]] == 1 and pb.key_counts[kb[j]] == 1
+            sc = _score(a, b, na[i], nb[j], verdict, unique, ns)
             if sc < (MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE):
                 continue
             cands.append((sc, i, j, verdict, severity))
@@ -389,7 +466,7 @@ def _align(
         used_a.add(t[1])
         used_b.add(t[2])
         chosen.append(t)
-    kept = _coherent(chosen, ca, cb)
+    kept = _coherent(chosen, pa.links, pb.links)
     for t in chosen:
         if t not in kept:
             used_a.discard(t[1])
@@ -397,7 +474,7 @@ def _align(
     for sc, i, j, verdict, severity in kept:
         a, b = ca[i], cb[j]
         pairs.append(ClaimPair(a.quantity, aid, a, bid, b, verdict, round(sc, 4), severity))
-    pairs.extend(_sums(aid, ca, bid, cb, used_a, used_b))
+    pairs.extend(_sums(aid, pa, bid, pb, used_a, used_b))
     pairs.sort(key=lambda p: (p.a.start, p.b.start))
     return pairs
 
@@ -422,15 +499,14 @@ def _links(claims: Sequence[Claim]) -> dict[int, int]:
 
 
 def _coherent(
-    pairs: list[tuple[float, int, int, str, str | None]], ca: Sequence[Claim], cb: Sequence[Claim]
+    pairs: list[tuple[float, int, int, str, str | None]], la: dict[int, int], lb: dict[int, int]
 ) -> list[tuple[float, int, int, str, str | None]]:
     """Drop weak pairs whose currency conversion went elsewhere.
 
     When a's conversion partner is aligned to a claim of the other article that is not b's
     conversion partner, (a, b) are two amounts in the same unit about different referents
     (ông Quý's 20 triệu NDT vs Điền Học Nhân's 19,2 triệu NDT), unless the pair is exact or very
-    strong on its own."""
-    la, lb = _links(ca), _links(cb)
+    strong on its own.  la, lb: the :func:`_links` of the two articles."""
     a_to_b = {i: j for _, i, j, _, _ in pairs}
     out = []
     for t in pairs:
@@ -445,23 +521,25 @@ def _coherent(
 _PERSONISH = {"người", "du khách", "nạn nhân", "hành khách", "binh sĩ", "cảnh sát", "nghi can"}
 
 
-def _sums(
-    aid: str, ca: Sequence[Claim], bid: str, cb: Sequence[Claim], used_a: set[int], used_b: set[int]
-) -> list[ClaimPair]:
+def _sums(aid: str, pa: _Article, bid: str, pb: _Article, used_a: set[int], used_b: set[int]) -> list[ClaimPair]:
     """Consistent-by-sum: a casualty count equal to 2–3 person counts in one sentence of the other
     article ending in the same predicate ("ba người trên xe, hai du khách … thiệt mạng" = 5)."""
     out: list[ClaimPair] = []
-    for x_claims, y_claims, used_x, used_y, flip in (
-        (ca, cb, used_a, used_b, False),
-        (cb, ca, used_b, used_a, True),
+    for px, py, used_x, used_y, flip in (
+        (pa, pb, used_a, used_b, False),
+        (pb, pa, used_b, used_a, True),
     ):
+        if not px.totals or not py.persons:
+            continue
+        x_claims, y_claims = px.claims, py.claims
         by_sent: dict[int, list[int]] = {}
-        for j, c in enumerate(y_claims):
-            if j not in used_y and not c.unit and c.qclass == "eq" and (c.head or "") in _PERSONISH:
-                by_sent.setdefault(c.sentence_start, []).append(j)
-        for i, x in enumerate(x_claims):
-            if i in used_x or not x.predicate or x.unit or (x.head or "") not in _PERSONISH or x.qclass != "eq":
+        for j in py.persons:  # unit-less bare person counts
+            if j not in used_y:
+                by_sent.setdefault(y_claims[j].sentence_start, []).append(j)
+        for i in px.totals:  # bare unit-less person counts with a predicate
+            if i in used_x:
                 continue
+            x = x_claims[i]
             for js in by_sent.values():
                 parts = [y_claims[j] for j in js if not y_claims[j].predicate or y_claims[j].predicate == x.predicate]
                 if not 2 <= len(parts) <= 3 or not _same(sum(p.value for p in parts), x.value):
@@ -498,13 +576,14 @@ def _predicate_class(surface: str) -> str:
 def reconcile_claims(versions: Sequence[tuple[str, list[Claim]]]) -> list[ClaimPair]:
     """Align already-extracted claims between every two articles (a_article < b_article)."""
     ordered = sorted(versions, key=lambda v: v[0])
+    prepared = [_Article(claims) for _, claims in ordered]
     pairs: list[ClaimPair] = []
     for x in range(len(ordered)):
         for y in range(x + 1, len(ordered)):
-            (aid, ca), (bid, cb) = ordered[x], ordered[y]
+            aid, bid = ordered[x][0], ordered[y][0]
             if aid == bid:
                 continue
-            pairs.extend(_align(aid, ca, bid, cb))
+            pairs.extend(_align_articles(aid, prepared[x], bid, prepared[y]))
     return pairs
 
 
