@@ -153,6 +153,14 @@ class FeatureTable:
         values, indptr = self.ragged(columns)
         return similarity.csr_rows(values, self.values[counts], indptr)
 
+    def release(self, *names: str) -> None:
+        """Drop some fields' values from memory (they read as empty afterwards)."""
+        for name in names:
+            self.values[name] = np.zeros(0, _DTYPES[name])
+            group = _RAGGED[name]
+            if all(self.values[other].size == 0 for other, g in _RAGGED.items() if g == group):
+                self.offsets[group] = np.zeros(len(self) + 1, np.int64)
+
     def keep(self, *names: str) -> FeatureTable:
         """The same table with only some fields; the others read as empty."""
         zeros = np.zeros(len(self) + 1, np.int64)
@@ -306,20 +314,25 @@ def _features_chunk(items: list[tuple[str, str, str | None]]) -> list[FeatureTab
     return [_WORKER[0](items)]
 
 
-def extract_features(
+def feature_chunks(
     articles: Sequence[Article], boilerplate: normalize.Boilerplate, config: MatchConfig
-) -> FeatureTable:
-    """Features of every article, in order, using `config.workers` processes."""
+) -> list[FeatureTable]:
+    """Features of every article, in order, as tables of up to 500 articles, using `config.workers` processes."""
     items = [(a.text, a.title, a.source) for a in articles]
     workers = parallel.worker_count(config.workers)
     size = 500
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     if workers <= 1 or len(items) < 2000:
         extract = _Extractor(boilerplate, config)
-        tables = [extract(chunk) for chunk in chunks]
-    else:
-        tables = parallel.map_chunks(_features_chunk, chunks, workers, _init_worker, (boilerplate, config))
-    return FeatureTable.concat(tables, config.dup_lsh.num_perm)
+        return [extract(chunk) for chunk in chunks]
+    return parallel.map_chunks(_features_chunk, chunks, workers, _init_worker, (boilerplate, config))
+
+
+def extract_features(
+    articles: Sequence[Article], boilerplate: normalize.Boilerplate, config: MatchConfig
+) -> FeatureTable:
+    """Features of every article, in order, in one table."""
+    return FeatureTable.concat(feature_chunks(articles, boilerplate, config), config.dup_lsh.num_perm)
 
 
 def _load_background(config: MatchConfig) -> similarity.Background:
@@ -380,8 +393,15 @@ def prepare(
     n_real = len(articles)
     articles = [*articles, *_reference_articles(config, n_real)]
     boilerplate = normalize.learn_boilerplate((a.source, a.text) for a in articles)
-    feats = extract_features(articles, boilerplate, config)
+    chunks = feature_chunks(articles, boilerplate, config)
     say(f"read and hashed {n_real} articles ({clock.lap('features'):.1f}s)")
+
+    # The TF-IDF matrices are weighed chunk by chunk and written straight into their final,
+    # compacted arrays, each chunk's term counts released as it is done: a corpus's term counts
+    # are never held twice. Later stages read shingles, signatures, names and figures only.
+    body, top, lead, title = _story_matrices(chunks, config)
+    feats = FeatureTable.concat([t.keep("shingles", "names", "figures") for t in chunks], config.dup_lsh.num_perm)
+    del chunks
 
     # Tier 1: copies of one text share long runs of words.
     present = np.diff(feats.offsets["shingles"]) > 0
@@ -389,22 +409,17 @@ def prepare(
     clock.lap("duplicate_lsh")
 
     # Tier 2: rewrites of one event share some of their most distinctive terms and names.
-    # The count matrices share the feature table's arrays and are weighed in place; the table
-    # keeps only what later stages read (shingles for copies, names and figures for signals).
-    body, idf = similarity.tfidf(feats.rows("columns", "counts"), _load_background(config), in_place=True)
     # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
     names, name_offsets = feats.ragged("names")
-    top = similarity.top_terms(body, config.story_terms)
     terms = [np.union1d(t, names[name_offsets[d] : name_offsets[d + 1]]) for d, t in enumerate(top)]
+    del top
     signals = scorer_mod.Signals(
-        body=similarity.shared_columns(body),
-        lead=similarity.shared_columns(similarity.weigh(feats.rows("lead_columns", "lead_counts"), idf, True)),
-        title=similarity.shared_columns(similarity.weigh(feats.rows("title_columns", "title_counts"), idf, True)),
+        body=body,
+        lead=lead,
+        title=title,
         names=scorer_mod.set_matrix(*feats.ragged("names")),
         figures=scorer_mod.set_matrix(*feats.ragged("figures")),
     )
-    del body
-    feats = feats.keep("shingles", "names", "figures")
     story_signer = lsh.Signer(config.story_bands, config.story_seed)
     present = np.array([len(t) > 0 for t in terms], dtype=bool)
     story_pairs, story_stats = lsh.single_row_band_pairs(
@@ -438,6 +453,39 @@ def prepare(
     return Prepared(
         articles, n_real, feats, signals, terms, dup_pairs, story_pairs, candidates, from_shingles, shared, stats
     )
+
+
+def _story_matrices(
+    chunks: list[FeatureTable], config: MatchConfig
+) -> tuple[sp.csr_matrix, list[np.ndarray], sp.csr_matrix, sp.csr_matrix]:
+    """TF-IDF of body, lead and title over the columns two or more articles use, and each article's top terms.
+
+    IDF combines the run's document frequencies (counted over all chunks first) with the
+    background table. Rows are normalised over all their terms before columns only one article
+    uses are dropped, so dot products are those of the full vectors; the top terms are taken
+    from the full rows too. The chunks' term fields are released as they are consumed.
+    """
+    background = _load_background(config)
+    df = np.zeros(similarity.N_FEATURES)
+    for t in chunks:
+        df += np.bincount(t.values["columns"], minlength=similarity.N_FEATURES)
+    idf = similarity.idf_of(df, sum(len(t) for t in chunks), background)
+    top: list[np.ndarray] = []
+    matrices = []
+    for columns, counts in (("columns", "counts"), ("lead_columns", "lead_counts"), ("title_columns", "title_counts")):
+        used = np.zeros(similarity.N_FEATURES, dtype=np.int64)
+        for t in chunks:
+            used += np.bincount(t.values[columns], minlength=similarity.N_FEATURES)
+        blocks = []
+        for t in chunks:
+            block = similarity.weigh(t.rows(columns, counts), idf, in_place=True)
+            if columns == "columns":
+                top.extend(similarity.top_terms(block, config.story_terms))
+            blocks.append(block)
+            t.release(columns, counts)
+        matrices.append(similarity.stack_compacted(blocks, used >= 2))
+    body, lead, title = matrices
+    return body, top, lead, title
 
 
 def _reference_articles(config: MatchConfig, n_real: int) -> list[Article]:

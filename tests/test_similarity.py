@@ -98,3 +98,19 @@ def test_pair_dots_equal_row_products_with_empty_rows_and_any_pair_order() -> No
     assert np.allclose(pair_dots(m, pairs, block=97), want, atol=1e-6)
     shuffled = rng.permutation(len(pairs))
     assert np.allclose(pair_dots(m, pairs[shuffled], block=50), want[shuffled], atol=1e-6)
+
+
+def test_stacking_row_blocks_equals_compacting_the_whole_matrix() -> None:
+    import scipy.sparse as sp
+
+    from dedup.similarity import shared_columns, stack_compacted
+
+    rng = np.random.default_rng(3)
+    dense = rng.random((50, 90)) * (rng.random((50, 90)) < 0.06)
+    dense[[0, 9, 10, 29, 49]] = 0.0
+    m = sp.csr_matrix(dense.astype(np.float32))
+    keep = np.bincount(m.indices, minlength=90) >= 2
+    blocks = [m[a:b] for a, b in ((0, 10), (10, 11), (11, 30), (30, 50))]
+    got = stack_compacted(blocks, keep)
+    assert not blocks  # consumed
+    assert (got != shared_columns(m)).nnz == 0 and got.shape == shared_columns(m).shape
