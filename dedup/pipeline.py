@@ -402,6 +402,7 @@ def prepare(
     body, top, lead, title = _story_matrices(chunks, config)
     feats = FeatureTable.concat([t.keep("shingles", "names", "figures") for t in chunks], config.dup_lsh.num_perm)
     del chunks
+    clock.lap("tfidf")
 
     # Tier 1: copies of one text share long runs of words.
     present = np.diff(feats.offsets["shingles"]) > 0
