@@ -441,7 +441,19 @@ _SCAN_LOW_RE = re.compile(
     rf"|(?P<vague>(?:{_trie_alt(_VAGUE)})(?!\w))"
     rf"|(?P<spelled>(?:{_trie_alt(_SPELLED_WORDS)})(?:\s+(?:{_trie_alt(_SPELLED_WORDS)}))*(?!\w)))"
 )
-_SCAN_LOW_UNSAFE = ("ı", "ſ")  # IGNORECASE matches them as i and s; str.lower() keeps them
+# _NOT_CLAIM_BEFORE for lower-cased text: no IGNORECASE, words as a prefix tree.  In a lower-cased
+# string IGNORECASE changes what its letters match only for "ı" and "ſ" (matched as i and s).
+_NOT_CLAIM_LOW = re.compile(r"(?<!\w)(?:" + _trie_alt({w.lower() for w in _NOT_CLAIM_WORDS}) + r")\s*$")
+_FOLD_UNSAFE = ("ı", "ſ")
+
+
+def _not_claim_before(lb: str) -> bool:
+    """``_NOT_CLAIM_BEFORE.search(lb)`` for lower-cased lb (only whether it matches)."""
+    if "ı" in lb or "ſ" in lb:
+        return _search_at_end(_NOT_CLAIM_BEFORE, lb, _NOT_CLAIM_WIDTH) is not None
+    return _search_at_end(_NOT_CLAIM_LOW, lb, _NOT_CLAIM_WIDTH) is not None
+
+
 # After the number: optional range second half, scale word, unit.
 _RANGE_RE = re.compile(rf"\s*[-–—]\s*(?P<n2>{_NUM})(?![\d/.,-]*\d)|\s+(?:đến|tới)\s+(?P<n3>{_NUM})", re.IGNORECASE)
 _SCALE_RE = re.compile(rf"\s*(?P<scale>{_SCALE_ALT})(?!\w)", re.IGNORECASE)
@@ -857,7 +869,7 @@ def _extract(text: str) -> list[Claim]:
     consumed_until = -1
     sent_cache: dict[int, _SentenceInfo] = {}
     low = text.lower()
-    if len(low) == len(text) and not any(ch in text for ch in _SCAN_LOW_UNSAFE):
+    if len(low) == len(text) and not any(ch in text for ch in _FOLD_UNSAFE):
         scan = _SCAN_LOW_RE.finditer(low)
     else:
         scan = _SCAN_RE.finditer(text)
@@ -999,7 +1011,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
         return None  # denominator of a rank: "vị trí 149 trên 189 quốc gia"
     if pw and "-" in pw and not pw.endswith("-"):
         return None
-    if _search_at_end(_NOT_CLAIM_BEFORE, lb, _NOT_CLAIM_WIDTH) and not _TIME_FRAME_END_RE.search(lb):
+    if _not_claim_before(lb) and not _TIME_FRAME_END_RE.search(lb):
         # "năm 2013", "ngày 6", "phút 27", "hạng 138", "lần thứ 11"…  But "tháng" + unit is a
         # duration only when the number comes first, so these words before the number exclude it.
         return None

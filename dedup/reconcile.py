@@ -56,6 +56,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dedup.claims import _PRED_MAP, _PRED_RE, Claim, extract_claims
 
@@ -130,15 +131,17 @@ def _same(x: float, y: float) -> bool:
 
 def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
     """Verdict ("exact" | "rounded" | "conflict") and conflict severity for two aligned claims."""
-    ca, cb = _EQUIV.get(a.qclass, a.qclass), _EQUIV.get(b.qclass, b.qclass)
-    same_value = _same(a.value, b.value)
+    qa, qb = a.qclass, b.qclass
+    ca, cb = _EQUIV.get(qa, qa), _EQUIV.get(qb, qb)
+    av, bv = a.value, b.value
+    same_value = abs(av - bv) <= 1e-9 * max(1.0, abs(av), abs(bv))  # _same, inlined: hot path
     if same_value and ca == cb and (ca != "range" or _same(a.high or 0, b.high or 0)):
         return "exact", None
     # Both bare at the same written precision: different values cannot both be right
     # (numbers.md §2 rule 2), even where round-or-truncate intervals would touch.
-    bare_same_g = a.qclass == "eq" and b.qclass == "eq" and _same(a.granularity, b.granularity)
+    bare_same_g = qa == "eq" and qb == "eq" and _same(a.granularity, b.granularity)
     if bare_same_g and not same_value:
-        last_digit = _same(abs(a.value - b.value), a.granularity) and not a.precise
+        last_digit = _same(abs(av - bv), a.granularity) and not a.precise
         return "conflict", "low" if last_digit else _severity(a, b)
     if _overlap(a, b):
         return "rounded", None
@@ -163,6 +166,7 @@ def _noun_sim(a: Claim, b: Claim) -> float:
     return _head_sim(a.head, b.head)
 
 
+@lru_cache(maxsize=1 << 14)
 def _head_sim(ha: str | None, hb: str | None) -> float:
     """:func:`_noun_sim` of two head nouns."""
     if not ha and not hb:
@@ -196,18 +200,6 @@ def _compatible(a: Claim, b: Claim, ns: float) -> bool:
     return not (a.unit and a.head and b.head and ns < 0.3 and a.unit != "%")
 
 
-def _dice(x: frozenset[str], y: frozenset[str]) -> float:
-    """Dice overlap of two feature sets (0 when either is empty)."""
-    if not x or not y:
-        return 0.0
-    return 2 * len(x & y) / (len(x) + len(y))
-
-
-def _ctx_sim(a: Claim, b: Claim) -> float:
-    """Overlap of the words around the two claims (syllables and syllable bigrams)."""
-    return _dice(a.context, b.context)
-
-
 def _fuzzy(v: float) -> tuple[float, float]:
     """Two keys of a value at 2 significant digits (truncated and rounded), for neighbour matching:
     147,07 and 147 tỷ, or 18,500 and 18,49 triệu, share a key."""
@@ -222,33 +214,33 @@ def _neighbours(claims: Sequence[Claim]) -> list[frozenset[float]]:
     by_sent: dict[int, list[int]] = {}
     for i, c in enumerate(claims):
         by_sent.setdefault(c.sentence_start, []).append(i)
+    fuzzy = [_fuzzy(c.value) if c.kind != "vague" else () for c in claims]
     out: list[frozenset[float]] = []
     for i, c in enumerate(claims):
         keys: set[float] = set()
         for j in by_sent[c.sentence_start]:
-            if j != i and claims[j].kind != "vague":
-                keys.update(_fuzzy(claims[j].value))
+            if j != i:
+                keys.update(fuzzy[j])
         out.append(frozenset(keys))
     return out
 
 
 def _prefix_len(a: Claim, b: Claim) -> int:
     """Number of leading syllables the two head nouns share."""
-    if not a.head or not b.head:
+    return _head_prefix(a.head, b.head)
+
+
+@lru_cache(maxsize=1 << 14)
+def _head_prefix(ha: str | None, hb: str | None) -> int:
+    """:func:`_prefix_len` of two head nouns."""
+    if not ha or not hb:
         return 0
-    if a.head == b.head:
-        return len(a.head.split())
     n = 0
-    for x, y in zip(a.head.split(), b.head.split(), strict=False):
+    for x, y in zip(ha.split(), hb.split(), strict=False):
         if x != y:
             break
         n += 1
     return n
-
-
-def _rel_gap(a: Claim, b: Claim) -> float:
-    """Relative difference of two values (0 = equal)."""
-    return abs(a.value - b.value) / max(abs(a.value), abs(b.value), 1e-12)
 
 
 def _informative(c: Claim) -> bool:
@@ -266,9 +258,14 @@ def _score(
     noun it measures), the whole sentence, shared neighbouring figures, shared predicate, names in
     the sentence (agree / disagree), uniqueness of the unit in both articles, and the values.
     ns is ``_noun_sim(a, b)``."""
-    spec = min(_prefix_len(a, b), 4) / 4
+    # Runs for every compatible pair of claims, so the Dice overlaps (2·|x∩y| / (|x|+|y|), 0 when
+    # either set is empty) and the relative gap of the values are written out inline.
+    spec = min(_head_prefix(a.head, b.head), 4) / 4
     s = 0.25 * ns + 0.25 * ns * spec
-    s += 0.5 * _ctx_sim(a, b) + 0.4 * _dice(a.sent_words, b.sent_words)
+    x, y = a.context, b.context
+    ctx = 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+    x, y = a.sent_words, b.sent_words
+    s += 0.5 * ctx + 0.4 * (2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0)
     if a.lead and b.lead:
         s += 0.3 * len(a.lead & b.lead) / min(len(a.lead), len(b.lead))
     if not na.isdisjoint(nb):
@@ -281,7 +278,8 @@ def _score(
         s -= 0.3  # different time frame: 2014 plan vs 9-month actual
     if unique:
         s += 0.15  # the only figure of this unit/noun in both articles
-    rel = _rel_gap(a, b)
+    av, bv = a.value, b.value
+    rel = abs(av - bv) / max(abs(av), abs(bv), 1e-12)
     if verdict == "exact":
         s += 0.35 + (0.25 if _informative(a) or _informative(b) else 0.0)
     elif verdict == "rounded":
@@ -367,7 +365,9 @@ def _key(c: Claim) -> _Key:
     return c.unit, (c.head.split()[0] if c.head else None)
 
 
-_NO_SUMS: frozenset[float] = frozenset()
+def _judge_fields(c: Claim) -> tuple[object, ...]:
+    """Every field judge() (with _bounds, _overlap, _severity) reads."""
+    return c.qclass, c.value, c.low, c.high, c.granularity, c.precise, c.head, c.predicate, c.unit
 
 
 class _Article:
@@ -375,17 +375,23 @@ class _Article:
 
     __slots__ = (
         "by_unit", "claims", "key_counts", "keys", "links", "neighbours", "nouned_by_unit", "part_values",
-        "parts_cache", "persons", "totals", "wholes",
+        "parts_cache", "persons", "round_keys", "totals", "unique", "verdict_ids", "wholes_of",
     )  # fmt: skip
 
-    def __init__(self, claims: Sequence[Claim]) -> None:
+    def __init__(self, claims: Sequence[Claim], verdict_ids: dict[tuple[object, ...], int]) -> None:
         self.claims = claims
+        # Claims that judge() cannot tell apart share an id (numbered in verdict_ids, one dict per
+        # story), so that a verdict is computed once per pair of ids.
+        self.verdict_ids = [verdict_ids.setdefault(_judge_fields(c), len(verdict_ids)) for c in claims]
         self.neighbours = _neighbours(claims)
         self.keys = [_key(c) for c in claims]
         # Distinct values per quantity key: "41 thi thể" written twice is still one figure.
         self.key_counts = Counter(k for k, _ in {(_key(c), c.value) for c in claims})
+        self.unique = [self.key_counts[k] == 1 for k in self.keys]  # the only figure of its key
+        self.round_keys = [_round_key(c.value) for c in claims]
         self.part_values = _part_values(claims)
-        self.wholes = _part_sums(self.part_values)
+        wholes = _part_sums(self.part_values)
+        self.wholes_of = [wholes.get(k) for k in self.keys]  # sums of parts of the claim's key
         self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
         # Claims by unit: only a claim of the same unit can be compatible, and a unit-less one
         # only when both have a noun (see _compatible).
@@ -416,42 +422,40 @@ class _Article:
 
 
 def _align(
-    aid: str, ca: Sequence[Claim], bid: str, cb: Sequence[Claim]
-) -> list[ClaimPair]:  # fmt: skip
-    """One-to-one alignment of the claims of two articles, greedy by score."""
-    return _align_articles(aid, _Article(ca), bid, _Article(cb))
-
-
-def _align_articles(aid: str, pa: _Article, bid: str, pb: _Article) -> list[ClaimPair]:
-    """:func:`_align` on prepared articles."""
+    aid: str, pa: _Article, bid: str, pb: _Article, verdicts: dict[tuple[int, int], tuple[str, str | None]]
+) -> list[ClaimPair]:
+    """One-to-one alignment of the claims of two articles, greedy by score.  verdicts caches
+    judge() by the verdict ids of the two claims."""
     ca, cb = pa.claims, pb.claims
     na, nb = pa.neighbours, pb.neighbours
     ka, kb = pa.keys, pb.keys
     cands: list[tuple[float, int, int, str, str | None]] = []
-    wholes_a, wholes_b = pa.wholes, pb.wholes
     for i, a in enumerate(ca):
         unit = a.unit
         if not unit and not a.noun:
             continue  # never align on the number alone
-        for j in (pb.by_unit if unit else pb.nouned_by_unit).get(unit, ()):
+        js = (pb.by_unit if unit else pb.nouned_by_unit).get(unit)
+        if not js:
+            continue
+        ha, rka, wa, ua, va = a.head, pa.round_keys[i], pa.wholes_of[i], pa.unique[i], pa.verdict_ids[i]
+        for j in js:
             b = cb[j]
-            ns = _head_sim(a.head, b.head)
+            hb = b.head
+            ns = 1.0 if ha and ha == hb else _head_sim(ha, hb)
             if not _compatible(a, b, ns):
                 continue
-            verdict, severity = judge(a, b)
-            if verdict == "conflict" and (
-                (
-                    _round_key(a.value) in wholes_b.get(kb[j], _NO_SUMS)
-                    and _round_key(b.value) in pb.parts(kb[j], a.value)
-                )
-                or (
-                    _round_key(b.value) in wholes_a.get(ka[i], _NO_SUMS)
-                    and _round_key(a.value) in pa.parts(ka[i], b.value)
-                )
-            ):
-                continue  # part vs whole: 7 of the 12 = 7 + 5 laureates is not a contradiction
-            unique = pa.key_counts[ka[i]] == 1 and pb.key_counts[kb[j]] == 1
-            sc = _score(a, b, na[i], nb[j], verdict, unique, ns)
+            vk = (va, pb.verdict_ids[j])
+            judged = verdicts.get(vk)
+            if judged is None:
+                judged = verdicts[vk] = judge(a, b)
+            verdict, severity = judged
+            if verdict == "conflict":
+                wb, rkb = pb.wholes_of[j], pb.round_keys[j]
+                if (wb and rka in wb and rkb in pb.parts(kb[j], a.value)) or (
+                    wa and rkb in wa and rka in pa.parts(ka[i], b.value)
+                ):
+                    continue  # part vs whole: 7 of the 12 = 7 + 5 laureates is not a contradiction
+            sc = _score(a, b, na[i], nb[j], verdict, ua and pb.unique[j], ns)
             if sc < (MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE):
                 continue
             cands.append((sc, i, j, verdict, severity))
@@ -576,14 +580,16 @@ def _predicate_class(surface: str) -> str:
 def reconcile_claims(versions: Sequence[tuple[str, list[Claim]]]) -> list[ClaimPair]:
     """Align already-extracted claims between every two articles (a_article < b_article)."""
     ordered = sorted(versions, key=lambda v: v[0])
-    prepared = [_Article(claims) for _, claims in ordered]
+    verdict_ids: dict[tuple[object, ...], int] = {}
+    verdicts: dict[tuple[int, int], tuple[str, str | None]] = {}
+    prepared = [_Article(claims, verdict_ids) for _, claims in ordered]
     pairs: list[ClaimPair] = []
     for x in range(len(ordered)):
         for y in range(x + 1, len(ordered)):
             aid, bid = ordered[x][0], ordered[y][0]
             if aid == bid:
                 continue
-            pairs.extend(_align_articles(aid, prepared[x], bid, prepared[y]))
+            pairs.extend(_align(aid, prepared[x], bid, prepared[y], verdicts))
     return pairs
 
 
