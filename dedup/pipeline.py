@@ -467,16 +467,12 @@ def _story_matrices(
     from the full rows too. The chunks' term fields are released as they are consumed.
     """
     background = _load_background(config)
-    df = np.zeros(similarity.N_FEATURES)
-    for t in chunks:
-        df += np.bincount(t.values["columns"], minlength=similarity.N_FEATURES)
-    idf = similarity.idf_of(df, sum(len(t) for t in chunks), background)
+    df = _column_counts(chunks, "columns")
+    idf = similarity.idf_of(df.astype(np.float64), sum(len(t) for t in chunks), background)
     top: list[np.ndarray] = []
     matrices = []
     for columns, counts in (("columns", "counts"), ("lead_columns", "lead_counts"), ("title_columns", "title_counts")):
-        used = np.zeros(similarity.N_FEATURES, dtype=np.int64)
-        for t in chunks:
-            used += np.bincount(t.values[columns], minlength=similarity.N_FEATURES)
+        used = df if columns == "columns" else _column_counts(chunks, columns)
         blocks = []
         for t in chunks:
             block = similarity.weigh(t.rows(columns, counts), idf, in_place=True)
@@ -487,6 +483,15 @@ def _story_matrices(
         matrices.append(similarity.stack_compacted(blocks, used >= 2))
     body, lead, title = matrices
     return body, top, lead, title
+
+
+def _column_counts(chunks: list[FeatureTable], field: str, group: int = 20) -> np.ndarray:
+    """How many articles use each hashed column of one field (a bincount per group of chunks)."""
+    counts = np.zeros(similarity.N_FEATURES, dtype=np.int64)
+    for start in range(0, len(chunks), group):
+        values = np.concatenate([t.values[field] for t in chunks[start : start + group]])
+        counts += np.bincount(values, minlength=similarity.N_FEATURES)
+    return counts
 
 
 def _reference_articles(config: MatchConfig, n_real: int) -> list[Article]:
