@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from dedup import claims as claims_mod
 from dedup import cluster, hashing, io, lsh, normalize, parallel, reconcile, similarity
 from dedup import scorer as scorer_mod
 from dedup.models import Article, Match, Rejected, Report, Story
@@ -686,8 +687,12 @@ def _assemble(
                 matches.append(Match(a, b, ev["kind"], ev["score"], detail))
         stories.append(Story(sid, tuple(members)))
     if config.claims and stories:
-        versions = [[(m, claim_text(articles[index[m]])) for m in story.articles] for story in stories]
-        claims = story_claims(versions, config.workers)
+        work = []
+        for story in stories:
+            rows = [index[m] for m in story.articles]
+            versions = [(m, claim_text(articles[r])) for m, r in zip(story.articles, rows, strict=True)]
+            work.append((versions, _claim_tree(rows, evidence)))
+        claims = story_claims(work, config.workers)
         stories = [replace(story, claims=c) for story, c in zip(stories, claims, strict=True)]
     matches.sort(key=lambda m: (m.a, m.b))
     stats = {
@@ -709,17 +714,59 @@ def claim_text(article: Article) -> str:
     return article.title + "\n" + article.text
 
 
-def _claims_of(versions: list[tuple[str, str]]) -> tuple[dict[str, Any], ...]:
-    """Aligned numeric claims between the versions (id, text) of one story, as report records."""
-    return tuple(reconcile.claim_pair_to_dict(p) for p in reconcile.reconcile(versions))
+def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]) -> list[tuple[int, int]]:
+    """The version pairs whose numbers are compared: a maximum spanning tree of the story's confirmed pairs.
+
+    Every version is compared with the ones it matched best, n - 1 comparisons for n versions:
+    all pairs would grow with the square of the story (a story told 50 times is 1,225 pairs,
+    mostly repeating one disagreement). The majority rule builds stories along confirmed pairs,
+    so the tree reaches every version. Pairs are positions in `rows`, (x, y) with x < y.
+    """
+    position = {r: x for x, r in enumerate(rows)}
+    ordered = sorted(rows)
+    links = sorted(
+        (-evidence[(i, j)]["score"], position[i], position[j])
+        for x, i in enumerate(ordered)
+        for j in ordered[x + 1 :]
+        if (i, j) in evidence
+    )
+    parent = list(range(len(rows)))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    tree = []
+    for _score, x, y in links:
+        rx, ry = root(x), root(y)
+        if rx != ry:
+            parent[rx] = ry
+            tree.append((min(x, y), max(x, y)))
+    return sorted(tree)
 
 
-def _claims_chunk(stories: list[list[tuple[str, str]]]) -> list[tuple[dict[str, Any], ...]]:
-    return [_claims_of(v) for v in stories]
+def _claims_of(story: tuple[list[tuple[str, str]], list[tuple[int, int]]]) -> tuple[dict[str, Any], ...]:
+    """Aligned numeric claims along the given version pairs of one story, as report records."""
+    versions, tree = story
+    extracted = [(aid, claims_mod.extract_claims(text)) for aid, text in versions]
+    pairs = [p for x, y in tree for p in reconcile.reconcile_claims([extracted[x], extracted[y]])]
+    return tuple(reconcile.claim_pair_to_dict(p) for p in pairs)
 
 
-def story_claims(stories: list[list[tuple[str, str]]], workers: int = 1) -> list[tuple[dict[str, Any], ...]]:
-    """Claims of many stories, in order, spread over `workers` processes (0: every core)."""
+StoryVersions = tuple[list[tuple[str, str]], list[tuple[int, int]]]
+
+
+def _claims_chunk(stories: list[StoryVersions]) -> list[tuple[dict[str, Any], ...]]:
+    return [_claims_of(story) for story in stories]
+
+
+def story_claims(stories: list[StoryVersions], workers: int = 1) -> list[tuple[dict[str, Any], ...]]:
+    """Claims of many stories ((id, text) versions and the version pairs to compare), in order.
+
+    Spread over `workers` processes (0: every core).
+    """
     workers = parallel.worker_count(workers)
     if workers <= 1 or len(stories) < 200:
         return _claims_chunk(stories)

@@ -149,3 +149,22 @@ def test_one_and_two_workers_give_identical_reports() -> None:
     two = pipeline.run(articles, replace(pipeline.MatchConfig(), workers=2))
     assert len(one.stories) >= 200  # enough stories for the claims to be spread over workers too
     assert report.to_json(one) == report.to_json(two)
+
+
+def test_claims_compare_each_version_along_a_spanning_tree_of_its_story() -> None:
+    articles, _ = read_articles([str(SEEDS)])
+    seeds = {a.id: a for a in articles}
+    a, b = seeds[seed_id("000")], seeds[seed_id("001")]
+    edited = replace(b, id="001-edited", text=b.text.replace("hơn 1.500 báo cáo viên", "hơn 1.700 báo cáo viên"))
+    copy = replace(b, id="001-copy")
+    result = pipeline.run([*articles, edited, copy])
+    (story,) = result.stories
+    assert set(story.articles) == {a.id, b.id, edited.id, copy.id}
+    compared = {(c["a"]["article"], c["b"]["article"]) for c in story.claims}
+    # n - 1 comparisons reaching every version, each pair in id order
+    assert len(compared) == len(story.articles) - 1
+    assert {x for pair in compared for x in pair} == set(story.articles)
+    assert all(x < y for x, y in compared)
+    # the edited figure conflicts with whichever version it was compared with
+    conflicts = [c for c in story.claims if c["verdict"] == "conflict"]
+    assert any("1.700" in c["a"]["text"] + c["b"]["text"] for c in conflicts)
