@@ -6,6 +6,7 @@ gathered in order, so one and two workers give byte-identical reports.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +28,12 @@ def map_chunks(
     """Apply `work` to every chunk in `workers` processes; the results of all chunks, in order.
 
     `initargs` reach each process once (where processes are forked, without being copied).
+    Objects that exist before the pool starts are kept out of the garbage collector's scans while
+    it runs: a scan in a forked worker would touch, and so copy, every page of the parent's objects.
     """
-    with ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
-        return [result for chunk in pool.map(work, chunks) for result in chunk]
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
+            return [result for chunk in pool.map(work, chunks) for result in chunk]
+    finally:
+        gc.unfreeze()
