@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 __all__ = ["Claim", "extract_claims", "format_vi", "granularity", "parse_spelled", "parse_vi_number"]
 
@@ -260,6 +260,17 @@ _PREDICATES: list[tuple[str, str]] = [
 ]
 _PRED_RE = re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p, _ in _PREDICATES) + r")(?!\w)")
 _PRED_MAP = dict(_PREDICATES)
+# The same matches as _PRED_RE, grouped by first letter with the look-behind after it, so that the
+# engine can jump to those letters.  No predicate is a prefix of another, so at most one can
+# match at a given offset and the order of the alternatives does not matter.
+_PRED_FAST_RE = re.compile(
+    "("
+    + "|".join(
+        re.escape(ch) + r"(?<!\w.)(?:" + "|".join(re.escape(p[1:]) for p, _ in _PREDICATES if p[0] == ch) + ")"
+        for ch in sorted({p[0] for p, _ in _PREDICATES})
+    )
+    + r")(?!\w)"
+)
 # Verbs that take the counted NP as object: the predicate comes before the number.
 _PRED_BEFORE_RE = re.compile(r"(?<!\w)(tìm thấy|vớt được|tìm được|bắt giữ)(?!\w)")
 
@@ -379,6 +390,7 @@ _SPORT_RE = re.compile(
 )
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+_WORD_SPLIT_RE = re.compile("(" + _WORD_RE.pattern + ")")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-./][^\W_]+)*|[%$]")
 # Sentence ends: . ! ? … followed by a space, a closing quote or the end; or a newline.  A dot
 # between digits (1.525) never ends a sentence.
@@ -781,38 +793,55 @@ _CTX_STOP = {
 }  # fmt: skip
 
 
-def _context(text: str, start: int, end: int, s0: int, s1: int) -> frozenset[str]:
-    """Content syllables and syllable bigrams within the sentence, ±12 words around the claim."""
-    left = _WORD_RE.findall(text[max(s0, start - 90) : start].lower())[-12:]
-    right = _WORD_RE.findall(text[end : min(s1, end + 70)].lower())[:10]
-    feats = set(left)
-    feats.update(right)
-    feats -= _CTX_STOP  # single syllables only: a bigram has a space and is never a stop word
-    feats.update([a + " " + b for a, b in pairwise(left)])
-    feats.update([a + " " + b for a, b in pairwise(right)])
-    return frozenset(feats)
+_join = " ".join
+
+
+def _context(text: str, start: int, end: int, s0: int, s1: int, sent: _Sentence | None = None) -> frozenset[str]:
+    """Content syllables and syllable bigrams within the sentence, ±12 words around the claim
+    (sent: the sentence text[s0:s1], whose words can be reused)."""
+    w0, w1 = max(s0, start - 90), min(s1, end + 70)
+    left = sent.window(w0 - s0, start - s0) if sent is not None else None
+    if left is None:
+        left = _WORD_RE.findall(text[w0:start].lower())
+    right = sent.window(end - s0, w1 - s0) if sent is not None else None
+    if right is None:
+        right = _WORD_RE.findall(text[end:w1].lower())
+    left, right = left[-12:], right[:10]
+    # Stop words are single syllables: a bigram has a space and is never one.
+    return frozenset(left + right).difference(_CTX_STOP).union(map(_join, pairwise(left)), map(_join, pairwise(right)))
 
 
 _NOT_ENTITY = {"usd", "vnđ", "vnd", "ndt", "tp", "ảnh", "theo", "tại", "trong", "ông", "bà", "anh", "chị"}
 
 
-_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# Years 19xx/20xx not inside a longer number.  The look-behind follows the literal prefix
+# ((?<!\d)(?:19|20) would mean the same) so that the engine can jump to "1" and "2" characters.
+_YEAR_RE = re.compile(r"(?:19|20)(?<!\d..)\d\d(?!\d)")
 # Future / plan wording: a plan figure is a different quantity from an actual one (numbers.md §5).
 # ("kế hoạch" alone is too broad: "127% kế hoạch", "kế hoạch mua 12 chiến đấu cơ").
 _PLAN_RE = re.compile(r"(?<!\w)(?:sẽ|dự kiến|dự báo|phấn đấu)(?!\w)", re.IGNORECASE)
+_PLAN_LOW_RE = re.compile(r"(?<!\w)(?:sẽ|dự (?:kiến|báo)|phấn đấu)(?!\w)")  # for lower-cased text
 
 
 # Upper-case letters of the Latin blocks Vietnamese uses (re has no \p{Lu}).
 _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and ch.isalpha())
-_NAME_RE = re.compile(rf"(?<![\w.])[{_UPPER}][^\W\d_]*(?: [{_UPPER}][^\W\d_]*)*")
+# A capitalised word not glued to a word or a dot, and the capitalised words that follow it.  The
+# look-behind comes after the first letter ((?<![\w.]) in front means the same) so that the
+# engine can jump to upper-case letters.
+_NAME_RE = re.compile(rf"[{_UPPER}](?<![\w.].)[^\W\d_]*(?: [{_UPPER}][^\W\d_]*)*")
 
 
-def _sentence_features(text: str, s0: int, s1: int) -> tuple[frozenset[str], frozenset[str], frozenset[str], bool]:
-    """Content syllables, capitalised names (not sentence-initial), years and plan flag of a sentence."""
-    seg = text[s0:s1]
+def _sentence_features(
+    seg: str, low: str, tokens: list[str]
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], bool]:
+    """Content syllables, capitalised names (not sentence-initial), years and plan flag of a
+    sentence seg (low = seg.lower(), tokens = _WORD_RE.findall(low))."""
     years = frozenset(_YEAR_RE.findall(seg))
-    plan = bool(_PLAN_RE.search(seg))
-    words = frozenset(_WORD_RE.findall(seg.lower())) - _CTX_STOP
+    if len(low) == len(seg) and "ı" not in low and "ſ" not in low:
+        plan = _PLAN_LOW_RE.search(low) is not None  # same answer, letter for letter (see _FOLD_UNSAFE)
+    else:
+        plan = _PLAN_RE.search(seg) is not None
+    words = frozenset(tokens) - _CTX_STOP
     lead_len = len(seg) - len(seg.lstrip(" \t\n\"“'(-–"))
     ents: set[str] = set()
     for m in _NAME_RE.finditer(seg):
@@ -829,17 +858,22 @@ _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]\"“”]")
 _CLAUSE_BREAK_CHARS = ',;:()[]"“”'
 
 
-def _lead_words(text: str, start: int, s0: int) -> frozenset[str]:
-    """Up to four content syllables right before the claim, within its clause."""
-    seg = text[max(s0, start - 60) : start]
-    cut = max([seg.rfind(ch) for ch in _CLAUSE_BREAK_CHARS]) + 1  # after the last break, else 0
-    words = _WORD_RE.findall(seg[cut:].lower())
+def _lead_words(text: str, start: int, s0: int, sent: _Sentence | None = None) -> frozenset[str]:
+    """Up to four content syllables right before the claim, within its clause (sent: the
+    claim's sentence, starting at s0, whose words can be reused)."""
+    w0 = max(s0, start - 60)
+    cut = max([text.rfind(ch, w0, start) for ch in _CLAUSE_BREAK_CHARS])
+    if cut >= 0:
+        w0 = cut + 1  # after the last clause break
+    words = sent.window(w0 - s0, start - s0) if sent is not None else None
+    if words is None:
+        words = _WORD_RE.findall(text[w0:start].lower())
     return frozenset(w for w in words[-4:] if w not in _CTX_STOP)
 
 
 def _predicate(tail: str, before: str) -> str | None:
     """Predicate class from the clause after the number (or right before it as fallback)."""
-    m = _PRED_RE.search(tail)
+    m = _PRED_FAST_RE.search(tail)
     if m:
         return _PRED_MAP[m.group(1)]
     # A verb right before the number in the same clause: "đã tìm thấy 26 thi thể".
@@ -867,7 +901,7 @@ def _extract(text: str) -> list[Claim]:
     claims: list[Claim] = []
     n = len(text)
     consumed_until = -1
-    sent_cache: dict[int, _SentenceInfo] = {}
+    sent_cache: dict[int, _Sentence] = {}
     low = text.lower()
     if len(low) == len(text) and not any(ch in text for ch in _FOLD_UNSAFE):
         scan = _SCAN_LOW_RE.finditer(low)
@@ -891,7 +925,7 @@ def _extract(text: str) -> list[Claim]:
         consumed_until = r[1]
         info = sent_cache.get(s0)
         if info is None:
-            info = sent_cache[s0] = _sentence_info(text, s0, s1, raw, offs)
+            info = sent_cache[s0] = _Sentence(text, s0, s1, raw, offs)
         claims.append(_make(text, s0, s1, info, raw, offs, *r))
     claims.sort(key=lambda c: (c.start, c.end))
     return claims
@@ -904,21 +938,64 @@ _Parts = tuple[
     str, str, "str | None",
 ]  # fmt: skip
 
-# Sentence-level fields shared by every claim of a sentence: (sentence, sentence_start,
-# sent_words, entities, years, plan), with sentence and sentence_start in raw-text offsets.
-_SentenceInfo = tuple[str, int, frozenset[str], frozenset[str], frozenset[str], bool]
 
+class _Sentence:
+    """What the claims of one sentence text[s0:s1] share: the sentence fields of Claim (sentence
+    and sentence_start in raw-text offsets) and the sentence's words with their offsets."""
 
-def _sentence_info(text: str, s0: int, s1: int, raw: str, offs: list[int] | None) -> _SentenceInfo:
-    """The sentence fields of a claim in sentence text[s0:s1]."""
-    seg = text[s0:s1]
-    words, ents, years, plan = _sentence_features(text, s0, s1)
-    lead = len(seg) - len(seg.lstrip())
-    if offs is None:
-        return seg.strip(), s0 + lead, words, ents, years, plan
-    ss = offs[s0 + lead]
-    se = offs[min(s1, len(offs) - 1)]
-    return raw[ss:se].rstrip(), ss, words, ents, years, plan
+    __slots__ = (
+        "entities", "low", "plan", "sentence", "start", "tok_ends", "tok_starts", "tokens", "words", "years",
+    )  # fmt: skip
+
+    def __init__(self, text: str, s0: int, s1: int, raw: str, offs: list[int] | None) -> None:
+        seg = text[s0:s1]
+        low = self.low = seg.lower()
+        # _WORD_RE.findall(low) with offsets: split keeps the words at odd indices, and the running
+        # lengths of the pieces give where each word starts and ends.
+        parts = _WORD_SPLIT_RE.split(low)
+        self.tokens = parts[1::2]
+        self.words, self.entities, self.years, self.plan = _sentence_features(seg, low, self.tokens)
+        # A window of the sentence lower-cased on its own equals the same slice of `low` when
+        # lower-casing maps each character to one character, without context ("Σ" depends on its
+        # neighbours); otherwise the windows are read from the text as before.
+        self.tok_starts: list[int] | None = None
+        self.tok_ends: list[int] = []
+        if len(low) == len(seg) and "Σ" not in seg:
+            cum = list(accumulate(map(len, parts)))  # cum[k]: where parts[k] ends
+            self.tok_starts = cum[0:-1:2]  # word i is parts[2i + 1]: from cum[2i] to cum[2i + 1]
+            self.tok_ends = cum[1::2]
+        lead = len(seg) - len(seg.lstrip())
+        if offs is None:
+            self.sentence, self.start = seg.strip(), s0 + lead
+        else:
+            ss = offs[s0 + lead]
+            se = offs[min(s1, len(offs) - 1)]
+            self.sentence, self.start = raw[ss:se].rstrip(), ss
+
+    def window(self, w0: int, w1: int) -> list[str] | None:
+        """``_WORD_RE.findall(low[w0:w1])`` (offsets in the sentence) from the sentence's words, or
+        None when not known that way (then the caller reads the slice)."""
+        if w0 >= w1:
+            return []
+        starts, ends = self.tok_starts, self.tok_ends
+        if starts is None:
+            return None
+        low, tokens = self.low, self.tokens
+        i = bisect.bisect_left(starts, w0)
+        head: list[str] = []
+        if i and ends[i - 1] > w0:
+            # The slice starts inside a word and reads its tail (after a hyphen if it starts on
+            # one) as one word, ending where the word ends unless "-letters" follows it.
+            e = ends[i - 1]
+            if e > w1 or low[e : e + 1] == "-":
+                return None
+            head = [low[w0 + 1 if low[w0] == "-" else w0 : e]]
+        j = bisect.bisect_left(starts, w1)
+        if j and ends[j - 1] > w1:
+            # The slice ends inside a word and reads its beginning, without a trailing hyphen.
+            part = low[starts[j - 1] : w1]
+            return head + tokens[i : j - 1] + [part[:-1] if part.endswith("-") else part]
+        return head + tokens[i:j]
 
 
 # Small patterns of the claim builders, compiled once.
@@ -1005,10 +1082,12 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
         and not (_SCALE_RE.match(text, end) or _unit_after(text, end))
     ):
         return None
-    if _DASH_END_RE.search(lb):
-        return None  # second half of a date or score whose first half was rejected ("23 - 10")
-    if _RANK_END_RE.search(lb):
-        return None  # denominator of a rank: "vị trí 149 trên 189 quốc gia"
+    # Both patterns end in a dash, "trên" or "/" and spaces: test that before searching.
+    if lb.rstrip().endswith(("-", "–", "trên", "/")) and (
+        _DASH_END_RE.search(lb)  # second half of a date or score whose first half was rejected ("23 - 10")
+        or _RANK_END_RE.search(lb)  # denominator of a rank: "vị trí 149 trên 189 quốc gia"
+    ):
+        return None
     if pw and "-" in pw and not pw.endswith("-"):
         return None
     if _not_claim_before(lb) and not _TIME_FRAME_END_RE.search(lb):
@@ -1114,7 +1193,7 @@ def _make(
     text: str,
     s0: int,
     s1: int,
-    info: _SentenceInfo,
+    info: _Sentence,
     raw: str,
     offs: list[int] | None,
     a: int,
@@ -1145,14 +1224,18 @@ def _make(
     pred = _predicate(tail, text[max(s0, a - 30) : a].lower())
     if noun and pred is None:
         pred = _predicate(" " + noun + " ", "")
-    ctx = _context(text, a, b, s0, s1)
-    lead = _lead_words(text, a, s0)
+    ctx = _context(text, a, b, s0, s1, info)
+    lead = _lead_words(text, a, s0, info)
     if offs is None:
         snippet, ca, cb = text[a:b], a, b
     else:
         ca, cb = offs[a], offs[b]
         snippet = raw[ca:cb]
-    return Claim(
+    # Claim(value=value, …) without the frozen-dataclass __init__, which sets the 25 fields one
+    # object.__setattr__ at a time: the same instance state (all fields, in order), built ~10x
+    # faster.  tests/test_claims.py checks it against Claim(...).
+    c = object.__new__(Claim)
+    c.__dict__.update(
         value=value,
         low=low,
         high=high,
@@ -1163,7 +1246,7 @@ def _make(
         text=snippet,
         start=ca,
         end=cb,
-        sentence=info[0],
+        sentence=info.sentence,
         qclass=qcls,
         granularity=g,
         precise=precise,
@@ -1172,13 +1255,14 @@ def _make(
         head=head,
         context=ctx,
         tail=tail.strip(),
-        sentence_start=info[1],
+        sentence_start=info.start,
         lead=lead,
-        sent_words=info[2],
-        entities=info[3],
-        years=info[4],
-        plan=info[5],
+        sent_words=info.words,
+        entities=info.entities,
+        years=info.years,
+        plan=info.plan,
     )
+    return c
 
 
 def _vague_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | None:
