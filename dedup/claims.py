@@ -918,6 +918,8 @@ def _extract(text: str) -> list[Claim]:
             r = _digit_claim(text, start, m.end(), s0, s1)
         elif kind == "vague":
             r = _vague_claim(text, start, m.end(), s0, s1)
+        elif m.end() - start == 5 and text[start : start + 5].lower() == "không":
+            continue  # a lone "không" ("not"): _spelled_claim drops it (the commonest candidate)
         else:
             r = _spelled_claim(text, start, m.end(), s0, s1)
         if r is None:

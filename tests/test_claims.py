@@ -278,3 +278,96 @@ def test_speed() -> None:
         extract_claims(text)
     per = (time.perf_counter() - t0) / 50
     assert per < 0.01, per
+
+
+# --- The fast paths of the extractor give what the plain patterns give -------------------------
+
+_TRICKY = [
+    "Hơn 1.500 người, KHOẢNG 20 TRIỆU USD; Hai Bà Trưng, hai binh sĩ và MỘT VÀI người.",
+    "Ngày 7-7-2005 lúc 19h02, năm 2016 có 3-1, hàng trăm ngàn tỉ đồng, nghìn tỷ, ba mươi lăm.",
+    "Xin-chào bạn-bè-ơi đi- -abc a-b-c-d x-1 y- ab--cd e-f 25-30 người, từ 400 đến 900 tấn.",
+    "Ông A.Nguyễn nói.Bà B cho biết: 5 người!  Thứ Hai… (12,5%) “200 tỷ” [3 ha]\nDòng mới 4 km2.",
+    "Độ cao 30 m, nhiệt độ 30 độ C, cường độ 6,3 độ richter, số 8, mã số 0912345678, top 10.",
+    "Σ ΣΑΣ İstanbul 5 người ı ſ K 10 Kg, Straße 3 tấn.",
+]
+
+
+def test_lower_case_scanner_matches_the_original() -> None:
+    from dedup import claims as cl
+
+    for text in _TRICKY:
+        text = text.replace("İ", "I").replace("ı", "i").replace("ſ", "s")  # the fast path's guard
+        low = text.lower()
+        assert len(low) == len(text)
+        fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(low)]
+        plain = [(m.span(), m.lastgroup) for m in cl._SCAN_RE.finditer(text)]
+        assert fast == plain, text
+
+
+def test_fold_unsafe_characters_are_all_known() -> None:
+    """In lower-cased text IGNORECASE changes what the scanner's and the lower-case twins' letters
+    match only for the characters in _FOLD_UNSAFE."""
+    import re
+
+    from dedup import claims as cl
+
+    words = [*cl._VAGUE, *cl._SPELLED_WORDS, *cl._NOT_CLAIM_WORDS, "sẽ", "dự kiến", "dự báo", "phấn đấu"]
+    letters = sorted({ch for w in words for ch in w.lower() if not ch.isspace()})
+    ignorecase = re.compile("[" + re.escape("".join(letters)) + "]", re.IGNORECASE)
+    plain = set(letters)
+    odd = set()
+    for cp in range(0x110000):
+        for d in chr(cp).lower():
+            if (ignorecase.fullmatch(d) is not None) != (d in plain):
+                odd.add(d)
+    assert odd <= set(cl._FOLD_UNSAFE)
+
+
+def test_fold_unsafe_text_takes_the_plain_path() -> None:
+    base = "Vụ tai nạn làm 5 người chết và hơn 20 người bị thương."
+    assert extract_claims(base + " Tên ı và ſ.") == extract_claims(base)
+    assert extract_claims(base + " İstanbul.") == extract_claims(base)
+
+
+def test_sentence_split_matches_the_original() -> None:
+    from dedup import claims as cl
+
+    for text in [*_TRICKY, "a.B c... D!? e…\n\nf. 1.525 g.H", ".", "\n", "ab.Cd.Ef"]:
+        fast = [m.span() for m in cl._SENT_END_FAST_RE.finditer(text)]
+        assert fast == [m.span() for m in cl._SENT_END_RE.finditer(text)], text
+
+
+def test_sentence_windows_match_findall() -> None:
+    from dedup import claims as cl
+
+    for text in _TRICKY:
+        sent = cl._Sentence(text, 0, len(text), text, None)
+        low = text.lower()
+        n = len(text)
+        for w0 in range(n + 1):
+            for w1 in range(w0, n + 1, 3):
+                words = sent.window(w0, w1)
+                if words is not None:
+                    assert words == cl._WORD_RE.findall(low[w0:w1]), (text, w0, w1)
+
+
+def test_end_anchored_searches_match_the_plain_search() -> None:
+    from dedup import claims as cl
+
+    for lb in ["năm ", "vào lúc  \n", "ngày\n", "xếp hạng", "abc thứ  ", "đt ", "số nhà 1", " km", "ſố ", "kỳ "]:
+        assert cl._not_claim_before(lb) == bool(cl._NOT_CLAIM_BEFORE.search(lb)), lb
+    for text in ["đã tìm thấy 5", "bị thương, chết", "cháy rụi", "thiệt hại về người", "xtử vong", "tử vongx"]:
+        fast = [(m.span(), m.group(1)) for m in cl._PRED_FAST_RE.finditer(text)]
+        assert fast == [(m.span(), m.group(1)) for m in cl._PRED_RE.finditer(text)], text
+
+
+def test_claims_are_plain_dataclass_instances() -> None:
+    """Claims built by the extractor equal (and look like) ones built by Claim(...)."""
+    import dataclasses
+
+    from dedup.claims import Claim
+
+    for c in extract_claims(_TRICKY[0] + " " + _TRICKY[1]):
+        again = Claim(**{f.name: getattr(c, f.name) for f in dataclasses.fields(Claim)})
+        assert c == again and hash(c) == hash(again) and repr(c) == repr(again)
+        assert list(vars(c)) == list(vars(again))
