@@ -374,7 +374,7 @@ class _Article:
     """What the aligner needs of one article's claims, computed once however many pairs it is in."""
 
     __slots__ = (
-        "by_unit", "claims", "key_counts", "keys", "links", "neighbours", "nouned_by_unit", "part_values",
+        "by_unit", "claims", "key_counts", "keys", "links", "neighbours", "nouned_by_key", "part_values",
         "parts_cache", "persons", "round_keys", "totals", "unique", "verdict_ids", "wholes_of",
     )  # fmt: skip
 
@@ -393,14 +393,16 @@ class _Article:
         wholes = _part_sums(self.part_values)
         self.wholes_of = [wholes.get(k) for k in self.keys]  # sums of parts of the claim's key
         self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
-        # Claims by unit: only a claim of the same unit can be compatible, and a unit-less one
-        # only when both have a noun (see _compatible).
+        # Candidates for _compatible: only a claim of the same unit can be compatible, and for a
+        # unit-less count only one with a noun and a head noun sharing the first syllable
+        # (_noun_sim >= 0.6 needs equal heads, one a prefix of the other or the same first two
+        # syllables), i.e. one with the same _key.
         self.by_unit: dict[str | None, list[int]] = {}
-        self.nouned_by_unit: dict[str | None, list[int]] = {}
+        self.nouned_by_key: dict[_Key, list[int]] = {}
         for j, c in enumerate(claims):
             self.by_unit.setdefault(c.unit, []).append(j)
             if c.noun:
-                self.nouned_by_unit.setdefault(c.unit, []).append(j)
+                self.nouned_by_key.setdefault(self.keys[j], []).append(j)
         self.links = _links(claims)
         # Candidates of _sums: person counts that may be parts, casualty counts that may be totals.
         self.persons = [
@@ -422,7 +424,7 @@ class _Article:
 
 
 def _align(
-    aid: str, pa: _Article, bid: str, pb: _Article, verdicts: dict[tuple[int, int], tuple[str, str | None]]
+    aid: str, pa: _Article, bid: str, pb: _Article, verdicts: dict[int, tuple[str, str | None]]
 ) -> list[ClaimPair]:
     """One-to-one alignment of the claims of two articles, greedy by score.  verdicts caches
     judge() by the verdict ids of the two claims."""
@@ -434,17 +436,22 @@ def _align(
         unit = a.unit
         if not unit and not a.noun:
             continue  # never align on the number alone
-        js = (pb.by_unit if unit else pb.nouned_by_unit).get(unit)
+        if unit:
+            js = pb.by_unit.get(unit)
+        elif a.head:
+            js = pb.nouned_by_key.get(ka[i])
+        else:
+            continue  # a unit-less count needs a head noun (_noun_sim >= 0.6, see _compatible)
         if not js:
             continue
-        ha, rka, wa, ua, va = a.head, pa.round_keys[i], pa.wholes_of[i], pa.unique[i], pa.verdict_ids[i]
+        ha, rka, wa, ua, va = a.head, pa.round_keys[i], pa.wholes_of[i], pa.unique[i], pa.verdict_ids[i] << 32
         for j in js:
             b = cb[j]
             hb = b.head
             ns = 1.0 if ha and ha == hb else _head_sim(ha, hb)
             if not _compatible(a, b, ns):
                 continue
-            vk = (va, pb.verdict_ids[j])
+            vk = va + pb.verdict_ids[j]  # the pair's key: ids in the high and low 32 bits
             judged = verdicts.get(vk)
             if judged is None:
                 judged = verdicts[vk] = judge(a, b)
@@ -581,7 +588,7 @@ def reconcile_claims(versions: Sequence[tuple[str, list[Claim]]]) -> list[ClaimP
     """Align already-extracted claims between every two articles (a_article < b_article)."""
     ordered = sorted(versions, key=lambda v: v[0])
     verdict_ids: dict[tuple[object, ...], int] = {}
-    verdicts: dict[tuple[int, int], tuple[str, str | None]] = {}
+    verdicts: dict[int, tuple[str, str | None]] = {}
     prepared = [_Article(claims, verdict_ids) for _, claims in ordered]
     pairs: list[ClaimPair] = []
     for x in range(len(ordered)):
