@@ -843,14 +843,12 @@ def _sentence_features(
         plan = _PLAN_RE.search(seg) is not None
     words = frozenset(tokens) - _CTX_STOP
     lead_len = len(seg) - len(seg.lstrip(" \t\n\"“'(-–"))
-    ents: set[str] = set()
-    for m in _NAME_RE.finditer(seg):
-        name = m.group()
-        if m.start() <= lead_len:
-            # The sentence-initial word is capitalised anyway; keep the rest of a longer name.
-            name = name.partition(" ")[2]
-        if name:
-            ents.add(name.lower())
+    names = _NAME_RE.findall(seg)
+    # No name starts inside the leading punctuation, so only the first can be sentence-initial.
+    if names and _NAME_RE.match(seg, lead_len):
+        # The sentence-initial word is capitalised anyway; keep the rest of a longer name.
+        names[0] = names[0].partition(" ")[2]
+    ents = {name.lower() for name in names if name}
     return words, frozenset(ents - _NOT_ENTITY), years, plan
 
 
