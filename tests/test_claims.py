@@ -335,6 +335,10 @@ def test_sentence_split_matches_the_original() -> None:
     for text in [*_TRICKY, "a.B c... D!? e…\n\nf. 1.525 g.H", ".", "\n", "ab.Cd.Ef"]:
         fast = [m.span() for m in cl._SENT_END_FAST_RE.finditer(text)]
         assert fast == [m.span() for m in cl._SENT_END_RE.finditer(text)], text
+        for a in range(len(text) + 1):
+            for b in range(a, len(text) + 1, 5):
+                m1, m2 = cl._TAIL_END_RE.search(text, a, b), cl._TAIL_END_FAST_RE.search(text, a, b)
+                assert (m1 and m1.span()) == (m2 and m2.span()), (text, a, b)
 
 
 def test_sentence_windows_match_findall() -> None:
