@@ -470,13 +470,14 @@ def _story_matrices(
     background = _load_background(config)
     df = _column_counts(chunks, "columns")
     idf = similarity.idf_of(df.astype(np.float64), sum(len(t) for t in chunks), background)
+    weigh = similarity.Weigher(idf)
     top: list[np.ndarray] = []
     matrices = []
     for columns, counts in (("columns", "counts"), ("lead_columns", "lead_counts"), ("title_columns", "title_counts")):
         used = df if columns == "columns" else _column_counts(chunks, columns)
         blocks = []
         for t in chunks:
-            block = similarity.weigh(t.rows(columns, counts), idf, in_place=True)
+            block = weigh(t.rows(columns, counts), in_place=True)
             if columns == "columns":
                 top.extend(similarity.top_terms(block, config.story_terms))
             blocks.append(block)

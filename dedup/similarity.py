@@ -95,21 +95,31 @@ def tfidf(counts: sp.csr_matrix, background: Background, in_place: bool = False)
     return weigh(counts, idf, in_place), idf
 
 
-def weigh(counts: sp.csr_matrix, idf: np.ndarray, in_place: bool = False) -> sp.csr_matrix:
-    """L2-normalised float32 TF-IDF rows of a count matrix under a given IDF (scikit-learn's transformer).
+class Weigher:
+    """Weighs count matrices into L2-normalised float32 TF-IDF rows (sublinear tf) under one IDF.
 
-    `in_place` reuses the count matrix's own arrays (float32 counts), so that a corpus's
-    matrix is never held twice.
+    scikit-learn's TfidfTransformer is set up once with the IDF and then applied to any number of
+    matrices (a run weighs its matrices chunk by chunk). `in_place` reuses the count matrix's own
+    arrays (float32 counts), so that a corpus's matrix is never held twice.
     """
-    if counts.shape[0] == 0:
-        return sp.csr_matrix(counts.shape, dtype=np.float32)
-    transformer = TfidfTransformer(sublinear_tf=True, norm="l2")
-    transformer.fit(counts[:1] if counts.shape[0] else sp.csr_matrix((1, N_FEATURES)))
-    transformer.idf_ = idf
-    matrix = transformer.transform(counts, copy=not in_place)
-    matrix = sp.csr_matrix(matrix, dtype=np.float32, copy=False)
-    matrix.sort_indices()
-    return matrix
+
+    def __init__(self, idf: np.ndarray) -> None:
+        self.transformer = TfidfTransformer(sublinear_tf=True, norm="l2")
+        self.transformer.fit(sp.csr_matrix((1, len(idf)), dtype=np.float32))
+        self.transformer.idf_ = idf
+
+    def __call__(self, counts: sp.csr_matrix, in_place: bool = False) -> sp.csr_matrix:
+        if counts.shape[0] == 0:
+            return sp.csr_matrix(counts.shape, dtype=np.float32)
+        matrix = self.transformer.transform(counts, copy=not in_place)
+        matrix = sp.csr_matrix(matrix, dtype=np.float32, copy=False)
+        matrix.sort_indices()
+        return matrix
+
+
+def weigh(counts: sp.csr_matrix, idf: np.ndarray, in_place: bool = False) -> sp.csr_matrix:
+    """L2-normalised float32 TF-IDF rows of a count matrix under a given IDF (see Weigher)."""
+    return Weigher(idf)(counts, in_place)
 
 
 def shared_columns(matrix: sp.csr_matrix) -> sp.csr_matrix:
