@@ -752,8 +752,7 @@ def _claims_of(story: tuple[list[tuple[str, str]], list[tuple[int, int]]]) -> tu
     """Aligned numeric claims along the given version pairs of one story, as report records."""
     versions, tree = story
     extracted = [(aid, claims_mod.extract_claims(text)) for aid, text in versions]
-    pairs = [p for x, y in tree for p in reconcile.reconcile_claims([extracted[x], extracted[y]])]
-    return tuple(reconcile.claim_pair_to_dict(p) for p in pairs)
+    return tuple(reconcile.claim_pair_to_dict(p) for p in reconcile.reconcile_claims(extracted, tree))
 
 
 StoryVersions = tuple[list[tuple[str, str]], list[tuple[int, int]]]

@@ -584,19 +584,31 @@ def _predicate_class(surface: str) -> str:
     return _PRED_MAP[surface]
 
 
-def reconcile_claims(versions: Sequence[tuple[str, list[Claim]]]) -> list[ClaimPair]:
-    """Align already-extracted claims between every two articles (a_article < b_article)."""
-    ordered = sorted(versions, key=lambda v: v[0])
+def reconcile_claims(
+    versions: Sequence[tuple[str, list[Claim]]], between: Sequence[tuple[int, int]] | None = None
+) -> list[ClaimPair]:
+    """Align already-extracted claims between every two articles (a_article < b_article).
+
+    `between` limits the comparisons to some pairs of positions in `versions`; each article is
+    prepared once however many pairs it is in.
+    """
+    rank = sorted(range(len(versions)), key=lambda k: versions[k][0])
+    ordered = [versions[k] for k in rank]
+    if between is None:
+        wanted = [(x, y) for x in range(len(ordered)) for y in range(x + 1, len(ordered))]
+    else:
+        where = {k: x for x, k in enumerate(rank)}
+        wanted = sorted({(min(where[a], where[b]), max(where[a], where[b])) for a, b in between if a != b})
     verdict_ids: dict[tuple[object, ...], int] = {}
     verdicts: dict[int, tuple[str, str | None]] = {}
-    prepared = [_Article(claims, verdict_ids) for _, claims in ordered]
+    used = {x for pair in wanted for x in pair}
+    prepared = {x: _Article(ordered[x][1], verdict_ids) for x in sorted(used)}
     pairs: list[ClaimPair] = []
-    for x in range(len(ordered)):
-        for y in range(x + 1, len(ordered)):
-            aid, bid = ordered[x][0], ordered[y][0]
-            if aid == bid:
-                continue
-            pairs.extend(_align(aid, prepared[x], bid, prepared[y], verdicts))
+    for x, y in wanted:
+        aid, bid = ordered[x][0], ordered[y][0]
+        if aid == bid:
+            continue
+        pairs.extend(_align(aid, prepared[x], bid, prepared[y], verdicts))
     return pairs
 
 

@@ -270,3 +270,14 @@ def test_claims_dev_pass_rate() -> None:
     misses = {i for i, ok in enumerate(results) if not ok}
     assert misses == set(XFAIL)
     assert not any(ROWS[i]["verdict"] == "not_a_pair" for i in misses)
+
+
+def test_reconcile_claims_between_some_pairs_equals_those_pairs_alone() -> None:
+    """Limiting the comparisons gives exactly the pairs' own alignments, in id order, whatever the input order."""
+    edited = SEED_B.replace("hơn 1.500 báo cáo viên", "hơn 1.700 báo cáo viên")
+    versions = [("002", extract_claims(edited)), ("000", extract_claims(SEED_A)), ("001", extract_claims(SEED_B))]
+    got = reconcile_claims(versions, [(1, 2), (0, 1)])  # 000-001 and 002-000
+    want = reconcile_claims([versions[1], versions[2]]) + reconcile_claims([versions[1], versions[0]])
+    assert got == want
+    assert {(p.a_article, p.b_article) for p in got} == {("000", "001"), ("000", "002")}
+    assert reconcile_claims(versions, []) == []
