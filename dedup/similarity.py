@@ -166,7 +166,7 @@ def stack_compacted(blocks: list[sp.csr_matrix], keep: np.ndarray) -> sp.csr_mat
     return out
 
 
-def pair_dots(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 100_000) -> np.ndarray:
+def pair_dots(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 20_000) -> np.ndarray:
     """Dot product of each (i, j) row pair: only the pairs asked, never all pairs.
 
     Pairs are taken in blocks, with the rows of their second articles gathered in one copy. For
