@@ -32,9 +32,9 @@ test-fast: install
 eval: install
 	$(BIN)/python scripts/evaluate.py --gold $(DATA)/vmds-dev.jsonl --distractors $(DATA)/baomoi-2017.jsonl.gz
 
-## Speed and memory beside a plain datasketch run
+## Speed and memory beside a plain datasketch run (and references), then 5k/10k/35k/140k articles
 bench: install
-	$(BIN)/python bench/run.py --corpus $(DATA)/baomoi-2017.jsonl.gz
+	$(BIN)/python bench/run.py --corpus $(DATA)/baomoi-2017.jsonl.gz --scaling
 
 lint: install
 	$(BIN)/ruff check dedup tests scripts bench
