@@ -395,7 +395,8 @@ def prepare(
     articles = [*articles, *_reference_articles(config, n_real)]
     boilerplate = normalize.learn_boilerplate((a.source, a.text) for a in articles)
     chunks = feature_chunks(articles, boilerplate, config)
-    say(f"read and hashed {n_real} articles ({clock.lap('features'):.1f}s)")
+    padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
+    say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")
 
     # The TF-IDF matrices are weighed chunk by chunk and written straight into their final,
     # compacted arrays, each chunk's term counts released as it is done: a corpus's term counts
@@ -441,7 +442,10 @@ def prepare(
     shared = similarity.pair_dots(scorer_mod.set_matrix(terms), candidates).round().astype(np.int64)
     keep = from_shingles | (shared >= config.min_shared_terms)
     candidates, from_shingles, shared = candidates[keep], from_shingles[keep], shared[keep]
-    say(f"{len(candidates)} candidate pairs ({len(dup_pairs)} from shingles, {len(story_pairs)} from terms)")
+    say(
+        f"{len(candidates)} candidate pairs ({len(dup_pairs)} from shingles, {len(story_pairs)} from terms, "
+        f"{int((~keep).sum())} sharing a single term dropped)"
+    )
     stats = {
         "candidates": {
             "duplicate_tier": len(dup_pairs),
