@@ -162,14 +162,6 @@ class FeatureTable:
             if all(self.values[other].size == 0 for other, g in _RAGGED.items() if g == group):
                 self.offsets[group] = np.zeros(len(self) + 1, np.int64)
 
-    def keep(self, *names: str) -> FeatureTable:
-        """The same table with only some fields; the others read as empty."""
-        zeros = np.zeros(len(self) + 1, np.int64)
-        values = {name: v if name in names else np.zeros(0, _DTYPES[name]) for name, v in self.values.items()}
-        kept = {_RAGGED[name] for name in names}
-        offsets = {group: o if group in kept else zeros for group, o in self.offsets.items()}
-        return FeatureTable(self.signatures, values, offsets)
-
     @classmethod
     def concat(cls, tables: Sequence[FeatureTable], num_perm: int) -> FeatureTable:
         """One table of several, in order."""
@@ -400,9 +392,10 @@ def prepare(
 
     # The TF-IDF matrices are weighed chunk by chunk and written straight into their final,
     # compacted arrays, each chunk's term counts released as it is done: a corpus's term counts
-    # are never held twice. Later stages read shingles, signatures, names and figures only.
+    # are never held twice. What the chunks keep (shingles, signatures, names and figures) is
+    # all later stages read.
     body, top, lead, title = _story_matrices(chunks, config)
-    feats = FeatureTable.concat([t.keep("shingles", "names", "figures") for t in chunks], config.dup_lsh.num_perm)
+    feats = FeatureTable.concat(chunks, config.dup_lsh.num_perm)
     del chunks
     clock.lap("tfidf")
 
