@@ -465,13 +465,13 @@ def _story_matrices(
     from the full rows too. The chunks' term fields are released as they are consumed.
     """
     background = _load_background(config)
-    df = _column_counts(chunks, "columns")
+    df = similarity.column_use([t.values["columns"] for t in chunks])
     idf = similarity.idf_of(df.astype(np.float64), sum(len(t) for t in chunks), background)
     weigh = similarity.Weigher(idf)
     top: list[np.ndarray] = []
     matrices = []
     for columns, counts in (("columns", "counts"), ("lead_columns", "lead_counts"), ("title_columns", "title_counts")):
-        used = df if columns == "columns" else _column_counts(chunks, columns)
+        used = df if columns == "columns" else similarity.column_use([t.values[columns] for t in chunks])
         blocks = []
         for t in chunks:
             block = weigh(t.rows(columns, counts), in_place=True)
@@ -482,15 +482,6 @@ def _story_matrices(
         matrices.append(similarity.stack_compacted(blocks, used >= 2))
     body, lead, title = matrices
     return body, top, lead, title
-
-
-def _column_counts(chunks: list[FeatureTable], field: str, group: int = 20) -> np.ndarray:
-    """How many articles use each hashed column of one field (a bincount per group of chunks)."""
-    counts = np.zeros(similarity.N_FEATURES, dtype=np.int64)
-    for start in range(0, len(chunks), group):
-        values = np.concatenate([t.values[field] for t in chunks[start : start + group]])
-        counts += np.bincount(values, minlength=similarity.N_FEATURES)
-    return counts
 
 
 def _reference_articles(config: MatchConfig, n_real: int) -> list[Article]:

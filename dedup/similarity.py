@@ -9,6 +9,7 @@ thousands would.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,9 +79,17 @@ class Background:
         np.savez_compressed(path, n_docs=np.int64(self.n_docs), columns=cols, df=self.df[cols].astype(np.uint32))
 
 
+def column_use(columns: Sequence[np.ndarray], group: int = 20) -> np.ndarray:
+    """How often each hashed column occurs over arrays of column numbers (one bincount per `group` arrays)."""
+    use = np.zeros(N_FEATURES, dtype=np.int64)
+    for start in range(0, len(columns), group):
+        use += np.bincount(np.concatenate(columns[start : start + group]), minlength=N_FEATURES)
+    return use
+
+
 def document_frequencies(counts: sp.csr_matrix) -> np.ndarray:
     """How many rows of a count matrix contain each column."""
-    return np.bincount(counts.indices, minlength=N_FEATURES).astype(np.float64)
+    return column_use([counts.indices]).astype(np.float64)
 
 
 def idf_of(df: np.ndarray, n_docs: int, background: Background) -> np.ndarray:
