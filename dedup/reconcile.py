@@ -134,7 +134,7 @@ def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
     qa, qb = a.qclass, b.qclass
     ca, cb = _EQUIV.get(qa, qa), _EQUIV.get(qb, qb)
     av, bv = a.value, b.value
-    same_value = abs(av - bv) <= 1e-9 * max(1.0, abs(av), abs(bv))  # _same, inlined: hot path
+    same_value = _same(av, bv)
     if same_value and ca == cb and (ca != "range" or _same(a.high or 0, b.high or 0)):
         return "exact", None
     # Both bare at the same written precision: different values cannot both be right
@@ -200,6 +200,13 @@ def _compatible(a: Claim, b: Claim, ns: float) -> bool:
     return not (a.unit and a.head and b.head and ns < 0.3 and a.unit != "%")
 
 
+def _dice(x: frozenset[str], y: frozenset[str]) -> float:
+    """Dice overlap of two feature sets (0 when either is empty)."""
+    if not x or not y:
+        return 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
 def _fuzzy(v: float) -> tuple[float, float]:
     """Two keys of a value at 2 significant digits (truncated and rounded), for neighbour matching:
     147,07 and 147 tỷ, or 18,500 and 18,49 triệu, share a key."""
@@ -258,14 +265,9 @@ def _score(
     noun it measures), the whole sentence, shared neighbouring figures, shared predicate, names in
     the sentence (agree / disagree), uniqueness of the unit in both articles, and the values.
     ns is ``_noun_sim(a, b)``."""
-    # Runs for every compatible pair of claims, so the Dice overlaps (2·|x∩y| / (|x|+|y|), 0 when
-    # either set is empty) and the relative gap of the values are written out inline.
     spec = min(_head_prefix(a.head, b.head), 4) / 4
     s = 0.25 * ns + 0.25 * ns * spec
-    x, y = a.context, b.context
-    ctx = 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
-    x, y = a.sent_words, b.sent_words
-    s += 0.5 * ctx + 0.4 * (2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0)
+    s += 0.5 * _dice(a.context, b.context) + 0.4 * _dice(a.sent_words, b.sent_words)
     if a.lead and b.lead:
         s += 0.3 * len(a.lead & b.lead) / min(len(a.lead), len(b.lead))
     if not na.isdisjoint(nb):
