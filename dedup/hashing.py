@@ -11,6 +11,7 @@ from hashlib import blake2b
 
 import numpy as np
 
+from dedup import normalize
 from dedup.normalize import canonical
 
 _M1 = np.uint64(0xFF51AFD7ED558CCD)
@@ -57,6 +58,74 @@ def token_hashes(tokens: Sequence[str]) -> np.ndarray:
             _cache[token] = stable_hash(canonical(token))
         values = list(map(_cache.__getitem__, tokens))
     return np.array(values, dtype=np.uint64) if values else EMPTY.copy()
+
+
+# Raw tokens are told apart, before the cache above is consulted, by two polynomial hashes of
+# their code points (odd multipliers modulo 2**64, so each has an inverse): a run of text's hash
+# is then a difference of prefix sums, for every token of a chunk at once.
+_P1, _P2 = 0x100000001B3, 0x9E3779B97F4A7C15 | 1
+_powers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+# Key of a raw token -> hash of its canonical form, as `_cache` but keyed without the string.
+_keyed: dict[int, int] = {}
+
+
+def _power_table(base: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """base**k and base**-k modulo 2**64 for k < n (at least), cached per base."""
+    have = _powers.get(base)
+    if have is None or len(have[0]) < n:
+        size = max(n, 1 << 20, 2 * len(have[0]) if have else 0)
+        up = np.full(size, base, dtype=np.uint64)
+        down = np.full(size, pow(base, -1, 1 << 64), dtype=np.uint64)
+        up[0] = down[0] = 1
+        with np.errstate(over="ignore"):
+            have = _powers[base] = (np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64))
+    return have
+
+
+def _span_keys(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A 64-bit key per run cp[starts[k]:ends[k]]: equal runs get equal keys."""
+    n = len(cp)
+    wide = cp.astype(np.uint64)
+    key = (ends - starts).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for base in (_P1, _P2):
+            up, down = _power_table(base, n + 1)
+            prefix = np.zeros(n + 1, dtype=np.uint64)
+            np.cumsum(wide * up[:n], out=prefix[1:])
+            key = mix64(key * _ROTATE + (prefix[ends] - prefix[starts]) * down[starts])
+    return key
+
+
+def text_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the canonical forms of a lower-cased text's raw tokens, and each token's start offset.
+
+    Equals `token_hashes(normalize.raw_tokens(text))`, computed over the whole text at once: a
+    chunk of articles joined by newlines is tokenised and hashed in a few numpy passes, and only
+    its distinct tokens are looked up.
+    """
+    cp = normalize.codepoints(text)
+    starts, ends = normalize.token_spans(cp)
+    if len(starts) == 0:
+        return EMPTY.copy(), starts
+    keys = _span_keys(cp, starts, ends)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    new = np.empty(len(ordered), dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    firsts = order[new]
+    get = _keyed.get
+    values = []
+    for key, at in zip(ordered[new].tolist(), firsts.tolist(), strict=True):
+        value = get(key)
+        if value is None:
+            if len(_keyed) > _CACHE_LIMIT:
+                _keyed.clear()
+            value = _keyed[key] = stable_hash(normalize.canonical(text[starts[at] : ends[at]]))
+        values.append(value)
+    return np.array(values, dtype=np.uint64)[inverse], starts
 
 
 def mix64(values: np.ndarray) -> np.ndarray:

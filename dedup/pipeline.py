@@ -209,23 +209,27 @@ class _Extractor:
         bounds = np.searchsorted(term_keys >> 22, np.arange(m + 1))
         return (term_keys & similarity.COLUMN_MASK_INT).astype(np.int32), counts, bounds
 
-    def _tokens(self, items: Sequence[tuple[str, str, str | None]]) -> tuple[list[list[str]], list[list[str]]]:
-        bodies = [
-            normalize.hashing_tokens(normalize.strip_title(text, title), source, self.boilerplate)
-            for text, title, source in items
-        ]
-        return bodies, [normalize.raw_tokens(title) for _text, title, _source in items]
+    def _token_hashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Hashes of every raw token of some texts, concatenated, and how many each text has."""
+        lowered = [t.lower() for t in texts]  # one by one: lower-casing may change a text's length
+        hashes, starts = hashing.text_token_hashes("\n".join(lowered))
+        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum([len(t) + 1 for t in lowered], out=bounds[1:])
+        return hashes, np.diff(np.searchsorted(starts, bounds))
 
     def __call__(self, items: Sequence[tuple[str, str, str | None]]) -> FeatureTable:
         m = len(items)
         if m == 0:
             return FeatureTable.concat([], self.signer.num_perm)
-        bodies, titles = self._tokens(items)
-        body_len = np.array([len(b) for b in bodies], dtype=np.int64)
-        body = hashing.token_hashes([t for b in bodies for t in b])
+        body, body_len = self._token_hashes(
+            [
+                "\n".join(normalize.content_lines(normalize.strip_title(text, title), source, self.boilerplate))
+                for text, title, source in items
+            ]
+        )
         body_doc = np.repeat(np.arange(m, dtype=np.int64), body_len)
-        title = hashing.token_hashes([t for b in titles for t in b])
-        title_doc = np.repeat(np.arange(m, dtype=np.int64), [len(t) for t in titles])
+        title, title_len = self._token_hashes([title for _text, title, _source in items])
+        title_doc = np.repeat(np.arange(m, dtype=np.int64), title_len)
 
         # TF-IDF terms: syllables and syllable bigrams; title terms weigh `title_weight` times.
         b2, b2_doc = hashing.grouped_ngrams(body, body_doc, 2)

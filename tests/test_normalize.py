@@ -1,8 +1,29 @@
 from __future__ import annotations
 
-import pytest
+import gzip
+import itertools
+import json
+from pathlib import Path
 
-from dedup.normalize import content_lines, fold_tones, is_furniture, learn_boilerplate, tokens
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.hashing import text_token_hashes, token_hashes
+from dedup.normalize import (
+    _WORD_RE,
+    codepoints,
+    content_lines,
+    fold_tones,
+    is_furniture,
+    learn_boilerplate,
+    raw_tokens,
+    token_spans,
+    tokens,
+)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 @pytest.mark.parametrize(
@@ -98,3 +119,27 @@ def test_boilerplate_needs_several_articles() -> None:
     line = "Một câu xuất hiện đúng hai lần trong cả kho bài."
     learned = learn_boilerplate([("s", line), ("s", line), ("s", "khác")])
     assert content_lines(line, "s", learned) == [line]
+
+
+# Characters that decide where tokens start and end: letters with and without marks, digits
+# (including a non-ASCII decimal and a superscript that is alphanumeric but not a decimal),
+# the two group separators, an underscore, spaces, and a letter and a digit beyond the BMP.
+_TOKEN_ALPHABET = "aàẠb19.,_ \n²٣-%𝐀𝟘İ"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_TOKEN_ALPHABET, max_size=40))
+def test_token_spans_find_what_the_word_pattern_finds(text: str) -> None:
+    starts, ends = token_spans(codepoints(text))
+    assert [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)] == _WORD_RE.findall(text)
+
+
+def test_chunk_token_hashes_equal_per_token_hashes_on_real_articles() -> None:
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
+        texts = [json.loads(line)["text"].lower() for line in itertools.islice(stream, 300)]
+    joined = "\n".join(texts)
+    hashes, starts = text_token_hashes(joined)
+    words = raw_tokens(joined)
+    assert len(words) > 50_000
+    assert np.array_equal(hashes, token_hashes(words))
+    assert [joined[a : a + len(w)] for a, w in zip(starts.tolist(), words, strict=True)] == words
