@@ -47,6 +47,43 @@ def string_hashes(items: set[str] | Sequence[str]) -> np.ndarray:
     return sorted_unique(np.array(values, dtype=np.uint64)) if values else EMPTY.copy()
 
 
+_names: dict[str, int] = {}
+_figures: dict[tuple[str, str], int | None] = {}
+
+
+def _distinct(values: list[int]) -> np.ndarray:
+    return np.array(sorted(set(values)), dtype=np.uint64) if values else EMPTY.copy()
+
+
+def name_hashes(text: str) -> np.ndarray:
+    """`string_hashes(normalize.names(text))`, each name's hashing form cached as it is written."""
+    values = []
+    for raw in normalize.NAME_RE.findall(text):
+        value = _names.get(raw)
+        if value is None:
+            if len(_names) > _CACHE_LIMIT:
+                _names.clear()
+            value = _names[raw] = stable_hash(normalize.name_form(raw))
+        values.append(value)
+    return _distinct(values)
+
+
+def figure_hashes(text: str) -> np.ndarray:
+    """`string_hashes(normalize.figures(text))`, each figure's hashing form cached as it is written."""
+    values = []
+    for raw in normalize.FIGURE_RE.findall(text.lower()):
+        try:
+            value = _figures[raw]
+        except KeyError:
+            if len(_figures) > _CACHE_LIMIT:
+                _figures.clear()
+            form = normalize.figure_form(*raw)
+            value = _figures[raw] = None if form is None else stable_hash(form)
+        if value is not None:
+            values.append(value)
+    return _distinct(values)
+
+
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
     """Hash each raw token's canonical form (see normalize.canonical) to a uint64."""
     try:

@@ -88,26 +88,34 @@ def line_key(line: str) -> str:
 
 # Capitalised syllables: Vietnamese names are runs of them ("Trương Thanh Nga", "Bình Dương").
 _UPPER = "".join(chr(c) for c in range(0x41, 0x1EFA) if chr(c).isupper() and chr(c).isalpha())
-_NAME_RE = re.compile(rf"[{_UPPER}][^\W\d_]*(?: [{_UPPER}][^\W\d_]*)+")
+NAME_RE = re.compile(rf"[{_UPPER}][^\W\d_]*(?: [{_UPPER}][^\W\d_]*)+")
 # A figure with the syllable after it: "1.525 báo", "30 tỷ", "88,48 %".
-_FIGURE_RE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(%|[^\W\d_]+)?")
+FIGURE_RE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(%|[^\W\d_]+)?")
+
+
+def name_form(name: str) -> str:
+    """The hashing form of a name as written: its syllables folded, one space apart."""
+    return " ".join(tokens(name))
+
+
+def figure_form(number: str, unit: str) -> str | None:
+    """The hashing form of a figure (lower-cased number, following syllable or ""); None for small counts."""
+    if unit and len(number) > 1:
+        return canonical(number) + " " + canonical(unit)
+    if len(number) >= 3:
+        return canonical(number)
+    return None
 
 
 def names(text: str) -> set[str]:
     """Runs of two or more capitalised syllables, in hashing form: the people, places, bodies named."""
-    return {" ".join(tokens(m.group(0))) for m in _NAME_RE.finditer(text)}
+    return {name_form(m) for m in NAME_RE.findall(text)}
 
 
 def figures(text: str) -> set[str]:
     """Numbers with the syllable that follows them, in hashing form; dates and one-digit counts left out."""
-    out = set()
-    for m in _FIGURE_RE.finditer(text.lower()):
-        number, unit = m.group(1), m.group(2)
-        if unit and len(number) > 1:
-            out.add(canonical(number) + " " + canonical(unit))
-        elif len(number) >= 3:
-            out.add(canonical(number))
-    return out
+    forms = (figure_form(number, unit) for number, unit in FIGURE_RE.findall(text.lower()))
+    return {f for f in forms if f is not None}
 
 
 def raw_tokens(text: str) -> list[str]:

@@ -267,8 +267,8 @@ class _Extractor:
         signatures = np.full((m, self.signer.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
         signatures[nonempty] = self.signer.sign_grouped(shingles, sh_bounds[nonempty])
         texts = [normalize.joined([title, text]) for text, title, _source in items]
-        names = [hashing.string_hashes(normalize.names(t)) for t in texts]
-        figures = [hashing.string_hashes(normalize.figures(t)) for t in texts]
+        names = [hashing.name_hashes(t) for t in texts]
+        figures = [hashing.figure_hashes(t) for t in texts]
         return FeatureTable(
             signatures,
             {

@@ -10,14 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.hashing import text_token_hashes, token_hashes
+from dedup.hashing import figure_hashes, name_hashes, string_hashes, text_token_hashes, token_hashes
 from dedup.normalize import (
     _WORD_RE,
     codepoints,
     content_lines,
+    figures,
     fold_tones,
     is_furniture,
     learn_boilerplate,
+    names,
     raw_tokens,
     token_spans,
     tokens,
@@ -143,3 +145,15 @@ def test_chunk_token_hashes_equal_per_token_hashes_on_real_articles() -> None:
     assert len(words) > 50_000
     assert np.array_equal(hashes, token_hashes(words))
     assert [joined[a : a + len(w)] for a, w in zip(starts.tolist(), words, strict=True)] == words
+
+
+def test_cached_name_and_figure_hashes_equal_hashes_of_the_forms() -> None:
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
+        texts = [json.loads(line)["text"] for line in itertools.islice(stream, 200)]
+    found = 0
+    for text in [*texts, *texts]:  # the second time round, every form comes from the caches
+        assert np.array_equal(name_hashes(text), string_hashes(names(text)))
+        assert np.array_equal(figure_hashes(text), string_hashes(figures(text)))
+        found += len(names(text)) + len(figures(text))
+    assert found > 2000
+    assert figures("1.525 báo cáo viên, 7 người, 30 tỷ, 88,48%, 12") == {"1525 báo", "30 tỷ", "88,48 %"}
