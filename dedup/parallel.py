@@ -6,6 +6,7 @@ gathered in order, so one and two workers give byte-identical reports.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 from collections.abc import Callable
@@ -37,3 +38,56 @@ def map_chunks(
             return [result for chunk in pool.map(work, chunks) for result in chunk]
     finally:
         gc.unfreeze()
+
+
+_CALL: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+
+
+def _set_call(fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    _CALL[:] = [(fn, args)]
+
+
+def _run_call() -> Any:
+    fn, args = _CALL[0]
+    return fn(*args)
+
+
+def start(fn: Callable[..., Any], *args: Any, separate: bool = True) -> Callable[[], Any]:
+    """Start `fn(*args)` in a forked process and go on; call the returned function for its result.
+
+    The arguments reach the process without being copied, and everything the call allocates
+    beyond its result is gone with the process. With `separate` false, the call runs here at once.
+    """
+    if not separate:
+        result = fn(*args)
+        return lambda: result
+    gc.freeze()
+    try:
+        pool = ProcessPoolExecutor(1, initializer=_set_call, initargs=(fn, args))
+        future = pool.submit(_run_call)
+    finally:
+        gc.unfreeze()
+
+    def wait() -> Any:
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return wait
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def return_free_memory() -> None:
+    """Hand the allocator's free pages back to the system (glibc keeps them after a stage's big frees)."""
+    if _TRIM is not None:
+        _TRIM(0)

@@ -401,12 +401,19 @@ def prepare(
     body, top, lead, title = _story_matrices(chunks, config)
     feats = FeatureTable.concat(chunks, config.dup_lsh.num_perm)
     del chunks
+    parallel.return_free_memory()
     clock.lap("tfidf")
 
-    # Tier 1: copies of one text share long runs of words.
+    # Tier 1: copies of one text share long runs of words. The index is built in a process of
+    # its own, beside the term tier below, and its millions of small objects go with it.
     present = np.diff(feats.offsets["shingles"]) > 0
-    dup_pairs, dup_stats = lsh.candidate_pairs(feats.signatures, present, config.dup_lsh)
-    clock.lap("duplicate_lsh")
+    dup_tier = parallel.start(
+        lsh.candidate_pairs,
+        feats.signatures,
+        present,
+        config.dup_lsh,
+        separate=parallel.worker_count(config.workers) > 1 and len(articles) >= 2000,
+    )
 
     # Tier 2: rewrites of one event share some of their most distinctive terms and names.
     # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
@@ -430,6 +437,8 @@ def prepare(
         config.story_max_window_bucket,
     )
     clock.lap("story_lsh")
+    dup_pairs, dup_stats = dup_tier()
+    clock.lap("duplicate_lsh")
     # A same-story pair must share `min_shared_terms` story-set elements; one-row bands also pair
     # articles that share a single one (half the term-tier buckets), which are only kept when
     # the shingle tier found them too.
@@ -646,11 +655,14 @@ def run(
     groups = cluster.majority(len(articles), links, config.majority)
     clock.lap("cluster")
     say(f"{len(links)} confirmed pairs, {len(groups)} stories")
+    # What is left needs the stories and their evidence only: the vectors and pair arrays go.
+    stats = dict(prep.stats, confirmed_links=len(links), threshold=dec.threshold)
+    del prep, dec
+    parallel.return_free_memory()
 
     report = _assemble(articles, groups, evidence, rejected, config)
     clock.lap("claims")
-    stats = dict(report.stats)
-    stats.update(prep.stats, confirmed_links=len(links), threshold=dec.threshold, seconds=clock.seconds)
+    stats = dict(report.stats, **stats, seconds=clock.seconds)
     return Report(report.articles, report.matches, report.stories, report.rejected, stats)
 
 

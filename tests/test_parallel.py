@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from dedup import parallel
+
+
+def _sum_and_pid(values: np.ndarray, scale: int) -> tuple[int, int]:
+    return int(values.sum()) * scale, os.getpid()
+
+
+def test_a_started_call_runs_in_its_own_process_and_returns_its_result() -> None:
+    values = np.arange(100_000, dtype=np.int64)
+    total, pid = parallel.start(_sum_and_pid, values, 3)()
+    assert total == 3 * int(values.sum())
+    assert pid != os.getpid()
+
+
+def test_a_call_not_separate_runs_here_at_once() -> None:
+    total, pid = parallel.start(_sum_and_pid, np.arange(10), 2, separate=False)()
+    assert (total, pid) == (90, os.getpid())
+
+
+def test_map_chunks_keeps_input_order() -> None:
+    chunks = [list(range(k, k + 3)) for k in range(0, 30, 3)]
+    assert parallel.map_chunks(_squares, chunks, 2) == [x * x for x in range(30)]
+
+
+def _squares(chunk: list[int]) -> list[int]:
+    return [x * x for x in chunk]
