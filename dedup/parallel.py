@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -32,10 +32,22 @@ def map_chunks(
     Objects that exist before the pool starts are kept out of the garbage collector's scans while
     it runs: a scan in a forked worker would touch, and so copy, every page of the parent's objects.
     """
+    return list(imap_chunks(work, chunks, workers, initializer, initargs))
+
+
+def imap_chunks(
+    work: Callable[[Any], list[Any]],
+    chunks: list[Any],
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Iterator[Any]:
+    """`map_chunks`, yielding each result as soon as it and those before it are done."""
     gc.freeze()
     try:
         with ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
-            return [result for chunk in pool.map(work, chunks) for result in chunk]
+            for chunk in pool.map(work, chunks):
+                yield from chunk
     finally:
         gc.unfreeze()
 

@@ -86,39 +86,53 @@ def _set_overlap(matrix: sp.csr_matrix, pairs: np.ndarray) -> tuple[np.ndarray, 
     return jac, cont
 
 
-def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int, out: np.ndarray | None = None) -> np.ndarray:
     """Where each pair stands in its two articles' candidate lists, ranked by `values`.
 
     Columns: log rank in the worse and the better list (1 = top), the pair's value as a share of
     each article's best value (smaller and larger), and whether it is the top of both lists.
+    Written into `out` (m rows, len(RANK_SIGNALS) columns) when given.
     """
     m = len(pairs)
+    if out is None:
+        out = np.zeros((m, len(RANK_SIGNALS)))
     if m == 0:
-        return np.zeros((0, len(RANK_SIGNALS)))
-    ends = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    vals = np.concatenate([values, values])
-    ids = np.concatenate([np.arange(m), np.arange(m)])
+        return out
+    index = np.int32 if max(n, m) < 2**31 else np.int64
+    ends = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(index)
+    ids = np.arange(m, dtype=index)
     # Best first within each article; ties by pair order, so ranks are the same on every run.
-    order = np.lexsort((ids, -vals, ends))
+    order = np.lexsort((np.concatenate([ids, ids]), -np.concatenate([values, values]), ends))
+    del ids
     sorted_ends = ends[order]
-    starts = np.flatnonzero(np.concatenate([[True], sorted_ends[1:] != sorted_ends[:-1]]))
-    group = np.repeat(starts, np.diff(np.concatenate([starts, [len(order)]])))
+    del ends
+    new = np.empty(2 * m, dtype=bool)
+    new[0] = True
+    np.not_equal(sorted_ends[1:], sorted_ends[:-1], out=new[1:])
+    del sorted_ends
+    group = np.where(new, np.arange(2 * m), 0)
+    del new
+    np.maximum.accumulate(group, out=group)
+    # Rank and share of the best, in sorted order, then back to pair order.
     rank = np.empty(2 * m)
-    rank[order] = np.arange(2 * m) - group + 1
-    best = np.empty(2 * m)
-    best[order] = vals[order][group]
-    share = np.divide(vals, best, out=np.zeros_like(vals), where=best > 0)
+    rank[order] = np.arange(1, 2 * m + 1) - group
+    sorted_values = np.concatenate([values, values])[order]
+    share = np.empty(2 * m)
+    best = sorted_values[group]
+    del group
+    np.divide(sorted_values, best, out=sorted_values, where=best > 0)
+    sorted_values[best <= 0] = 0.0
+    del best
+    share[order] = sorted_values
+    del sorted_values, order
     r0, r1 = rank[:m], rank[m:]
     s0, s1 = share[:m], share[m:]
-    return np.column_stack(
-        [
-            np.log1p(np.maximum(r0, r1)),
-            np.log1p(np.minimum(r0, r1)),
-            np.minimum(s0, s1),
-            np.maximum(s0, s1),
-            ((r0 == 1) & (r1 == 1)).astype(np.float64),
-        ]
-    )
+    out[:, 0] = np.log1p(np.maximum(r0, r1))
+    out[:, 1] = np.log1p(np.minimum(r0, r1))
+    out[:, 2] = np.minimum(s0, s1)
+    out[:, 3] = np.maximum(s0, s1)
+    out[:, 4] = (r0 == 1) & (r1 == 1)
+    return out
 
 
 def _pair_columns(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | None = None) -> np.ndarray:
@@ -163,22 +177,29 @@ def pair_features(
     many pairs; the ranks need every pair at once and are computed here.
     """
     n = signals.body.shape[0]
+    m = len(pairs)
     workers = parallel.worker_count(workers)
-    if cosines is None and workers > 1 and len(pairs) > 2 * PARALLEL_CHUNK:
-        chunks = [pairs[k : k + PARALLEL_CHUNK] for k in range(0, len(pairs), PARALLEL_CHUNK)]
-        columns = np.concatenate(parallel.map_chunks(_columns_chunk, chunks, workers, _init_worker, (signals,)))
-    else:
-        columns = _pair_columns(signals, pairs, cosines)
-    # float32 rows: half the memory of a run's millions of candidates; ranks come from the
-    # float64 values, so ties break the same way whatever the storage.
-    out = np.empty((len(pairs), len(FEATURES)), dtype=np.float32)
+    # float32 rows: half the memory of a run's millions of candidates. The three cosines are
+    # also kept as float64 for the ranks, so ties break the same way whatever the storage.
+    out = np.empty((m, len(FEATURES)), dtype=np.float32)
+    cosines3 = np.empty((m, 3))
     k = len(PAIR_SIGNALS)
-    out[:, :k] = columns
-    cos, lead, title = columns[:, 0], columns[:, 1], columns[:, 2]
-    out[:, k : k + len(RANK_SIGNALS)] = rank_signals(pairs, cos, n)
-    mix = cos + 0.5 * lead + 0.5 * title
-    del columns, cos, lead, title
-    out[:, k + len(RANK_SIGNALS) :] = rank_signals(pairs, mix, n)
+    if cosines is None and workers > 1 and m > 2 * PARALLEL_CHUNK:
+        chunks = [pairs[s : s + PARALLEL_CHUNK] for s in range(0, m, PARALLEL_CHUNK)]
+        done = 0
+        for block in parallel.imap_chunks(_columns_chunk, chunks, workers, _init_worker, (signals,)):
+            out[done : done + len(block), :k] = block
+            cosines3[done : done + len(block)] = block[:, :3]
+            done += len(block)
+    else:
+        block = _pair_columns(signals, pairs, cosines)
+        out[:, :k] = block
+        cosines3[:] = block[:, :3]
+        del block
+    rank_signals(pairs, cosines3[:, 0], n, out=out[:, k : k + len(RANK_SIGNALS)])
+    mix = cosines3[:, 0] + 0.5 * cosines3[:, 1] + 0.5 * cosines3[:, 2]
+    del cosines3
+    rank_signals(pairs, mix, n, out=out[:, k + len(RANK_SIGNALS) :])
     return out
 
 

@@ -4,6 +4,7 @@ import numpy as np
 
 from dedup.hashing import token_hashes
 from dedup.normalize import tokens
+from dedup.scorer import RANK_SIGNALS, rank_signals
 from dedup.similarity import Background, count_matrix, pair_cosines, term_columns, tfidf, top_terms
 
 A = "Hội Liên hiệp Phụ nữ tỉnh Bình Dương tổ chức tọa đàm truyền thông qua mạng xã hội"
@@ -114,3 +115,35 @@ def test_stacking_row_blocks_equals_compacting_the_whole_matrix() -> None:
     got = stack_compacted(blocks, keep)
     assert not blocks  # consumed
     assert (got != shared_columns(m)).nnz == 0 and got.shape == shared_columns(m).shape
+
+
+def _plain_rank_signals(pairs: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """rank_signals written out article by article: best value first, ties by pair order."""
+    lists: dict[int, list[int]] = {}
+    for k, (i, j) in enumerate(pairs.tolist()):
+        lists.setdefault(i, []).append(k)
+        lists.setdefault(j, []).append(k)
+    rank, share = {}, {}
+    for end, ks in lists.items():
+        ordered = sorted(ks, key=lambda k: (-values[k], k))
+        best = values[ordered[0]]
+        for r, k in enumerate(ordered, start=1):
+            rank[end, k] = r
+            share[end, k] = values[k] / best if best > 0 else 0.0
+    rows = []
+    for k, (i, j) in enumerate(pairs.tolist()):
+        r0, r1, s0, s1 = rank[i, k], rank[j, k], share[i, k], share[j, k]
+        rows.append([np.log1p(max(r0, r1)), np.log1p(min(r0, r1)), min(s0, s1), max(s0, s1), r0 == r1 == 1])
+    return np.array(rows, dtype=np.float64)
+
+
+def test_rank_signals_equal_a_plain_ranking_with_ties_and_zero_values() -> None:
+    rng = np.random.default_rng(5)
+    pairs = np.unique(np.sort(rng.integers(0, 40, size=(300, 2)), axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+    values = rng.choice([0.0, 0.25, 0.5, 0.5, 0.75, 1.0], size=len(pairs))  # many ties, some zeros
+    want = _plain_rank_signals(pairs, values)
+    assert np.allclose(rank_signals(pairs, values, 40), want)
+    into = np.full((len(pairs), len(RANK_SIGNALS)), -1.0, dtype=np.float32)
+    rank_signals(pairs, values, 40, out=into)
+    assert np.allclose(into, want.astype(np.float32))
