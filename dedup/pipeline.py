@@ -484,15 +484,17 @@ def _story_matrices(
     top: list[np.ndarray] = []
     matrices = []
     for columns, counts in (("columns", "counts"), ("lead_columns", "lead_counts"), ("title_columns", "title_counts")):
-        used = df if columns == "columns" else similarity.column_use([t.values[columns] for t in chunks])
-        blocks = []
+        keep = (df if columns == "columns" else similarity.column_use([t.values[columns] for t in chunks])) >= 2
+        nnz = sum(int(np.count_nonzero(keep[t.values[columns]])) for t in chunks)
+        rows = similarity.CompactedRows(keep, sum(len(t) for t in chunks), nnz)
         for t in chunks:
             block = weigh(t.rows(columns, counts), in_place=True)
             if columns == "columns":
                 top.extend(similarity.top_terms(block, config.story_terms))
-            blocks.append(block)
+            rows.add(block)
             t.release(columns, counts)
-        matrices.append(similarity.stack_compacted(blocks, used >= 2))
+            del block
+        matrices.append(rows.matrix())
     body, lead, title = matrices
     return body, top, lead, title
 

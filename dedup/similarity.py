@@ -141,38 +141,62 @@ def shared_columns(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return stack_compacted([matrix], np.bincount(matrix.indices, minlength=matrix.shape[1]) >= 2)
 
 
-def stack_compacted(blocks: list[sp.csr_matrix], keep: np.ndarray) -> sp.csr_matrix:
-    """Row blocks stacked into one matrix over only the columns where `keep` is set (renumbered).
+class CompactedRows:
+    """A matrix over only the columns where `keep` is set (renumbered), filled one row block at a time.
 
-    Blocks are consumed from the list one at a time, each written into the final arrays, so that
-    a corpus's matrix is never held twice.
+    The final arrays are allocated once for `nnz` kept entries, and each block is written into them
+    as it comes, so that a corpus's matrix is never held twice.
     """
-    new_index = (np.cumsum(keep) - 1).astype(np.int32)
-    n_rows = sum(block.shape[0] for block in blocks)
-    nnz = sum(int(np.count_nonzero(keep[block.indices])) for block in blocks)
-    data = np.empty(nnz, dtype=np.float32)
-    indices = np.empty(nnz, dtype=np.int32)
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    row, at = 0, 0
-    while blocks:
-        block = blocks.pop(0)
-        mask = keep[block.indices]
+
+    def __init__(self, keep: np.ndarray, n_rows: int, nnz: int) -> None:
+        self.keep = keep
+        self.new_index = (np.cumsum(keep) - 1).astype(np.int32)
+        self.data = np.empty(nnz, dtype=np.float32)
+        self.indices = np.empty(nnz, dtype=np.int32)
+        self.indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        self.row = 0
+        self.at = 0
+
+    def add(self, block: sp.csr_matrix) -> None:
+        """Append a block's rows (with sorted column indices), keeping only the kept columns."""
+        mask = self.keep[block.indices]
         kept = int(np.count_nonzero(mask))
-        data[at : at + kept] = block.data[mask]
-        indices[at : at + kept] = new_index[block.indices[mask]]
+        at, row = self.at, self.row
+        if at + kept > len(self.data) or row + block.shape[0] > len(self.indptr) - 1:
+            raise ValueError("more rows or entries than the matrix was made for")
+        self.data[at : at + kept] = block.data[mask]
+        self.indices[at : at + kept] = self.new_index[block.indices[mask]]
         filled = np.flatnonzero(np.diff(block.indptr) > 0)
         if len(filled):
             # Kept entries per row; a segment from one non-empty row's start to the next is that row.
             per_row = np.add.reduceat(mask, block.indptr[filled], dtype=np.int64)
-            indptr[row + filled + 1] = at + np.cumsum(per_row)
-        indptr[row + block.shape[0]] = at + kept  # also right when the block's last rows are empty
-        row += block.shape[0]
-        at += kept
-        del block, mask
-    indptr = np.maximum.accumulate(indptr)
-    out = sp.csr_matrix((data, indices, indptr), shape=(n_rows, max(1, int(keep.sum()))))
-    out.has_sorted_indices = True
-    return out
+            self.indptr[row + filled + 1] = at + np.cumsum(per_row)
+        self.indptr[row + block.shape[0]] = at + kept  # also right when the block's last rows are empty
+        self.row += block.shape[0]
+        self.at += kept
+
+    def matrix(self) -> sp.csr_matrix:
+        """The rows added so far (all of them, once every block is in)."""
+        indptr = np.maximum.accumulate(self.indptr)
+        out = sp.csr_matrix(
+            (self.data[: self.at], self.indices[: self.at], indptr[: self.row + 1]),
+            shape=(self.row, max(1, int(self.keep.sum()))),
+        )
+        out.has_sorted_indices = True
+        return out
+
+
+def stack_compacted(blocks: list[sp.csr_matrix], keep: np.ndarray) -> sp.csr_matrix:
+    """Row blocks stacked into one matrix over only the columns where `keep` is set (renumbered).
+
+    Blocks are consumed from the list one at a time (see CompactedRows).
+    """
+    n_rows = sum(block.shape[0] for block in blocks)
+    nnz = sum(int(np.count_nonzero(keep[block.indices])) for block in blocks)
+    rows = CompactedRows(keep, n_rows, nnz)
+    while blocks:
+        rows.add(blocks.pop(0))
+    return rows.matrix()
 
 
 def pair_dots(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 20_000) -> np.ndarray:
