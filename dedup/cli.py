@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,17 +16,19 @@ from dedup import __version__, evaluate, pipeline, report
 from dedup.io import InputError, read_articles
 
 
-def _write_atomically(text: str, output: str) -> None:
+def _write_atomically(parts: Iterable[str], output: str) -> None:
     """Write to a temporary file beside the target, then rename, so no half-written report is left."""
     if output == "-":
-        click.echo(text, nl=False)
+        stream = click.get_text_stream("stdout")
+        stream.writelines(parts)
+        stream.flush()
         return
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            stream.writelines(parts)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -148,7 +151,7 @@ def match(
     except FileNotFoundError as err:
         raise click.ClickException(str(err)) from None
     try:
-        _write_atomically(report.FORMATS[fmt](result), output)
+        _write_atomically(report.write_parts(result, fmt), output)
     except OSError as err:
         raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from None
     stats = result.stats

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from dedup.models import Article, Match, Report
@@ -39,27 +40,48 @@ def _pairs_by_story(report: Report) -> dict[str, list[Match]]:
     return pairs
 
 
+def _sections(report: Report) -> Iterator[tuple[str, Any]]:
+    """The report's top-level keys in contract order, each list as a generator of its records."""
+    story_of = report.story_of()
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for m in report.matches:
+        kinds[story_of[m.a]].add(m.kind)
+    yield "articles", (_article_record(a, story_of.get(a.id)) for a in report.articles)
+    yield (
+        "pairs",
+        ({"a": m.a, "b": m.b, "kind": m.kind, "score": round(m.score, 4), **m.evidence} for m in report.matches),
+    )
+    yield (
+        "stories",
+        (
+            {"id": s.id, "articles": list(s.articles), "kinds": sorted(kinds[s.id]), "claims": list(s.claims)}
+            for s in report.stories
+        ),
+    )
+    yield "rejected", (r.to_dict() for r in report.rejected)
+    yield "stats", {k: v for k, v in report.stats.items() if k != "seconds"}
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain data in the contract's shape."""
-    story_of = report.story_of()
-    pairs_of = _pairs_by_story(report)
-    return {
-        "articles": [_article_record(a, story_of.get(a.id)) for a in report.articles],
-        "pairs": [
-            {"a": m.a, "b": m.b, "kind": m.kind, "score": round(m.score, 4), **m.evidence} for m in report.matches
-        ],
-        "stories": [
-            {
-                "id": s.id,
-                "articles": list(s.articles),
-                "kinds": sorted({m.kind for m in pairs_of[s.id]}),
-                "claims": list(s.claims),
-            }
-            for s in report.stories
-        ],
-        "rejected": [r.to_dict() for r in report.rejected],
-        "stats": {k: v for k, v in report.stats.items() if k != "seconds"},
-    }
+    return {key: value if isinstance(value, dict) else list(value) for key, value in _sections(report)}
+
+
+def json_parts(report: Report) -> Iterator[str]:
+    """`to_json` in pieces, a record at a time, so that a large report is written without being held."""
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    yield "{\n"
+    for number, (key, value) in enumerate(_sections(report)):
+        head = (",\n" if number else "") + f' "{key}": '
+        if isinstance(value, dict):
+            yield head + compact(value)
+            continue
+        first = True
+        for record in value:
+            yield (head + "[\n  " if first else ",\n  ") + compact(record)
+            first = False
+        yield head + "[]" if first else "\n ]"
+    yield "\n}\n"
 
 
 def to_json(report: Report) -> str:
@@ -69,16 +91,7 @@ def to_json(report: Report) -> str:
     through the pure-Python one, several seconds on a report of 35k articles), and the records
     stand one per line so that reports diff and grep well.
     """
-    data = to_dict(report)
-    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    parts = []
-    for key, value in data.items():
-        if isinstance(value, list) and value:
-            rows = ",\n  ".join(compact(v) for v in value)
-            parts.append(f' "{key}": [\n  {rows}\n ]')
-        else:
-            parts.append(f' "{key}": {compact(value)}')
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    return "".join(json_parts(report))
 
 
 def _sorted_claims(claims: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
@@ -200,3 +213,11 @@ def to_html(report: Report) -> str:
 
 
 FORMATS = {"json": to_json, "md": to_markdown, "html": to_html}
+
+
+def write_parts(report: Report, fmt: str) -> Iterator[str]:
+    """The report in a format, in pieces to write one after another (JSON a record at a time)."""
+    if fmt == "json":
+        yield from json_parts(report)
+    else:
+        yield FORMATS[fmt](report)
