@@ -461,6 +461,7 @@ def prepare(
         },
         "lsh": {"duplicate_tier": dup_stats, "story_tier": story_stats},
     }
+    parallel.return_free_memory()
     clock.lap("candidates")
     return Prepared(
         articles, n_real, feats, signals, terms, dup_pairs, story_pairs, candidates, from_shingles, shared, stats
@@ -487,13 +488,15 @@ def _story_matrices(
         keep = (df if columns == "columns" else similarity.column_use([t.values[columns] for t in chunks])) >= 2
         nnz = sum(int(np.count_nonzero(keep[t.values[columns]])) for t in chunks)
         rows = similarity.CompactedRows(keep, sum(len(t) for t in chunks), nnz)
-        for t in chunks:
+        for number, t in enumerate(chunks, start=1):
             block = weigh(t.rows(columns, counts), in_place=True)
             if columns == "columns":
                 top.extend(similarity.top_terms(block, config.story_terms))
             rows.add(block)
             t.release(columns, counts)
             del block
+            if number % 16 == 0:  # the released counts' pages go back as the matrix fills
+                parallel.return_free_memory()
         matrices.append(rows.matrix())
     body, lead, title = matrices
     return body, top, lead, title

@@ -98,11 +98,11 @@ def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int, out: np.ndarray 
         out = np.zeros((m, len(RANK_SIGNALS)))
     if m == 0:
         return out
-    index = np.int32 if max(n, m) < 2**31 else np.int64
+    index = np.int32 if max(n, 2 * m) < 2**31 else np.int64
     ends = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(index)
     ids = np.arange(m, dtype=index)
     # Best first within each article; ties by pair order, so ranks are the same on every run.
-    order = np.lexsort((np.concatenate([ids, ids]), -np.concatenate([values, values]), ends))
+    order = np.lexsort((np.concatenate([ids, ids]), -np.concatenate([values, values]), ends)).astype(index)
     del ids
     sorted_ends = ends[order]
     del ends
@@ -110,19 +110,23 @@ def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int, out: np.ndarray 
     new[0] = True
     np.not_equal(sorted_ends[1:], sorted_ends[:-1], out=new[1:])
     del sorted_ends
-    group = np.where(new, np.arange(2 * m), 0)
+    positions = np.arange(2 * m, dtype=index)
+    group = np.where(new, positions, 0).astype(index, copy=False)
     del new
     np.maximum.accumulate(group, out=group)
     # Rank and share of the best, in sorted order, then back to pair order.
-    rank = np.empty(2 * m)
-    rank[order] = np.arange(1, 2 * m + 1) - group
+    rank = np.empty(2 * m, dtype=index)
+    positions -= group
+    positions += 1
+    rank[order] = positions
+    del positions
     sorted_values = np.concatenate([values, values])[order]
-    share = np.empty(2 * m)
     best = sorted_values[group]
     del group
     np.divide(sorted_values, best, out=sorted_values, where=best > 0)
     sorted_values[best <= 0] = 0.0
     del best
+    share = np.empty(2 * m)
     share[order] = sorted_values
     del sorted_values, order
     r0, r1 = rank[:m], rank[m:]
