@@ -64,19 +64,25 @@ class Signer:
         with np.errstate(over="ignore"):
             return (hv * self._a + self._b).min(axis=0)
 
-    def sign_grouped(self, values: np.ndarray, starts: np.ndarray, block: int = 16) -> np.ndarray:
+    def sign_grouped(self, values: np.ndarray, starts: np.ndarray, tile: int = 1024) -> np.ndarray:
         """Signatures of consecutive groups of one array (group k is values[starts[k]:starts[k+1]]).
 
-        Every group must be non-empty. One pass over all values, a block of permutations at a time.
+        Every group must be non-empty. Groups are taken a few at a time, about `tile` values with
+        all permutations at once: the permuted block stays in the processor's cache for the minima,
+        which makes this several times faster than permuting the whole array block by block.
         """
         out = np.empty((len(starts), self.num_perm), dtype=np.uint32)
         if len(starts) == 0:
             return out
         hv = _fmix32((values & np.uint64(0xFFFFFFFF)).astype(np.uint32))[:, None]
+        bounds = np.append(starts, len(values))
+        cuts = np.searchsorted(bounds, np.arange(tile, len(values), tile))
+        cuts = sorted_unique(np.concatenate([[0], np.clip(cuts, 1, len(starts)), [len(starts)]]))
         with np.errstate(over="ignore"):
-            for p in range(0, self.num_perm, block):
-                permuted = hv * self._a[p : p + block] + self._b[p : p + block]
-                out[:, p : p + block] = np.minimum.reduceat(permuted, starts, axis=0)
+            for g0, g1 in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+                v0, v1 = bounds[g0], bounds[g1]
+                permuted = hv[v0:v1] * self._a + self._b
+                out[g0:g1] = np.minimum.reduceat(permuted, starts[g0:g1] - v0, axis=0)
         return out
 
     def sign_all(self, sets: Sequence[np.ndarray]) -> np.ndarray:
