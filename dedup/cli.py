@@ -6,22 +6,21 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from dedup import __version__, evaluate, pipeline, report
-from dedup.io import InputError, read_articles
+from dedup.io import InputError, TextSpool, read_articles
 
 
 def _write_atomically(parts: Iterable[str], output: str) -> None:
     """Write to a temporary file beside the target, then rename, so no half-written report is left."""
     if output == "-":
-        stream = click.get_text_stream("stdout")
-        stream.writelines(parts)
-        stream.flush()
+        sys.stdout.writelines(parts)
+        sys.stdout.flush()
         return
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -127,12 +126,6 @@ def match(
         if not quiet:
             click.echo(f"dedup: {message}", err=True)
 
-    try:
-        articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=say)
-    except InputError as err:
-        raise click.ClickException(str(err)) from None
-    except OSError as err:
-        raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
     config = replace(
         _DEFAULTS,
         threshold=threshold,
@@ -143,11 +136,37 @@ def match(
         workers=workers,
         background=None if no_background else (background or _DEFAULTS.background),
     )
+    # Texts wait in a temporary file between the stages that read them, not in memory.
+    try:
+        spool = TextSpool()
+    except OSError as err:
+        raise click.ClickException(
+            f"cannot make a temporary file in {tempfile.gettempdir()}: {err.strerror or err} (set TMPDIR)"
+        ) from None
+    with spool:
+        _match(inputs, output, fmt, skip_bad, config, say, spool)
+
+
+def _match(
+    inputs: tuple[str, ...],
+    output: str,
+    fmt: str,
+    skip_bad: bool,
+    config: pipeline.MatchConfig,
+    say: Callable[[str], None],
+    spool: TextSpool,
+) -> None:
+    try:
+        articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=say, spool=spool)
+    except InputError as err:
+        raise click.ClickException(str(err)) from None
+    except OSError as err:
+        raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
     say(f"{len(articles)} articles read" + (f", {len(rejected)} rejected" if rejected else ""))
     if not articles:
         say("warning: no articles in the input; the report is empty")
     try:
-        result = pipeline.run(articles, config, rejected=rejected, progress=say)
+        result = pipeline.run(articles, config, rejected=rejected, progress=say, spool=spool)
     except FileNotFoundError as err:
         raise click.ClickException(str(err)) from None
     try:

@@ -309,29 +309,63 @@ def _offsets(arrays: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-_WORKER: list[_Extractor] = []
+class ArticleTexts:
+    """The text of each article of a run, by position.
+
+    Articles read into a spool (see io.TextSpool) carry no text: theirs comes from the spool, the
+    first `len(spool)` positions. Any others (and every article, without a spool) carry their own.
+    """
+
+    def __init__(self, articles: Sequence[Article], spool: Sequence[str] | None = None) -> None:
+        self.articles = articles
+        self.spool = spool
+        self.spooled = len(spool) if spool is not None else 0
+
+    def __getitem__(self, k: int) -> str:
+        if k < self.spooled:
+            return self.spool[k]  # type: ignore[index]
+        return self.articles[k].text
+
+    def __len__(self) -> int:
+        return len(self.articles)
 
 
-def _init_worker(boilerplate: normalize.Boilerplate, config: MatchConfig) -> None:
-    _WORKER[:] = [_Extractor(boilerplate, config)]
+def _items(texts: ArticleTexts, start: int, stop: int) -> list[tuple[str, str, str | None]]:
+    """(text, title, source) of articles start..stop-1."""
+    arts = texts.articles
+    return [(texts[k], arts[k].title, arts[k].source) for k in range(start, stop)]
 
 
-def _features_chunk(items: list[tuple[str, str, str | None]]) -> list[FeatureTable]:
-    return [_WORKER[0](items)]
+_WORKER: list[Any] = []
+
+
+def _init_worker(boilerplate: normalize.Boilerplate, config: MatchConfig, texts: ArticleTexts) -> None:
+    _WORKER[:] = [_Extractor(boilerplate, config), texts]
+
+
+def _features_chunk(span: tuple[int, int]) -> list[FeatureTable]:
+    extract, texts = _WORKER
+    return [extract(_items(texts, *span))]
 
 
 def feature_chunks(
-    articles: Sequence[Article], boilerplate: normalize.Boilerplate, config: MatchConfig
+    articles: Sequence[Article],
+    boilerplate: normalize.Boilerplate,
+    config: MatchConfig,
+    texts: ArticleTexts | None = None,
 ) -> list[FeatureTable]:
-    """Features of every article, in order, as tables of up to 500 articles, using `config.workers` processes."""
-    items = [(a.text, a.title, a.source) for a in articles]
+    """Features of every article, in order, as tables of up to 500 articles, using `config.workers` processes.
+
+    Each worker reads its chunks' texts itself (forked workers share the articles and the spool).
+    """
+    texts = texts or ArticleTexts(articles)
     workers = parallel.worker_count(config.workers)
     size = 500
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    if workers <= 1 or len(items) < 2000:
+    spans = [(i, min(i + size, len(articles))) for i in range(0, len(articles), size)]
+    if workers <= 1 or len(articles) < 2000:
         extract = _Extractor(boilerplate, config)
-        return [extract(chunk) for chunk in chunks]
-    return parallel.map_chunks(_features_chunk, chunks, workers, _init_worker, (boilerplate, config))
+        return [extract(_items(texts, *span)) for span in spans]
+    return parallel.map_chunks(_features_chunk, spans, workers, _init_worker, (boilerplate, config, texts))
 
 
 def extract_features(
@@ -389,17 +423,26 @@ class Prepared:
     from_shingles: np.ndarray  # per candidate: found by the shingle tier
     shared_terms: np.ndarray  # per candidate: how many story-tier set elements the two share
     stats: dict[str, Any]
+    texts: ArticleTexts | None = None  # the articles' texts by position
 
 
 def prepare(
-    articles: Sequence[Article], config: MatchConfig, say: Progress = lambda _m: None, clock: _Clock | None = None
+    articles: Sequence[Article],
+    config: MatchConfig,
+    say: Progress = lambda _m: None,
+    clock: _Clock | None = None,
+    spool: Sequence[str] | None = None,
 ) -> Prepared:
-    """Hash every article, build TF-IDF vectors, and collect candidate pairs from both LSH tiers."""
+    """Hash every article, build TF-IDF vectors, and collect candidate pairs from both LSH tiers.
+
+    `spool` holds the articles' texts by position when they were read into one (io.TextSpool).
+    """
     clock = clock or _Clock()
     n_real = len(articles)
     articles = [*articles, *_reference_articles(config, n_real)]
-    boilerplate = normalize.learn_boilerplate((a.source, a.text) for a in articles)
-    chunks = feature_chunks(articles, boilerplate, config)
+    texts = ArticleTexts(articles, spool)
+    boilerplate = normalize.learn_boilerplate((a.source, texts[k]) for k, a in enumerate(articles))
+    chunks = feature_chunks(articles, boilerplate, config, texts)
     padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
     say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")
 
@@ -473,7 +516,7 @@ def prepare(
     parallel.return_free_memory()
     clock.lap("candidates")
     return Prepared(
-        articles, n_real, feats, signals, terms, dup_pairs, story_pairs, candidates, from_shingles, shared, stats
+        articles, n_real, feats, signals, terms, dup_pairs, story_pairs, candidates, from_shingles, shared, stats, texts
     )
 
 
@@ -612,15 +655,19 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
         "term_tier_bands_shared": int((sa == sb).sum()),
         "term_tier_bands": config.story_bands,
         "story_set_shared": len(shared_terms),
-        "shared_top_terms": _term_names(prep.articles[i], shared_terms[shared_terms < similarity.N_FEATURES]),
+        "shared_top_terms": _term_names(
+            prep.articles[i].title,
+            prep.texts[i] if prep.texts is not None else prep.articles[i].text,
+            shared_terms[shared_terms < similarity.N_FEATURES],
+        ),
         "days_apart": None if np.isnan(gap) else round(float(gap), 2),
         "max_days": config.max_days,
     }
 
 
-def _term_names(article: Article, columns: np.ndarray) -> list[str]:
+def _term_names(title: str, body: str, columns: np.ndarray) -> list[str]:
     """The words behind hashed term columns, recovered from one article's own tokens."""
-    text = normalize.joined([article.title, article.text])
+    text = normalize.joined([title, body])
     words = normalize.tokens(text)
     hashes = hashing.token_hashes(normalize.raw_tokens(text))
     names: dict[int, str] = {}
@@ -643,13 +690,18 @@ def run(
     config: MatchConfig | None = None,
     rejected: Sequence[Rejected] = (),
     progress: Progress | None = None,
+    spool: Sequence[str] | None = None,
 ) -> Report:
-    """Match articles, group them into stories, reconcile each story's numbers."""
+    """Match articles, group them into stories, reconcile each story's numbers.
+
+    `spool` holds the articles' texts by position when they were read into one (io.TextSpool).
+    """
     config = config or MatchConfig()
     say = progress or (lambda _msg: None)
     model = load_scorer(config)
     clock = _Clock()
-    prep = prepare(articles, config, say, clock)
+    prep = prepare(articles, config, say, clock, spool)
+    texts = prep.texts or ArticleTexts(articles)
     dec = decide(prep, config, model)
     clock.lap("score")
     links: list[tuple[int, int, float]] = []
@@ -674,7 +726,7 @@ def run(
     del prep, dec
     parallel.return_free_memory()
 
-    report = _assemble(articles, groups, evidence, rejected, config)
+    report = _assemble(articles, groups, evidence, rejected, config, texts)
     clock.lap("claims")
     stats = dict(report.stats, **stats, seconds=clock.seconds)
     return Report(report.articles, report.matches, report.stories, report.rejected, stats)
@@ -686,6 +738,7 @@ def _assemble(
     evidence: dict[tuple[int, int], dict[str, Any]],
     rejected: Sequence[Rejected],
     config: MatchConfig,
+    texts: ArticleTexts,
 ) -> Report:
     """Number the stories, list their confirmed pairs, reconcile their claims."""
     ids = [a.id for a in articles]
@@ -709,9 +762,8 @@ def _assemble(
         work = []
         for story in stories:
             rows = [index[m] for m in story.articles]
-            versions = [(m, claim_text(articles[r])) for m, r in zip(story.articles, rows, strict=True)]
-            work.append((versions, _claim_tree(rows, evidence)))
-        claims = story_claims(work, config.workers)
+            work.append((list(zip(story.articles, rows, strict=True)), _claim_tree(rows, evidence)))
+        claims = story_claims(work, texts, config.workers)
         stories = [replace(story, claims=c) for story, c in zip(stories, claims, strict=True)]
     matches.sort(key=lambda m: (m.a, m.b))
     stats = {
@@ -726,11 +778,15 @@ def _assemble(
     return Report(tuple(articles), tuple(matches), tuple(stories), tuple(rejected), stats)
 
 
-def claim_text(article: Article) -> str:
-    """The raw text claims are read from: the title (headline figures count) and the body."""
-    if not article.title or article.text.lstrip().startswith(article.title):
-        return article.text
-    return article.title + "\n" + article.text
+def claim_text(article: Article, text: str | None = None) -> str:
+    """The raw text claims are read from: the title (headline figures count) and the body.
+
+    `text` is the article's body where the article does not carry it (read into a spool).
+    """
+    body = article.text if text is None else text
+    if not article.title or body.lstrip().startswith(article.title):
+        return body
+    return article.title + "\n" + body
 
 
 def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]) -> list[tuple[int, int]]:
@@ -766,27 +822,37 @@ def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]
     return sorted(tree)
 
 
-def _claims_of(story: tuple[list[tuple[str, str]], list[tuple[int, int]]]) -> tuple[dict[str, Any], ...]:
+StoryVersions = tuple[list[tuple[str, int]], list[tuple[int, int]]]
+
+
+def _claims_of(story: StoryVersions, texts: ArticleTexts) -> tuple[dict[str, Any], ...]:
     """Aligned numeric claims along the given version pairs of one story, as report records."""
     versions, tree = story
-    extracted = [(aid, claims_mod.extract_claims(text)) for aid, text in versions]
+    extracted = [(aid, claims_mod.extract_claims(claim_text(texts.articles[row], texts[row]))) for aid, row in versions]
     return tuple(reconcile.claim_pair_to_dict(p) for p in reconcile.reconcile_claims(extracted, tree))
 
 
-StoryVersions = tuple[list[tuple[str, str]], list[tuple[int, int]]]
+_CLAIM_TEXTS: list[ArticleTexts] = []
+
+
+def _init_claims(texts: ArticleTexts) -> None:
+    _CLAIM_TEXTS[:] = [texts]
 
 
 def _claims_chunk(stories: list[StoryVersions]) -> list[tuple[dict[str, Any], ...]]:
-    return [_claims_of(story) for story in stories]
+    return [_claims_of(story, _CLAIM_TEXTS[0]) for story in stories]
 
 
-def story_claims(stories: list[StoryVersions], workers: int = 1) -> list[tuple[dict[str, Any], ...]]:
-    """Claims of many stories ((id, text) versions and the version pairs to compare), in order.
+def story_claims(
+    stories: list[StoryVersions], texts: ArticleTexts, workers: int = 1
+) -> list[tuple[dict[str, Any], ...]]:
+    """Claims of many stories ((id, article position) versions and the version pairs to compare), in order.
 
-    Spread over `workers` processes (0: every core).
+    Spread over `workers` processes (0: every core), which read the versions' texts themselves.
     """
     workers = parallel.worker_count(workers)
     if workers <= 1 or len(stories) < 200:
-        return _claims_chunk(stories)
+        return [_claims_of(story, texts) for story in stories]
     size = max(50, len(stories) // (workers * 8))
-    return parallel.map_chunks(_claims_chunk, [stories[i : i + size] for i in range(0, len(stories), size)], workers)
+    chunks = [stories[i : i + size] for i in range(0, len(stories), size)]
+    return parallel.map_chunks(_claims_chunk, chunks, workers, _init_claims, (texts,))

@@ -3,12 +3,13 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import pickle
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from dedup.io import InputError, parse_published, read_articles
+from dedup.io import InputError, TextSpool, parse_published, read_articles
 
 
 def write_jsonl(path: Path, rows: list[object]) -> Path:
@@ -115,3 +116,28 @@ def test_truncated_gzip_is_an_error_naming_the_file(tmp_path: Path) -> None:
 )
 def test_published_formats(text: str, expected: str) -> None:
     assert parse_published(text).isoformat(timespec="minutes") == expected
+
+
+def test_spool_gives_back_every_text_as_written() -> None:
+    texts = ["", "1.525 báo cáo viên", "hoà\nthuỷ 🙂 𝐀", "lone \ud800 surrogate", "x" * 100_000]
+    with TextSpool() as spool:
+        positions = [spool.add(t) for t in texts]
+        assert positions == list(range(len(texts)))
+        assert len(spool) == len(texts)
+        assert [spool[k] for k in reversed(range(len(texts)))] == texts[::-1]
+        spool.add("after a read")
+        assert spool[len(texts)] == "after a read"
+        assert pickle.loads(pickle.dumps(spool)) == [*texts, "after a read"]
+
+
+def test_reading_into_a_spool_keeps_positions_and_leaves_articles_without_text(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    rows = [{"id": "a", "text": "Hà Nội có 1.525 người"}, {"id": "a", "text": "dup id"}, {"id": "b", "text": "hai"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    with TextSpool() as spool:
+        articles, rejected = read_articles([str(path)], skip_bad=True, spool=spool)
+        assert [a.id for a in articles] == ["a", "b"] and len(rejected) == 1
+        assert [a.text for a in articles] == ["", ""]
+        assert [spool[k] for k in range(len(spool))] == ["Hà Nội có 1.525 người", "hai"]
+        with pytest.raises(ValueError, match="empty spool"):
+            read_articles([str(path)], skip_bad=True, spool=spool)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from dedup import pipeline, report
-from dedup.io import article_from_record, read_articles
+from dedup.io import TextSpool, article_from_record, read_articles
 from dedup.models import Article
 from dedup.normalize import _NEW_TO_OLD
 from tests.conftest import FIXTURES, SEEDS, seed_id
@@ -143,11 +143,15 @@ def test_chunked_features_equal_the_per_article_definition() -> None:
 
 
 @pytest.mark.slow
-def test_one_and_two_workers_give_identical_reports() -> None:
-    articles, _ = read_articles([str(FIXTURES / "vmds-dev.jsonl"), str(FIXTURES / "baomoi-sample.jsonl.gz")])
+def test_one_and_two_workers_give_identical_reports_with_texts_in_memory_or_spooled() -> None:
+    inputs = [str(FIXTURES / "vmds-dev.jsonl"), str(FIXTURES / "baomoi-sample.jsonl.gz")]
+    articles, _ = read_articles(inputs)
     one = pipeline.run(articles, replace(pipeline.MatchConfig(), workers=1))
-    two = pipeline.run(articles, replace(pipeline.MatchConfig(), workers=2))
     assert len(one.stories) >= 200  # enough stories for the claims to be spread over workers too
+    with TextSpool() as spool:
+        bare, _ = read_articles(inputs, spool=spool)
+        assert all(a.text == "" for a in bare)
+        two = pipeline.run(bare, replace(pipeline.MatchConfig(), workers=2), spool=spool)
     assert report.to_json(one) == report.to_json(two)
 
 
