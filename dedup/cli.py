@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from dedup import __version__, evaluate, pipeline, report
-from dedup.io import InputError, TextSpool, read_articles
+from dedup.io import InputError, SpoolError, TextSpool, read_articles
 
 
 def _write_atomically(parts: Iterable[str], output: str) -> None:
@@ -158,7 +158,7 @@ def _match(
 ) -> None:
     try:
         articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=say, spool=spool)
-    except InputError as err:
+    except (InputError, SpoolError) as err:
         raise click.ClickException(str(err)) from None
     except OSError as err:
         raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
@@ -167,7 +167,7 @@ def _match(
         say("warning: no articles in the input; the report is empty")
     try:
         result = pipeline.run(articles, config, rejected=rejected, progress=say, spool=spool)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, SpoolError) as err:
         raise click.ClickException(str(err)) from None
     try:
         _write_atomically(report.write_parts(result, fmt), output)

@@ -106,16 +106,25 @@ _powers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 _keyed: dict[int, int] = {}
 
 
+# Longer tokens (page junk: runs of letters without spaces) are hashed by their string: two
+# polynomial hashes modulo 2**64 can both be made to collide by some long strings.
+_LONG_TOKEN = 64
+# Power tables up to this length are kept per process (a chunk of articles is about 2M characters).
+_KEEP_POWERS = 1 << 22
+
+
 def _power_table(base: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """base**k and base**-k modulo 2**64 for k < n (at least), cached per base."""
+    """base**k and base**-k modulo 2**64 for k < n (at least), cached per base up to _KEEP_POWERS."""
     have = _powers.get(base)
     if have is None or len(have[0]) < n:
-        size = max(n, 1 << 20, 2 * len(have[0]) if have else 0)
+        size = max(n, 1 << 20, min(2 * len(have[0]), _KEEP_POWERS) if have else 0)
         up = np.full(size, base, dtype=np.uint64)
         down = np.full(size, pow(base, -1, 1 << 64), dtype=np.uint64)
         up[0] = down[0] = 1
         with np.errstate(over="ignore"):
-            have = _powers[base] = (np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64))
+            have = (np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64))
+        if size <= _KEEP_POWERS:
+            _powers[base] = have
     return have
 
 
@@ -158,11 +167,18 @@ def text_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     for key, at in zip(ordered[new].tolist(), firsts.tolist(), strict=True):
         value = get(key)
         if value is None:
-            if len(_keyed) > _CACHE_LIMIT:
-                _keyed.clear()
-            value = _keyed[key] = stable_hash(normalize.canonical(text[starts[at] : ends[at]]))
+            if ends[at] - starts[at] > _LONG_TOKEN:
+                value = 0  # replaced below, one string at a time
+            else:
+                if len(_keyed) > _CACHE_LIMIT:
+                    _keyed.clear()
+                value = _keyed[key] = stable_hash(normalize.canonical(text[starts[at] : ends[at]]))
         values.append(value)
-    return np.array(values, dtype=np.uint64)[inverse], starts
+    hashes = np.array(values, dtype=np.uint64)[inverse]
+    long = np.flatnonzero(ends - starts > _LONG_TOKEN)
+    if len(long):
+        hashes[long] = token_hashes([text[starts[k] : ends[k]] for k in long.tolist()])
+    return hashes, starts
 
 
 def mix64(values: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ line; nothing is dropped without a trace.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -31,6 +32,10 @@ class InputError(Exception):
     """Bad input that stops the run; the message names the file and line."""
 
 
+class SpoolError(OSError):
+    """The temporary file that holds the texts of a run could not be written."""
+
+
 class TextSpool:
     """Article texts kept in a temporary file instead of memory, read back by position.
 
@@ -41,14 +46,24 @@ class TextSpool:
     """
 
     def __init__(self, directory: str | None = None) -> None:
+        self.directory = directory or tempfile.gettempdir()
         self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close()
         self._bounds = array("q", [0])
         self._unflushed = False
 
+    def _failed(self, err: OSError) -> SpoolError:
+        return SpoolError(
+            f"cannot write the temporary file for article texts in {self.directory}: {err.strerror or err} "
+            "(set TMPDIR to a disk with room)"
+        )
+
     def add(self, text: str) -> int:
         """Store a text; returns its position."""
         data = text.encode("utf-8", "surrogatepass")
-        self._file.write(data)
+        try:
+            self._file.write(data)
+        except OSError as err:
+            raise self._failed(err) from None
         self._bounds.append(self._bounds[-1] + len(data))
         self._unflushed = True
         return len(self._bounds) - 2
@@ -58,13 +73,18 @@ class TextSpool:
 
     def __getitem__(self, k: int) -> str:
         if self._unflushed:
-            self._file.flush()
+            try:
+                self._file.flush()
+            except OSError as err:
+                raise self._failed(err) from None
             self._unflushed = False
         start, end = self._bounds[k], self._bounds[k + 1]
         return os.pread(self._file.fileno(), end - start, start).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
-        self._file.close()
+        """Remove the file (texts that could not be written are dropped with it)."""
+        with contextlib.suppress(OSError):
+            self._file.close()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Where worker processes are spawned rather than forked, they get the texts themselves.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -52,41 +53,75 @@ def imap_chunks(
         gc.unfreeze()
 
 
-_CALL: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
-
-
-def _set_call(fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    _CALL[:] = [(fn, args)]
-
-
-def _run_call() -> Any:
-    fn, args = _CALL[0]
-    return fn(*args)
-
-
-def start(fn: Callable[..., Any], *args: Any, separate: bool = True) -> Callable[[], Any]:
-    """Start `fn(*args)` in a forked process and go on; call the returned function for its result.
-
-    The arguments reach the process without being copied, and everything the call allocates
-    beyond its result is gone with the process. With `separate` false, the call runs here at once.
-    """
-    if not separate:
-        result = fn(*args)
-        return lambda: result
-    gc.freeze()
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
-        pool = ProcessPoolExecutor(1, initializer=_set_call, initargs=(fn, args))
-        future = pool.submit(_run_call)
-    finally:
-        gc.unfreeze()
+        outcome = ("ok", fn(*args))
+    except BaseException as err:  # handed to the parent, which raises it
+        outcome = ("error", err)
+    conn.send(outcome)
+    conn.close()
 
-    def wait() -> Any:
+
+class Started:
+    """A call running in a process of its own (see `start`); call the object for its result.
+
+    As a context manager it stops the process on the way out if the result was never collected,
+    so an error elsewhere does not wait for it.
+    """
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], separate: bool) -> None:
+        self._result: tuple[str, Any] | None = None
+        self._process: Any = None
+        if not separate:
+            self._result = ("ok", fn(*args))
+            return
+        context = multiprocessing.get_context()
+        self._conn, send = context.Pipe(duplex=False)
+        gc.freeze()  # as in imap_chunks: the child's collector must not copy the parent's pages
         try:
-            return future.result()
+            self._process = context.Process(target=_child, args=(send, fn, args), daemon=True)
+            self._process.start()
         finally:
-            pool.shutdown()
+            gc.unfreeze()
+        send.close()
 
-    return wait
+    def __call__(self) -> Any:
+        if self._result is None:
+            try:
+                self._result = self._conn.recv()
+            except EOFError:
+                self._result = ("error", RuntimeError("a worker process ended without a result"))
+            finally:
+                self._conn.close()
+                self._process.join()
+        status, value = self._result
+        if status == "error":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the process if it is still running; its result is not wanted."""
+        if self._process is not None and self._result is None:
+            self._process.terminate()
+            self._process.join()
+            self._conn.close()
+            self._result = ("error", RuntimeError("cancelled"))
+
+    def __enter__(self) -> Started:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.cancel()
+
+
+def start(fn: Callable[..., Any], *args: Any, separate: bool = True) -> Started:
+    """Start `fn(*args)` in a process of its own and go on; call the returned object for its result.
+
+    Where processes are forked, the arguments reach it without being copied, and everything the
+    call allocates beyond its result is gone with the process. With `separate` false, the call
+    runs here at once.
+    """
+    return Started(fn, args, separate)
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

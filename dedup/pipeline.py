@@ -440,6 +440,8 @@ def prepare(
     clock = clock or _Clock()
     n_real = len(articles)
     articles = [*articles, *_reference_articles(config, n_real)]
+    if spool is not None and len(spool) != n_real:
+        raise ValueError(f"the spool holds {len(spool)} texts for {n_real} articles: read both with read_articles")
     texts = ArticleTexts(articles, spool)
     boilerplate = normalize.learn_boilerplate((a.source, texts[k]) for k, a in enumerate(articles))
     chunks = feature_chunks(articles, boilerplate, config, texts)
@@ -459,37 +461,36 @@ def prepare(
     # Tier 1: copies of one text share long runs of words. The index is built in a process of
     # its own, beside the term tier below, and its millions of small objects go with it.
     present = np.diff(feats.offsets["shingles"]) > 0
-    dup_tier = parallel.start(
+    with parallel.start(
         lsh.candidate_pairs,
         feats.signatures,
         present,
         config.dup_lsh,
         separate=parallel.worker_count(config.workers) > 1 and len(articles) >= 2000,
-    )
-
-    # Tier 2: rewrites of one event share some of their most distinctive terms and names.
-    # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
-    names, name_offsets = feats.ragged("names")
-    terms = [np.union1d(t, names[name_offsets[d] : name_offsets[d + 1]]) for d, t in enumerate(top)]
-    del top
-    signals = scorer_mod.Signals(
-        body=body,
-        lead=lead,
-        title=title,
-        names=scorer_mod.set_matrix(*feats.ragged("names")),
-        figures=scorer_mod.set_matrix(*feats.ragged("figures")),
-    )
-    story_signer = lsh.Signer(config.story_bands, config.story_seed)
-    present = np.array([len(t) > 0 for t in terms], dtype=bool)
-    story_pairs, story_stats = lsh.single_row_band_pairs(
-        story_signer.sign_all(terms),
-        present,
-        config.story_max_bucket,
-        config.story_window,
-        config.story_max_window_bucket,
-    )
-    clock.lap("story_lsh")
-    dup_pairs, dup_stats = dup_tier()
+    ) as dup_tier:
+        # Tier 2: rewrites of one event share some of their most distinctive terms and names.
+        # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
+        names, name_offsets = feats.ragged("names")
+        terms = [np.union1d(t, names[name_offsets[d] : name_offsets[d + 1]]) for d, t in enumerate(top)]
+        del top
+        signals = scorer_mod.Signals(
+            body=body,
+            lead=lead,
+            title=title,
+            names=scorer_mod.set_matrix(*feats.ragged("names")),
+            figures=scorer_mod.set_matrix(*feats.ragged("figures")),
+        )
+        story_signer = lsh.Signer(config.story_bands, config.story_seed)
+        present = np.array([len(t) > 0 for t in terms], dtype=bool)
+        story_pairs, story_stats = lsh.single_row_band_pairs(
+            story_signer.sign_all(terms),
+            present,
+            config.story_max_bucket,
+            config.story_window,
+            config.story_max_window_bucket,
+        )
+        clock.lap("story_lsh")
+        dup_pairs, dup_stats = dup_tier()
     clock.lap("duplicate_lsh")
     # A same-story pair must share `min_shared_terms` story-set elements; one-row bands also pair
     # articles that share a single one (half the term-tier buckets), which are only kept when

@@ -124,7 +124,7 @@ def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int, out: np.ndarray 
     best = sorted_values[group]
     del group
     np.divide(sorted_values, best, out=sorted_values, where=best > 0)
-    sorted_values[best <= 0] = 0.0
+    sorted_values[~(best > 0)] = 0.0  # also where the best is NaN, as a divide with where=best > 0 gives
     del best
     share = np.empty(2 * m)
     share[order] = sorted_values

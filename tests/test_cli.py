@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -8,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from dedup.cli import cli
-from tests.conftest import SEEDS, seed_id
+from tests.conftest import FIXTURES, SEEDS, seed_id
 
 
 def invoke(*args: str, input: str | None = None):
@@ -196,3 +198,18 @@ def test_claims_says_which_records_it_passed_over(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert f"passed over {path}:2: not valid JSON" in result.stderr
     assert "«1.525 báo cáo viên»" in result.stdout
+
+
+def test_a_full_disk_for_the_texts_exits_1_with_a_clear_message(tmp_path: Path) -> None:
+    # Files may not grow past 200 kB in this process: the texts of the dev stories (1.1 MB) do not fit.
+    code = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000)); "
+        "from dedup.cli import cli; cli()"
+    )
+    args = ["match", str(FIXTURES / "vmds-dev.jsonl"), "-o", str(tmp_path / "r.json")]
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert "cannot write the temporary file for article texts" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "r.json").exists()

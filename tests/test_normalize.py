@@ -157,3 +157,15 @@ def test_cached_name_and_figure_hashes_equal_hashes_of_the_forms() -> None:
         found += len(names(text)) + len(figures(text))
     assert found > 2000
     assert figures("1.525 báo cáo viên, 7 người, 30 tỷ, 88,48%, 12") == {"1525 báo", "30 tỷ", "88,48 %"}
+
+
+def test_long_tokens_that_collide_under_polynomial_hashing_keep_their_own_hashes() -> None:
+    # Thue-Morse words and their complements: equal under any odd multiplier modulo 2**64.
+    word = [0]
+    while len(word) < 2048:
+        word += [1 - b for b in word]
+    a = "".join("ab"[b] for b in word)
+    b = "".join("ba"[b] for b in word)
+    hashes, _ = text_token_hashes(f"{a} {b} {a}")
+    assert np.array_equal(hashes, token_hashes([a, b, a]))
+    assert hashes[0] != hashes[1]

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
+import pytest
 
 from dedup import parallel
 
@@ -16,6 +18,29 @@ def test_a_started_call_runs_in_its_own_process_and_returns_its_result() -> None
     total, pid = parallel.start(_sum_and_pid, values, 3)()
     assert total == 3 * int(values.sum())
     assert pid != os.getpid()
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_an_error_in_a_started_call_is_raised_where_its_result_is_asked() -> None:
+    started = parallel.start(_fail, "no buckets")
+    with pytest.raises(ValueError, match="no buckets"):
+        started()
+
+
+def test_a_started_call_whose_result_is_not_collected_is_stopped() -> None:
+    begun = time.perf_counter()
+    with pytest.raises(KeyError), parallel.start(_sleep, 60.0) as started:
+        raise KeyError("an error before the result is asked")
+    assert time.perf_counter() - begun < 30
+    assert not started._process.is_alive()
 
 
 def test_a_call_not_separate_runs_here_at_once() -> None:
