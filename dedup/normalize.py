@@ -211,24 +211,51 @@ BOILERPLATE_MAX_WORDS = 40
 BOILERPLATE_MIN_SHARE = 0.01
 
 
+@dataclass
+class LineCounts:
+    """Per source: how many articles it has, and in how many of them each short line appears."""
+
+    per_source: dict[str, Counter[str]]
+    n_docs: Counter[str]
+
+    @classmethod
+    def of(cls, docs: Iterable[tuple[str | None, str]]) -> LineCounts:
+        """Count the short lines of (source, raw text) pairs."""
+        per_source: dict[str, Counter[str]] = {}
+        n_docs: Counter[str] = Counter()
+        for source, text in docs:
+            src = source or ""
+            n_docs[src] += 1
+            keys = set()
+            for line in text.splitlines():
+                words = line.split()
+                if 0 < len(words) <= BOILERPLATE_MAX_WORDS:
+                    keys.add(" ".join(words).lower())  # line_key(line), for the short lines only
+            per_source.setdefault(src, Counter()).update(keys)
+        return cls(per_source, n_docs)
+
+    def add(self, other: LineCounts) -> None:
+        """Add the counts of other articles (counts of parts of a run add up to the run's)."""
+        self.n_docs.update(other.n_docs)
+        for src, counter in other.per_source.items():
+            mine = self.per_source.get(src)
+            if mine is None:
+                self.per_source[src] = counter
+            else:
+                mine.update(counter)
+
+    def boilerplate(self) -> Boilerplate:
+        """The lines seen in enough of a source's articles to be its furniture."""
+        learned = set()
+        for src, counter in self.per_source.items():
+            floor = max(BOILERPLATE_MIN_DOCS, int(BOILERPLATE_MIN_SHARE * self.n_docs[src]))
+            learned.update((src, key) for key, count in counter.items() if count >= floor)
+        return Boilerplate(frozenset(learned))
+
+
 def learn_boilerplate(docs: Iterable[tuple[str | None, str]]) -> Boilerplate:
     """Learn boilerplate lines from (source, raw text) pairs of a whole run."""
-    per_source: dict[str, Counter[str]] = {}
-    n_docs: Counter[str] = Counter()
-    for source, text in docs:
-        src = source or ""
-        n_docs[src] += 1
-        keys = set()
-        for line in text.splitlines():
-            words = line.split()
-            if 0 < len(words) <= BOILERPLATE_MAX_WORDS:
-                keys.add(" ".join(words).lower())  # line_key(line), for the short lines only
-        per_source.setdefault(src, Counter()).update(keys)
-    learned = set()
-    for src, counter in per_source.items():
-        floor = max(BOILERPLATE_MIN_DOCS, int(BOILERPLATE_MIN_SHARE * n_docs[src]))
-        learned.update((src, key) for key, count in counter.items() if count >= floor)
-    return Boilerplate(frozenset(learned))
+    return LineCounts.of(docs).boilerplate()
 
 
 def content_lines(text: str, source: str | None = None, boilerplate: Boilerplate | None = None) -> list[str]:

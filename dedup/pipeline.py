@@ -368,6 +368,32 @@ def feature_chunks(
     return parallel.map_chunks(_features_chunk, spans, workers, _init_worker, (boilerplate, config, texts))
 
 
+_TEXTS: list[ArticleTexts] = []
+
+
+def _init_texts(texts: ArticleTexts) -> None:
+    _TEXTS[:] = [texts]
+
+
+def _line_counts_chunk(span: tuple[int, int]) -> list[normalize.LineCounts]:
+    texts = _TEXTS[0]
+    return [normalize.LineCounts.of((texts.articles[k].source, texts[k]) for k in range(*span))]
+
+
+def learn_boilerplate(texts: ArticleTexts, config: MatchConfig) -> normalize.Boilerplate:
+    """normalize.learn_boilerplate over a run's articles, their lines counted in `config.workers` processes."""
+    n = len(texts)
+    workers = parallel.worker_count(config.workers)
+    if workers <= 1 or n < 2000:
+        return normalize.learn_boilerplate((texts.articles[k].source, texts[k]) for k in range(n))
+    spans = [(i, min(i + 2000, n)) for i in range(0, n, 2000)]
+    parts = parallel.map_chunks(_line_counts_chunk, spans, workers, _init_texts, (texts,))
+    total = parts[0]
+    for part in parts[1:]:
+        total.add(part)
+    return total.boilerplate()
+
+
 def extract_features(
     articles: Sequence[Article], boilerplate: normalize.Boilerplate, config: MatchConfig
 ) -> FeatureTable:
@@ -443,7 +469,7 @@ def prepare(
     if spool is not None and len(spool) != n_real:
         raise ValueError(f"the spool holds {len(spool)} texts for {n_real} articles: read both with read_articles")
     texts = ArticleTexts(articles, spool)
-    boilerplate = normalize.learn_boilerplate((a.source, texts[k]) for k, a in enumerate(articles))
+    boilerplate = learn_boilerplate(texts, config)
     chunks = feature_chunks(articles, boilerplate, config, texts)
     padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
     say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")

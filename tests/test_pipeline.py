@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from dedup import pipeline, report
+from dedup import normalize, pipeline, report
 from dedup.io import TextSpool, article_from_record, read_articles
 from dedup.models import Article
 from dedup.normalize import _NEW_TO_OLD
@@ -172,3 +172,21 @@ def test_claims_compare_each_version_along_a_spanning_tree_of_its_story() -> Non
     # the edited figure conflicts with whichever version it was compared with
     conflicts = [c for c in story.claims if c["verdict"] == "conflict"]
     assert any("1.700" in c["a"]["text"] + c["b"]["text"] for c in conflicts)
+
+
+def test_boilerplate_learned_over_workers_equals_one_pass_over_the_run() -> None:
+    articles, _ = read_articles([str(FIXTURES / "baomoi-sample.jsonl.gz")])
+    assert len(articles) >= 2000  # enough to be spread over workers
+    # A footer that one outlet's articles repeat, in every chunk of the run, and one it uses twice.
+    articles = [
+        replace(a, source=f"s{k % 3}", text=a.text + f"\nBản quyền thuộc về báo số {k % 3}")
+        for k, a in enumerate(articles)
+    ]
+    articles[7] = replace(articles[7], text=articles[7].text + "\nChỉ hai lần")
+    articles[10] = replace(articles[10], text=articles[10].text + "\nChỉ hai lần")
+    texts = pipeline.ArticleTexts(articles)
+    spread = pipeline.learn_boilerplate(texts, replace(pipeline.MatchConfig(), workers=2))
+    plain = normalize.learn_boilerplate((a.source, a.text) for a in articles)
+    assert spread == plain
+    assert {("s0", "bản quyền thuộc về báo số 0"), ("s2", "bản quyền thuộc về báo số 2")} <= plain.lines
+    assert ("s1", "chỉ hai lần") not in plain.lines
