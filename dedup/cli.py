@@ -19,8 +19,15 @@ from dedup.io import InputError, SpoolError, TextSpool, read_articles
 def _write_atomically(parts: Iterable[str], output: str) -> None:
     """Write to a temporary file beside the target, then rename, so no half-written report is left."""
     if output == "-":
-        sys.stdout.writelines(parts)
+        # Reports are UTF-8 whatever the terminal's encoding: Vietnamese text must not fail on it.
         sys.stdout.flush()
+        raw = getattr(sys.stdout, "buffer", None)
+        for part in parts:
+            if raw is None:
+                sys.stdout.write(part)
+            else:
+                raw.write(part.encode("utf-8"))
+        (raw or sys.stdout).flush()
         return
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)

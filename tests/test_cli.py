@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -213,3 +214,14 @@ def test_a_full_disk_for_the_texts_exits_1_with_a_clear_message(tmp_path: Path) 
     assert "cannot write the temporary file for article texts" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_report_on_stdout_is_utf8_whatever_the_terminal_encoding() -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "dedup", "match", str(SEEDS), "-q"], capture_output=True, env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    data = json.loads(proc.stdout.decode("utf-8"))
+    assert len(data["articles"]) == 5
+    assert any("ệ" in a["title"] or "ộ" in a["title"] for a in data["articles"])
