@@ -629,9 +629,10 @@ def decide(
     kind: list[str | None] = [None] * len(pairs)
     # Reference articles (rows from n_real on) only compete for ranks: no pair with one is confirmed.
     real = pairs[:, 1] < prep.n_real
+    shingles, at = prep.features.ragged("shingles")
     for k in np.flatnonzero(real & (from_shingles | (prob >= threshold))).tolist():
         i, j = int(pairs[k, 0]), int(pairs[k, 1])
-        jaccard[k], containment[k] = hashing.overlap(prep.features[i].shingles, prep.features[j].shingles)
+        jaccard[k], containment[k] = hashing.overlap(shingles[at[i] : at[i + 1]], shingles[at[j] : at[j + 1]])
         if containment[k] >= config.duplicate_containment:
             kind[k] = "duplicate"
         elif (
