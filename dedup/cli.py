@@ -127,6 +127,9 @@ def match(
     INPUT is a .txt file (one article), a .jsonl or .jsonl.gz file (one article a line: id, text,
     and optionally title, source, url, published), a directory (read recursively), or - for JSONL
     on standard input.
+
+    While it runs, the articles' texts wait in a temporary file in $TMPDIR (about the size of the
+    input's text), not in memory; the file is gone when the run ends.
     """
 
     def say(message: str) -> None:
