@@ -336,16 +336,28 @@ def _items(texts: ArticleTexts, start: int, stop: int) -> list[tuple[str, str, s
     return [(texts[k], arts[k].title, arts[k].source) for k in range(start, stop)]
 
 
-_WORKER: list[Any] = []
+def _spans(n: int, size: int) -> list[tuple[int, int]]:
+    """Consecutive (start, stop) ranges of up to `size` positions covering 0..n-1."""
+    return [(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+# What a worker process reads: the run's texts (forked workers share them, spool included) and,
+# for hashing, its extractor.
+_TEXTS: list[ArticleTexts] = []
+_WORKER: list[_Extractor] = []
+
+
+def _init_texts(texts: ArticleTexts) -> None:
+    _TEXTS[:] = [texts]
 
 
 def _init_worker(boilerplate: normalize.Boilerplate, config: MatchConfig, texts: ArticleTexts) -> None:
-    _WORKER[:] = [_Extractor(boilerplate, config), texts]
+    _init_texts(texts)
+    _WORKER[:] = [_Extractor(boilerplate, config)]
 
 
 def _features_chunk(span: tuple[int, int]) -> list[FeatureTable]:
-    extract, texts = _WORKER
-    return [extract(_items(texts, *span))]
+    return [_WORKER[0](_items(_TEXTS[0], *span))]
 
 
 def feature_chunks(
@@ -360,19 +372,11 @@ def feature_chunks(
     """
     texts = texts or ArticleTexts(articles)
     workers = parallel.worker_count(config.workers)
-    size = 500
-    spans = [(i, min(i + size, len(articles))) for i in range(0, len(articles), size)]
+    spans = _spans(len(articles), 500)
     if workers <= 1 or len(articles) < 2000:
         extract = _Extractor(boilerplate, config)
         return [extract(_items(texts, *span)) for span in spans]
     return parallel.map_chunks(_features_chunk, spans, workers, _init_worker, (boilerplate, config, texts))
-
-
-_TEXTS: list[ArticleTexts] = []
-
-
-def _init_texts(texts: ArticleTexts) -> None:
-    _TEXTS[:] = [texts]
 
 
 def _line_counts_chunk(span: tuple[int, int]) -> list[normalize.LineCounts]:
@@ -386,8 +390,7 @@ def learn_boilerplate(texts: ArticleTexts, config: MatchConfig) -> normalize.Boi
     workers = parallel.worker_count(config.workers)
     if workers <= 1 or n < 2000:
         return normalize.learn_boilerplate((texts.articles[k].source, texts[k]) for k in range(n))
-    spans = [(i, min(i + 2000, n)) for i in range(0, n, 2000)]
-    parts = parallel.map_chunks(_line_counts_chunk, spans, workers, _init_texts, (texts,))
+    parts = parallel.map_chunks(_line_counts_chunk, _spans(n, 2000), workers, _init_texts, (texts,))
     total = parts[0]
     for part in parts[1:]:
         total.add(part)
@@ -449,7 +452,7 @@ class Prepared:
     from_shingles: np.ndarray  # per candidate: found by the shingle tier
     shared_terms: np.ndarray  # per candidate: how many story-tier set elements the two share
     stats: dict[str, Any]
-    texts: ArticleTexts | None = None  # the articles' texts by position
+    texts: ArticleTexts  # the articles' texts by position
 
 
 def prepare(
@@ -685,7 +688,7 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
         "story_set_shared": len(shared_terms),
         "shared_top_terms": _term_names(
             prep.articles[i].title,
-            prep.texts[i] if prep.texts is not None else prep.articles[i].text,
+            prep.texts[i],
             shared_terms[shared_terms < similarity.N_FEATURES],
         ),
         "days_apart": None if np.isnan(gap) else round(float(gap), 2),
@@ -729,7 +732,7 @@ def run(
     model = load_scorer(config)
     clock = _Clock()
     prep = prepare(articles, config, say, clock, spool)
-    texts = prep.texts or ArticleTexts(articles)
+    texts = prep.texts
     dec = decide(prep, config, model)
     clock.lap("score")
     links: list[tuple[int, int, float]] = []
@@ -860,15 +863,8 @@ def _claims_of(story: StoryVersions, texts: ArticleTexts) -> tuple[dict[str, Any
     return tuple(reconcile.claim_pair_to_dict(p) for p in reconcile.reconcile_claims(extracted, tree))
 
 
-_CLAIM_TEXTS: list[ArticleTexts] = []
-
-
-def _init_claims(texts: ArticleTexts) -> None:
-    _CLAIM_TEXTS[:] = [texts]
-
-
 def _claims_chunk(stories: list[StoryVersions]) -> list[tuple[dict[str, Any], ...]]:
-    return [_claims_of(story, _CLAIM_TEXTS[0]) for story in stories]
+    return [_claims_of(story, _TEXTS[0]) for story in stories]
 
 
 def story_claims(
@@ -883,4 +879,4 @@ def story_claims(
         return [_claims_of(story, texts) for story in stories]
     size = max(50, len(stories) // (workers * 8))
     chunks = [stories[i : i + size] for i in range(0, len(stories), size)]
-    return parallel.map_chunks(_claims_chunk, chunks, workers, _init_claims, (texts,))
+    return parallel.map_chunks(_claims_chunk, chunks, workers, _init_texts, (texts,))
