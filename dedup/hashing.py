@@ -154,11 +154,7 @@ def text_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     if len(starts) == 0:
         return EMPTY.copy(), starts
     keys = _span_keys(cp, starts, ends)
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    new = np.empty(len(ordered), dtype=bool)
-    new[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    order, ordered, new = sorted_groups(keys)
     inverse = np.empty(len(keys), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     firsts = order[new]
@@ -216,6 +212,20 @@ def grouped_ngrams(hashes: np.ndarray, group: np.ndarray, n: int) -> tuple[np.nd
         return grams, group[: len(grams)]
     inside = group[: len(grams)] == group[n - 1 :]
     return grams[inside], group[: len(grams)][inside]
+
+
+def sorted_groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Equal values brought together by a stable sort: (order, values[order], first-of-its-value flags).
+
+    The distinct values are `values[order][flags]`, and `np.cumsum(flags) - 1` numbers each sorted
+    position's value. Equal values keep their input order, so sums over a group add up in it.
+    (numpy's own unique is hash-based and several times slower on large int64 arrays.)
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return order, ordered, first
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:

@@ -204,12 +204,9 @@ class _Extractor:
         docs = np.concatenate([d for _, d, _ in parts])
         weight = np.concatenate([np.full(len(t), w, np.float32) for t, _, w in parts])
         keys = (docs << 22) | (terms & similarity.COLUMN_MASK).astype(np.int64)
-        # Distinct keys by sorting (numpy's hash-based unique is several times slower on int64); a
-        # stable sort keeps each key's weights in their original order, so the sums are the same.
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        new = np.ones(len(ordered), dtype=bool)
-        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+        # Each key's weights are summed in their input order (a stable sort), as np.unique's
+        # inverse would.
+        order, ordered, new = hashing.sorted_groups(keys)
         term_keys = ordered[new]
         if len(keys):
             counts = np.bincount(np.cumsum(new) - 1, weights=weight[order]).astype(np.float32)

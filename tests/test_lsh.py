@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 from datasketch import MinHash
 
-from dedup.hashing import overlap, shingle_set, token_hashes
+from dedup.hashing import overlap, shingle_set, sorted_groups, token_hashes
 from dedup.lsh import LSHParams, Signer, candidate_pairs
 
 WORDS = [
@@ -90,3 +90,12 @@ def test_grouped_signatures_equal_one_set_at_a_time_across_tiles() -> None:
     want = np.stack([signer.sign(values[a : a + k]) for a, k in zip(starts, lengths, strict=True)])
     for tile in (1, 100, 1024, 10**6):
         assert np.array_equal(signer.sign_grouped(values, starts, tile=tile), want)
+
+
+def test_sorted_groups_bring_equal_values_together_in_input_order() -> None:
+    values = np.array([5, 3, 5, 1, 3, 5], dtype=np.int64)
+    order, ordered, first = sorted_groups(values)
+    assert ordered.tolist() == [1, 3, 3, 5, 5, 5]
+    assert order.tolist() == [3, 1, 4, 0, 2, 5]  # equal values keep their input order
+    assert ordered[first].tolist() == [1, 3, 5]
+    assert [len(x) for x in sorted_groups(np.zeros(0, np.int64))] == [0, 0, 0]
