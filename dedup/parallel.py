@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -44,11 +45,20 @@ def imap_chunks(
     initargs: tuple[Any, ...] = (),
 ) -> Iterator[Any]:
     """`map_chunks`, yielding each result as soon as it and those before it are done."""
+    with _frozen(), ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
+        for chunk in pool.map(work, chunks):
+            yield from chunk
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """Keep the objects that exist now out of the garbage collector's scans while processes start.
+
+    A scan in a forked process would touch, and so copy, every page of the parent's objects.
+    """
     gc.freeze()
     try:
-        with ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
-            for chunk in pool.map(work, chunks):
-                yield from chunk
+        yield
     finally:
         gc.unfreeze()
 
@@ -77,12 +87,9 @@ class Started:
             return
         context = multiprocessing.get_context()
         self._conn, send = context.Pipe(duplex=False)
-        gc.freeze()  # as in imap_chunks: the child's collector must not copy the parent's pages
-        try:
+        with _frozen():
             self._process = context.Process(target=_child, args=(send, fn, args), daemon=True)
             self._process.start()
-        finally:
-            gc.unfreeze()
         send.close()
 
     def __call__(self) -> Any:
