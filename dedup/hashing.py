@@ -153,14 +153,10 @@ def text_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     starts, ends = normalize.token_spans(cp)
     if len(starts) == 0:
         return EMPTY.copy(), starts
-    keys = _span_keys(cp, starts, ends)
-    order, ordered, new = sorted_groups(keys)
-    inverse = np.empty(len(keys), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    firsts = order[new]
+    distinct, inverse, firsts = unique_inverse(_span_keys(cp, starts, ends))
     get = _keyed.get
     values = []
-    for key, at in zip(ordered[new].tolist(), firsts.tolist(), strict=True):
+    for key, at in zip(distinct.tolist(), firsts.tolist(), strict=True):
         value = get(key)
         if value is None:
             if ends[at] - starts[at] > _LONG_TOKEN:
@@ -226,6 +222,14 @@ def sorted_groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     first = np.ones(len(ordered), dtype=bool)
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return order, ordered, first
+
+
+def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True) by sorting, plus where each distinct value first occurs."""
+    order, ordered, first = sorted_groups(values)
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse, order[first]
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedup import parallel, similarity
+from dedup.hashing import unique_inverse
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "scorer.json"
 
@@ -66,7 +67,7 @@ def set_matrix(sets: Sequence[np.ndarray] | np.ndarray, offsets: np.ndarray | No
         offsets = np.concatenate([[0], np.cumsum(lengths)])
     else:
         flat = np.asarray(sets)
-    vocab, cols = np.unique(flat, return_inverse=True)
+    vocab, cols, _ = unique_inverse(flat)
     matrix = sp.csr_matrix(
         (np.ones(len(flat), np.float32), cols.astype(np.int32), offsets), shape=(len(offsets) - 1, max(1, len(vocab)))
     )

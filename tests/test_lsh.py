@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 from datasketch import MinHash
 
-from dedup.hashing import overlap, shingle_set, sorted_groups, token_hashes
+from dedup.hashing import overlap, shingle_set, sorted_groups, token_hashes, unique_inverse
 from dedup.lsh import LSHParams, Signer, candidate_pairs
 
 WORDS = [
@@ -99,3 +99,11 @@ def test_sorted_groups_bring_equal_values_together_in_input_order() -> None:
     assert order.tolist() == [3, 1, 4, 0, 2, 5]  # equal values keep their input order
     assert ordered[first].tolist() == [1, 3, 5]
     assert [len(x) for x in sorted_groups(np.zeros(0, np.int64))] == [0, 0, 0]
+
+
+def test_unique_inverse_equals_numpys_and_finds_first_occurrences() -> None:
+    values = np.random.default_rng(2).integers(0, 50, size=500).astype(np.uint64)
+    distinct, inverse, firsts = unique_inverse(values)
+    want, want_inverse = np.unique(values, return_inverse=True)
+    assert np.array_equal(distinct, want) and np.array_equal(inverse, want_inverse)
+    assert firsts.tolist() == [int(np.flatnonzero(values == v)[0]) for v in distinct]
