@@ -149,10 +149,8 @@ def match(
     # Texts wait in a temporary file between the stages that read them, not in memory.
     try:
         spool = TextSpool()
-    except OSError as err:
-        raise click.ClickException(
-            f"cannot make a temporary file in {tempfile.gettempdir()}: {err.strerror or err} (set TMPDIR)"
-        ) from None
+    except SpoolError as err:
+        raise click.ClickException(str(err)) from None
     with spool:
         _match(inputs, output, fmt, skip_bad, config, say, spool)
 

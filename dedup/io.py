@@ -47,7 +47,10 @@ class TextSpool:
 
     def __init__(self, directory: str | None = None) -> None:
         self.directory = directory or tempfile.gettempdir()
-        self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close()
+        try:
+            self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close()
+        except OSError as err:
+            raise self._failed(err) from None
         self._bounds = array("q", [0])
         self._unflushed = False
 

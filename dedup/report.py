@@ -43,9 +43,7 @@ def _pairs_by_story(report: Report) -> dict[str, list[Match]]:
 def _sections(report: Report) -> Iterator[tuple[str, Any]]:
     """The report's top-level keys in contract order, each list as a generator of its records."""
     story_of = report.story_of()
-    kinds: dict[str, set[str]] = defaultdict(set)
-    for m in report.matches:
-        kinds[story_of[m.a]].add(m.kind)
+    pairs_of = _pairs_by_story(report)
     yield "articles", (_article_record(a, story_of.get(a.id)) for a in report.articles)
     yield (
         "pairs",
@@ -54,7 +52,12 @@ def _sections(report: Report) -> Iterator[tuple[str, Any]]:
     yield (
         "stories",
         (
-            {"id": s.id, "articles": list(s.articles), "kinds": sorted(kinds[s.id]), "claims": list(s.claims)}
+            {
+                "id": s.id,
+                "articles": list(s.articles),
+                "kinds": sorted({m.kind for m in pairs_of[s.id]}),
+                "claims": list(s.claims),
+            }
             for s in report.stories
         ),
     )
