@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
+from dedup import kernels
 from dedup.hashing import ngram_hashes
 
 N_FEATURES = 1 << 22
@@ -199,42 +200,18 @@ def stack_compacted(blocks: list[sp.csr_matrix], keep: np.ndarray) -> sp.csr_mat
     return rows.matrix()
 
 
-def pair_dots(matrix: sp.csr_matrix, pairs: np.ndarray, block: int = 20_000) -> np.ndarray:
+def pair_dots(matrix: sp.csr_matrix, pairs: np.ndarray) -> np.ndarray:
     """Dot product of each (i, j) row pair: only the pairs asked, never all pairs.
 
-    Pairs are taken in blocks, with the rows of their second articles gathered in one copy. For
-    each run of pairs with the same first article (candidates come sorted), that article's row
-    is spread into a dense buffer once and every partner row reads its values from it: the cost
-    is the partner rows' entries, with no merging of sorted indices.
+    For each run of pairs with the same first article (candidates come sorted), that article's
+    row is spread into a dense buffer once and every partner row reads its values from it: the
+    cost is the partner rows' entries, with no merging of sorted indices (kernels.pair_dots).
     """
     out = np.zeros(len(pairs))
-    if len(pairs) == 0:
-        return out
-    buffer = np.zeros(matrix.shape[1], dtype=matrix.dtype)
-    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
-    for start in range(0, len(pairs), block):
-        chunk = pairs[start : start + block]
-        partners = matrix[chunk[:, 1]]
-        p_ptr, p_ind, p_data = partners.indptr, partners.indices, partners.data
-        firsts = chunk[:, 0]
-        runs = np.flatnonzero(np.concatenate([[True], firsts[1:] != firsts[:-1]])).tolist()
-        result = np.zeros(len(chunk))
-        for a, b in zip(runs, [*runs[1:], len(chunk)], strict=True):
-            e0, e1 = p_ptr[a], p_ptr[b]
-            if e0 == e1:
-                continue
-            i = firsts[a]
-            cols = indices[indptr[i] : indptr[i + 1]]
-            buffer[cols] = data[indptr[i] : indptr[i + 1]]
-            products = np.empty(e1 - e0 + 1, dtype=buffer.dtype)
-            np.multiply(buffer[p_ind[e0:e1]], p_data[e0:e1], out=products[:-1])
-            products[-1] = 0.0  # where a trailing empty row starts
-            buffer[cols] = 0.0
-            # Sums per partner row (an empty row's "sum" is the next value: zeroed).
-            sums = np.add.reduceat(products, p_ptr[a:b] - e0, dtype=np.float64)
-            sums[p_ptr[a + 1 : b + 1] == p_ptr[a:b]] = 0.0
-            result[a:b] = sums
-        out[start : start + block] = result
+    if len(pairs):
+        kernels.pair_dots(
+            matrix.indptr, matrix.indices, matrix.data, matrix.shape[1], np.ascontiguousarray(pairs, np.int64), out
+        )
     return out
 
 

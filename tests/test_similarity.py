@@ -96,9 +96,17 @@ def test_pair_dots_equal_row_products_with_empty_rows_and_any_pair_order() -> No
     i, j = np.triu_indices(60, k=1)
     pairs = np.stack([i, j], axis=1)
     want = (dense[i].astype(np.float32) * dense[j].astype(np.float32)).sum(axis=1)
-    assert np.allclose(pair_dots(m, pairs, block=97), want, atol=1e-6)
+    assert np.allclose(pair_dots(m, pairs), want, atol=1e-6)
     shuffled = rng.permutation(len(pairs))
-    assert np.allclose(pair_dots(m, pairs[shuffled], block=50), want[shuffled], atol=1e-6)
+    assert np.allclose(pair_dots(m, pairs[shuffled]), want[shuffled], atol=1e-6)
+    # Exactly: the matrix's own products, added in float64 in column order (as a report needs
+    # byte-identical cosines whatever the order the pairs come in).
+    exact = []
+    for a, b in pairs[shuffled].tolist():
+        shared = np.intersect1d(m[a].indices, m[b].indices)
+        products = (dense[a, shared].astype(np.float32) * dense[b, shared].astype(np.float32)).astype(np.float64)
+        exact.append(sum(products.tolist()))
+    assert pair_dots(m, pairs[shuffled]).tolist() == exact
 
 
 def test_stacking_row_blocks_equals_compacting_the_whole_matrix() -> None:
