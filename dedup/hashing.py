@@ -11,7 +11,7 @@ from hashlib import blake2b
 
 import numpy as np
 
-from dedup import normalize
+from dedup import kernels, normalize
 from dedup.normalize import canonical
 
 _M1 = np.uint64(0xFF51AFD7ED558CCD)
@@ -97,79 +97,73 @@ def token_hashes(tokens: Sequence[str]) -> np.ndarray:
     return np.array(values, dtype=np.uint64) if values else EMPTY.copy()
 
 
-# Raw tokens are told apart, before the cache above is consulted, by two polynomial hashes of
-# their code points (odd multipliers modulo 2**64, so each has an inverse): a run of text's hash
-# is then a difference of prefix sums, for every token of a chunk at once.
-_P1, _P2 = 0x100000001B3, 0x9E3779B97F4A7C15 | 1
-_powers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-# Key of a raw token -> hash of its canonical form, as `_cache` but keyed without the string.
-_keyed: dict[int, int] = {}
-
-
-# Longer tokens (page junk: runs of letters without spaces) are hashed by their string: two
-# polynomial hashes modulo 2**64 can both be made to collide by some long strings.
+# Longer tokens (page junk: runs of letters without spaces) are hashed by their string: the two
+# polynomial hashes that key raw tokens (kernels.span_keys) can both be made to collide by some
+# long strings.
 _LONG_TOKEN = 64
-# Power tables up to this length are kept per process (a chunk of articles is about 2M characters).
-_KEEP_POWERS = 1 << 22
 
 
-def _power_table(base: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """base**k and base**-k modulo 2**64 for k < n (at least), cached per base up to _KEEP_POWERS."""
-    have = _powers.get(base)
-    if have is None or len(have[0]) < n:
-        size = max(n, 1 << 20, min(2 * len(have[0]), _KEEP_POWERS) if have else 0)
-        up = np.full(size, base, dtype=np.uint64)
-        down = np.full(size, pow(base, -1, 1 << 64), dtype=np.uint64)
-        up[0] = down[0] = 1
-        with np.errstate(over="ignore"):
-            have = (np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64))
-        if size <= _KEEP_POWERS:
-            _powers[base] = have
-    return have
+class _KeyTable:
+    """Key of a raw token -> hash of its canonical form, as `_cache` but keyed without the string.
+
+    An open-addressing table in flat arrays, looked up by a compiled loop for every token of a
+    chunk at once: only keys it has never seen come back to Python to be folded and hashed.
+    """
+
+    def __init__(self, size: int = 1 << 16) -> None:
+        self.table = np.zeros(size, dtype=np.uint64)
+        self.state = np.zeros(size, dtype=np.uint8)
+        self.values = np.zeros(size, dtype=np.uint64)
+        self.used = 0
+
+    def hashes(self, keys: np.ndarray, skip: np.ndarray, text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """The hash of each token text[starts[k]:ends[k]] with key keys[k] (0 where `skip` is set)."""
+        if self.used > _CACHE_LIMIT:
+            self.__init__()  # type: ignore[misc]
+        slots = np.empty(len(keys), dtype=np.int64)
+        fresh = np.empty(len(keys), dtype=np.int64)
+        n_fresh = 0
+        while True:
+            done, self.used, n_fresh = kernels.table_slots(
+                self.table, self.state, self.used, len(self.table) // 2, keys, skip, slots, fresh, n_fresh
+            )
+            if done == len(keys):
+                break
+            self.table, self.state, self.values = kernels.rehash(
+                self.table, self.state, self.values, 2 * len(self.table)
+            )
+        try:
+            for t in fresh[:n_fresh].tolist():
+                s = slots[t]
+                self.values[s] = stable_hash(normalize.canonical(text[starts[t] : ends[t]]))
+                self.state[s] = kernels.KNOWN
+        except BaseException:
+            self.__init__()  # type: ignore[misc]  # never keep a key without its hash
+            raise
+        out = self.values[slots]
+        out[skip] = 0
+        return out
 
 
-def _span_keys(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """A 64-bit key per run cp[starts[k]:ends[k]]: equal runs get equal keys."""
-    n = len(cp)
-    wide = cp.astype(np.uint64)
-    key = (ends - starts).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        for base in (_P1, _P2):
-            up, down = _power_table(base, n + 1)
-            prefix = np.zeros(n + 1, dtype=np.uint64)
-            np.cumsum(wide * up[:n], out=prefix[1:])
-            key = mix64(key * _ROTATE + (prefix[ends] - prefix[starts]) * down[starts])
-    return key
+_keyed = _KeyTable()
 
 
 def text_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Hashes of the canonical forms of a lower-cased text's raw tokens, and each token's start offset.
 
     Equals `token_hashes(normalize.raw_tokens(text))`, computed over the whole text at once: a
-    chunk of articles joined by newlines is tokenised and hashed in a few numpy passes, and only
-    its distinct tokens are looked up.
+    chunk of articles joined by newlines is tokenised and its tokens keyed by compiled loops, and
+    only tokens never seen before are folded and hashed in Python.
     """
     cp = normalize.codepoints(text)
     starts, ends = normalize.token_spans(cp)
     if len(starts) == 0:
         return EMPTY.copy(), starts
-    distinct, inverse, firsts = unique_inverse(_span_keys(cp, starts, ends))
-    get = _keyed.get
-    values = []
-    for key, at in zip(distinct.tolist(), firsts.tolist(), strict=True):
-        value = get(key)
-        if value is None:
-            if ends[at] - starts[at] > _LONG_TOKEN:
-                value = 0  # replaced below, one string at a time
-            else:
-                if len(_keyed) > _CACHE_LIMIT:
-                    _keyed.clear()
-                value = _keyed[key] = stable_hash(normalize.canonical(text[starts[at] : ends[at]]))
-        values.append(value)
-    hashes = np.array(values, dtype=np.uint64)[inverse]
-    long = np.flatnonzero(ends - starts > _LONG_TOKEN)
-    if len(long):
-        hashes[long] = token_hashes([text[starts[k] : ends[k]] for k in long.tolist()])
+    long = ends - starts > _LONG_TOKEN
+    hashes = _keyed.hashes(kernels.span_keys(cp, starts, ends), long, text, starts, ends)
+    at = np.flatnonzero(long)
+    if len(at):
+        hashes[at] = token_hashes([text[starts[k] : ends[k]] for k in at.tolist()])
     return hashes, starts
 
 

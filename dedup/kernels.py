@@ -38,3 +38,126 @@ def pair_dots(
         for e in range(indptr[j], indptr[j + 1]):
             total += np.float64(buffer[indices[e]] * data[e])
         out[k] = total
+
+
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+_ROTATE = np.uint64(0x9E3779B97F4A7C15)
+_P1 = np.uint64(0x100000001B3)
+_P2 = np.uint64(0x9E3779B97F4A7C15 | 1)
+WORD, DIGIT = 1, 2  # bits of a character's class: `[^\W_]` (str.isalnum) and `\d` (str.isdecimal)
+_DOT, _COMMA = 46, 44
+
+
+@njit(cache=True, nogil=True, inline="always")
+def mix64(v: np.uint64) -> np.uint64:
+    """MurmurHash3's 64-bit finaliser (hashing.mix64 on one value)."""
+    v ^= v >> _S33
+    v *= _M1
+    v ^= v >> _S33
+    v *= _M2
+    return v ^ (v >> _S33)
+
+
+@njit(cache=True, nogil=True)
+def token_spans(classes: np.ndarray, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the tokens `[^\\W_]+(?:[.,]\\d+)*` finds, from per-character classes.
+
+    A token is a run of letters and digits, extended by every "[.,]digits" group that follows it.
+    """
+    n = len(classes)
+    starts = np.empty(n, dtype=np.int64)
+    ends = np.empty(n, dtype=np.int64)
+    count = 0
+    i = 0
+    while i < n:
+        if not classes[i] & WORD:
+            i += 1
+            continue
+        start = i
+        while i < n and classes[i] & WORD:
+            i += 1
+        while i + 1 < n and (cp[i] == _DOT or cp[i] == _COMMA) and classes[i + 1] & DIGIT:
+            i += 2
+            while i < n and classes[i] & DIGIT:
+                i += 1
+        starts[count] = start
+        ends[count] = i
+        count += 1
+    return starts[:count].copy(), ends[:count].copy()
+
+
+@njit(cache=True, nogil=True)
+def span_keys(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A 64-bit key per run cp[starts[k]:ends[k]] from two polynomial hashes of its code points."""
+    out = np.empty(len(starts), dtype=np.uint64)
+    for t in range(len(starts)):
+        h1 = np.uint64(0)
+        h2 = np.uint64(0)
+        p1 = np.uint64(1)
+        p2 = np.uint64(1)
+        for k in range(starts[t], ends[t]):
+            c = np.uint64(cp[k])
+            h1 += c * p1
+            h2 += c * p2
+            p1 *= _P1
+            p2 *= _P2
+        key = np.uint64(ends[t] - starts[t])
+        key = mix64(key * _ROTATE + h1)
+        out[t] = mix64(key * _ROTATE + h2)
+    return out
+
+
+EMPTY, PENDING, KNOWN = 0, 1, 2  # states of a slot of a key table
+
+
+@njit(cache=True, nogil=True)
+def table_slots(
+    table: np.ndarray, state: np.ndarray, used: int, limit: int, keys: np.ndarray, skip: np.ndarray,
+    slots: np.ndarray, fresh: np.ndarray, n_fresh: int,
+) -> tuple[int, int, int]:  # fmt: skip
+    """The slot of each key in an open-addressing table (a power-of-two size), adding missing keys.
+
+    A missing key is added as PENDING and its position listed in `fresh` (once per key); keys
+    where `skip` is set get slot -1. Stops early, returning how far it got, when the table holds
+    `limit` keys: the caller grows the table and calls again from the start. Returns (keys done,
+    keys in the table, entries of `fresh`).
+    """
+    mask = len(table) - 1
+    for t in range(len(keys)):
+        if skip[t]:
+            slots[t] = -1
+            continue
+        key = keys[t]
+        s = np.int64(key & np.uint64(mask))
+        while state[s] != EMPTY and table[s] != key:
+            s = (s + 1) & mask
+        if state[s] == EMPTY:
+            if used >= limit:
+                return t, used, n_fresh
+            state[s] = PENDING
+            table[s] = key
+            used += 1
+            fresh[n_fresh] = t
+            n_fresh += 1
+        slots[t] = s
+    return len(keys), used, n_fresh
+
+
+@njit(cache=True, nogil=True)
+def rehash(table: np.ndarray, state: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
+    """The entries of an open-addressing table moved into a new one of `size` slots."""
+    mask = size - 1
+    new_table = np.zeros(size, dtype=table.dtype)
+    new_state = np.zeros(size, dtype=state.dtype)
+    new_values = np.zeros(size, dtype=values.dtype)
+    for s in range(len(table)):
+        if state[s] != EMPTY:
+            t = np.int64(table[s] & np.uint64(mask))
+            while new_state[t] != EMPTY:
+                t = (t + 1) & mask
+            new_table[t] = table[s]
+            new_state[t] = state[s]
+            new_values[t] = values[s]
+    return new_table, new_state, new_values

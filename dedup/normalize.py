@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dedup import kernels
+
 # Tone marks on the syllable-final rhymes oa, oe, uy sit on either vowel depending on the
 # writer's convention ("old" hòa/thủy, "new" hoà/thuỷ). Both are everywhere in Vietnamese news,
 # often within one outlet, so the hashing copy maps every such syllable to the mark-on-first-vowel
@@ -126,9 +128,13 @@ def raw_tokens(text: str) -> list[str]:
 # Character classes of the Basic Multilingual Plane as the regex engine sees them: `[^\W_]` is
 # str.isalnum, `\d` is str.isdecimal. Characters beyond it (rare in news) are looked up one by one.
 _BMP = 0x10000
-_WORD_CHAR = np.array([chr(c).isalnum() for c in range(_BMP)], dtype=bool)
-_DIGIT_CHAR = np.array([chr(c).isdecimal() for c in range(_BMP)], dtype=bool)
-_DOT, _COMMA = ord("."), ord(",")
+
+
+def _char_class(ch: str) -> int:
+    return (kernels.WORD if ch.isalnum() else 0) | (kernels.DIGIT if ch.isdecimal() else 0)
+
+
+_CLASSES = np.array([_char_class(chr(c)) for c in range(_BMP)], dtype=np.uint8)
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -139,35 +145,14 @@ def codepoints(text: str) -> np.ndarray:
 def token_spans(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets of the tokens `_WORD_RE.findall` finds in a text given by its code points.
 
-    The same tokens, found with numpy over a whole chunk of text at once: a token is a run of
-    letters and digits, extended by every "[.,]digits" group that follows it; a letter right after
-    such a group's digits starts the next token ("1.5km" is "1.5" and "km").
+    The same tokens, found by one compiled pass over a whole chunk of text (kernels.token_spans):
+    a token is a run of letters and digits, extended by every "[.,]digits" group that follows it;
+    a letter right after such a group's digits starts the next token ("1.5km" is "1.5" and "km").
     """
-    n = len(cp)
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    clipped = np.minimum(cp, _BMP - 1)
-    word = _WORD_CHAR[clipped]
-    digit = _DIGIT_CHAR[clipped]
+    classes = _CLASSES[np.minimum(cp, _BMP - 1)]
     for k in np.flatnonzero(cp >= _BMP).tolist():
-        ch = chr(int(cp[k]))
-        word[k], digit[k] = ch.isalnum(), ch.isdecimal()
-    joins = np.zeros(n, dtype=bool)
-    if n > 2:
-        joins[1:-1] = ((cp[1:-1] == _DOT) | (cp[1:-1] == _COMMA)) & word[:-2] & digit[2:]
-    inside = word | joins
-    start = inside.copy()
-    start[1:] &= ~inside[:-1]
-    # Digits that follow a joining separator end their token at the first non-digit.
-    run_start = np.flatnonzero(digit & ~np.concatenate([[False], digit[:-1]]))
-    first = np.zeros(n, dtype=np.int64)
-    first[run_start] = run_start
-    np.maximum.accumulate(first, out=first)
-    grouped = joins[np.maximum(first - 1, 0)] & (first >= 1)
-    start[1:] |= word[1:] & ~digit[1:] & digit[:-1] & grouped[:-1]
-    last = inside.copy()
-    last[:-1] &= ~inside[1:] | start[1:]
-    return np.flatnonzero(start), np.flatnonzero(last) + 1
+        classes[k] = _char_class(chr(int(cp[k])))
+    return kernels.token_spans(classes, cp)
 
 
 # Raw token -> its canonical form: a corpus repeats a few hundred thousand distinct tokens.
