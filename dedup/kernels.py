@@ -161,3 +161,97 @@ def rehash(table: np.ndarray, state: np.ndarray, values: np.ndarray, size: int) 
             new_state[t] = state[s]
             new_values[t] = values[s]
     return new_table, new_state, new_values
+
+
+@njit(cache=True, nogil=True)
+def _by_group(groups: np.ndarray, values: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values brought together by group number (0 <= group < m), in input order within a group
+    (a counting sort), and each group's offsets."""
+    bounds = np.zeros(m + 1, dtype=np.int64)
+    for g in groups:
+        bounds[g + 1] += 1
+    for g in range(m):
+        bounds[g + 1] += bounds[g]
+    at = bounds[:-1].copy()
+    out = np.empty(len(values), dtype=values.dtype)
+    for k in range(len(values)):
+        g = groups[k]
+        out[at[g]] = values[k]
+        at[g] += 1
+    return out, bounds
+
+
+@njit(cache=True, nogil=True)
+def group_counts(
+    groups: np.ndarray, keys: np.ndarray, weight_codes: np.ndarray, weights: np.ndarray, m: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group, its distinct keys (sorted) and the summed weight of each.
+
+    keys are non-negative below 2**52; entry k weighs weights[weight_codes[k]] (fewer than 256
+    distinct weights). Returns (keys, float32 sums, group offsets).
+    """
+    packed, bounds = _by_group(groups, (keys << 8) | weight_codes, m)
+    out_keys = np.empty(len(packed), dtype=np.int64)
+    out_sums = np.empty(len(packed), dtype=np.float32)
+    out_bounds = np.zeros(m + 1, dtype=np.int64)
+    n = 0
+    for g in range(m):
+        segment = np.sort(packed[bounds[g] : bounds[g + 1]])
+        k = 0
+        while k < len(segment):
+            key = segment[k] >> 8
+            total = 0.0
+            while k < len(segment) and segment[k] >> 8 == key:
+                total += weights[segment[k] & 255]
+                k += 1
+            out_keys[n] = key
+            out_sums[n] = total
+            n += 1
+        out_bounds[g + 1] = n
+    return out_keys[:n].copy(), out_sums[:n].copy(), out_bounds
+
+
+@njit(cache=True, nogil=True)
+def group_unique(groups: np.ndarray, values: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group, its distinct values (sorted), and each group's offsets."""
+    ordered, bounds = _by_group(groups, values, m)
+    out = np.empty(len(ordered), dtype=values.dtype)
+    out_bounds = np.zeros(m + 1, dtype=np.int64)
+    n = 0
+    for g in range(m):
+        segment = np.sort(ordered[bounds[g] : bounds[g + 1]])
+        for k in range(len(segment)):
+            if k == 0 or segment[k] != segment[k - 1]:
+                out[n] = segment[k]
+                n += 1
+        out_bounds[g + 1] = n
+    return out[:n].copy(), out_bounds
+
+
+_F1, _F2 = np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35)
+_S16, _S13 = np.uint32(16), np.uint32(13)
+
+
+@njit(cache=True, nogil=True)
+def minhash_groups(values: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """MinHash signature of each group values[bounds[g]:bounds[g + 1]] (uint32, datasketch's affine32
+    permutations a * h + b of the MurmurHash3-finalised values) into out[g]; empty groups untouched."""
+    num_perm = len(a)
+    for g in range(len(bounds) - 1):
+        if bounds[g + 1] == bounds[g]:
+            continue
+        row = out[g]
+        for p in range(num_perm):
+            row[p] = np.uint32(0xFFFFFFFF)
+        for k in range(bounds[g], bounds[g + 1]):
+            # numba widens 32-bit arithmetic to 64 bits: every step is cut back to 32.
+            v = np.uint32(values[k])
+            v = np.uint32(v ^ (v >> _S16))
+            v = np.uint32(v * _F1)
+            v = np.uint32(v ^ (v >> _S13))
+            v = np.uint32(v * _F2)
+            v = np.uint32(v ^ (v >> _S16))
+            for p in range(num_perm):
+                x = np.uint32(v * a[p] + b[p])
+                if x < row[p]:
+                    row[p] = x

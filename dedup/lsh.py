@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from dedup import kernels
 from dedup.hashing import sorted_unique
 
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
@@ -64,25 +65,16 @@ class Signer:
         with np.errstate(over="ignore"):
             return (hv * self._a + self._b).min(axis=0)
 
-    def sign_grouped(self, values: np.ndarray, starts: np.ndarray, tile: int = 1024) -> np.ndarray:
+    def sign_grouped(self, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """Signatures of consecutive groups of one array (group k is values[starts[k]:starts[k+1]]).
 
-        Every group must be non-empty. Groups are taken a few at a time, about `tile` values with
-        all permutations at once: the permuted block stays in the processor's cache for the minima,
-        which makes this several times faster than permuting the whole array block by block.
+        Every group must be non-empty. One compiled pass (kernels.minhash_groups) permutes each
+        value with all permutations at once and keeps the minima, equal to `sign` group by group.
         """
         out = np.empty((len(starts), self.num_perm), dtype=np.uint32)
-        if len(starts) == 0:
-            return out
-        hv = _fmix32((values & np.uint64(0xFFFFFFFF)).astype(np.uint32))[:, None]
-        bounds = np.append(starts, len(values))
-        cuts = np.searchsorted(bounds, np.arange(tile, len(values), tile))
-        cuts = sorted_unique(np.concatenate([[0], np.clip(cuts, 1, len(starts)), [len(starts)]]))
-        with np.errstate(over="ignore"):
-            for g0, g1 in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-                v0, v1 = bounds[g0], bounds[g1]
-                permuted = hv[v0:v1] * self._a + self._b
-                out[g0:g1] = np.minimum.reduceat(permuted, starts[g0:g1] - v0, axis=0)
+        if len(starts):
+            low = (values & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+            kernels.minhash_groups(low, np.append(starts, len(values)).astype(np.int64), self._a, self._b, out)
         return out
 
     def sign_all(self, sets: Sequence[np.ndarray]) -> np.ndarray:

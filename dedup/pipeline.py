@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedup import claims as claims_mod
-from dedup import cluster, hashing, io, lsh, normalize, parallel, reconcile, similarity
+from dedup import cluster, hashing, io, kernels, lsh, normalize, parallel, reconcile, similarity
 from dedup import scorer as scorer_mod
 from dedup.models import Article, Match, Rejected, Report, Story
 
@@ -200,20 +200,14 @@ class _Extractor:
         m: int, parts: Sequence[tuple[np.ndarray, np.ndarray, float]]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-article term columns and weighted counts from (term hashes, article numbers, weight) parts."""
-        terms = np.concatenate([t for t, _, _ in parts])
+        weights = sorted({w for _, _, w in parts})
+        columns = np.concatenate([(t & similarity.COLUMN_MASK).astype(np.int64) for t, _, _ in parts])
         docs = np.concatenate([d for _, d, _ in parts])
-        weight = np.concatenate([np.full(len(t), w, np.float32) for t, _, w in parts])
-        keys = (docs << 22) | (terms & similarity.COLUMN_MASK).astype(np.int64)
-        # Each key's weights are summed in their input order (a stable sort), as np.unique's
-        # inverse would.
-        order, ordered, new = hashing.sorted_groups(keys)
-        term_keys = ordered[new]
-        if len(keys):
-            counts = np.bincount(np.cumsum(new) - 1, weights=weight[order]).astype(np.float32)
-        else:
-            counts = np.zeros(0, np.float32)
-        bounds = np.searchsorted(term_keys >> 22, np.arange(m + 1))
-        return (term_keys & similarity.COLUMN_MASK_INT).astype(np.int32), counts, bounds
+        codes = np.concatenate([np.full(len(t), weights.index(w), np.int64) for t, _, w in parts])
+        # Weights are whole numbers (a title counts title_weight times): their float sums are
+        # exact in any order.
+        cols, counts, bounds = kernels.group_counts(docs, columns, codes, np.array(weights, np.float64), m)
+        return cols.astype(np.int32), counts, bounds
 
     def _token_hashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Hashes of every raw token of some texts, concatenated, and how many each text has."""
@@ -266,9 +260,7 @@ class _Extractor:
             extra = [hashing.ngram_hashes(body[offsets[d] : offsets[d + 1]], int(body_len[d])) for d in short]
             sh = np.concatenate([sh, *extra])
             sh_doc = np.concatenate([sh_doc, short])
-        sh_keys = hashing.sorted_unique((sh_doc << 32) | (sh & np.uint64(0xFFFFFFFF)).astype(np.int64))
-        sh_bounds = np.searchsorted(sh_keys >> 32, np.arange(m + 1))
-        shingles = (sh_keys & 0xFFFFFFFF).astype(np.uint32)
+        shingles, sh_bounds = kernels.group_unique(sh_doc, (sh & np.uint64(0xFFFFFFFF)).astype(np.uint32), m)
         nonempty = np.flatnonzero(np.diff(sh_bounds) > 0)
         signatures = np.full((m, self.signer.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
         signatures[nonempty] = self.signer.sign_grouped(shingles, sh_bounds[nonempty])

@@ -81,15 +81,14 @@ def test_block_signatures_equal_one_at_a_time() -> None:
         assert np.array_equal(row, signer.sign(values))
 
 
-def test_grouped_signatures_equal_one_set_at_a_time_across_tiles() -> None:
+def test_grouped_signatures_equal_one_set_at_a_time() -> None:
     signer = Signer(64, 7)
     rng = np.random.default_rng(3)
     lengths = rng.choice([1, 2, 5, 300, 1023, 1024, 1025, 4000], size=60)
     values = rng.integers(0, 2**63, size=int(lengths.sum()), dtype=np.int64).astype(np.uint64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     want = np.stack([signer.sign(values[a : a + k]) for a, k in zip(starts, lengths, strict=True)])
-    for tile in (1, 100, 1024, 10**6):
-        assert np.array_equal(signer.sign_grouped(values, starts, tile=tile), want)
+    assert np.array_equal(signer.sign_grouped(values, starts), want)
 
 
 def test_sorted_groups_bring_equal_values_together_in_input_order() -> None:
