@@ -255,3 +255,25 @@ def minhash_groups(values: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.
                 x = np.uint32(v * a[p] + b[p])
                 if x < row[p]:
                     row[p] = x
+
+
+def warm() -> None:
+    """Compile (or load from the cache) every kernel for the array types the pipeline passes.
+
+    Called once before worker processes start, so that they inherit the machine code instead of
+    each loading it again (numba's first load in a process takes a few tenths of a second).
+    """
+    cp = np.frombuffer("ab 1.5".encode("utf-32-le"), dtype=np.uint32)
+    starts, ends = token_spans(np.array([1, 1, 0, 3, 0, 3], dtype=np.uint8), cp)
+    keys = span_keys(cp, starts, ends)
+    table, state, _ = rehash(np.zeros(4, np.uint64), np.zeros(4, np.uint8), np.zeros(4, np.uint64), 8)
+    slots = np.empty(len(keys), np.int64)
+    table_slots(table, state, 0, 4, keys, np.zeros(len(keys), np.bool_), slots, np.empty(len(keys), np.int64), 0)
+    groups = np.zeros(2, np.int64)
+    group_counts(groups, np.arange(2, dtype=np.int64), groups, np.ones(1), 1)
+    group_unique(groups, np.arange(2, dtype=np.uint32), 1)
+    perms = np.ones(2, np.uint32)
+    minhash_groups(np.arange(2, dtype=np.uint32), np.array([0, 2]), perms, perms, np.empty((1, 2), np.uint32))
+    indptr = np.array([0, 1, 2], np.int32)
+    pairs = np.array([[0, 1]], np.int64)
+    pair_dots(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1, pairs, np.zeros(1))

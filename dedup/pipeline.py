@@ -456,6 +456,7 @@ def prepare(
     `spool` holds the articles' texts by position when they were read into one (io.TextSpool).
     """
     clock = clock or _Clock()
+    kernels.warm()  # before any worker starts: they inherit the compiled kernels
     n_real = len(articles)
     articles = [*articles, *_reference_articles(config, n_real)]
     if spool is not None and len(spool) != n_real:

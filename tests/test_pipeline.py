@@ -190,3 +190,16 @@ def test_boilerplate_learned_over_workers_equals_one_pass_over_the_run() -> None
     assert spread == plain
     assert {("s0", "bản quyền thuộc về báo số 0"), ("s2", "bản quyền thuộc về báo số 2")} <= plain.lines
     assert ("s1", "chỉ hai lần") not in plain.lines
+
+
+def test_warmed_kernels_cover_every_type_a_run_passes() -> None:
+    # Workers inherit what the parent compiled before they start: a kernel compiled for new
+    # argument types during a run would be loaded again in every worker.
+    from dedup import kernels
+
+    kernels.warm()
+    dispatchers = {name: f for name, f in vars(kernels).items() if hasattr(f, "signatures")}
+    before = {name: list(f.signatures) for name, f in dispatchers.items()}
+    articles, _ = read_articles([FIXTURES / "seeds"])
+    pipeline.run(articles, pipeline.MatchConfig(workers=1))
+    assert {name: list(f.signatures) for name, f in dispatchers.items()} == before
