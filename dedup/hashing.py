@@ -6,8 +6,9 @@ two worker processes, give the same signatures and byte-identical reports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from hashlib import blake2b
+from typing import Any
 
 import numpy as np
 
@@ -47,43 +48,6 @@ def string_hashes(items: set[str] | Sequence[str]) -> np.ndarray:
     return sorted_unique(np.array(values, dtype=np.uint64)) if values else EMPTY.copy()
 
 
-_names: dict[str, int] = {}
-_figures: dict[tuple[str, str], int | None] = {}
-
-
-def _distinct(values: list[int]) -> np.ndarray:
-    return np.array(sorted(set(values)), dtype=np.uint64) if values else EMPTY.copy()
-
-
-def name_hashes(text: str) -> np.ndarray:
-    """`string_hashes(normalize.names(text))`, each name's hashing form cached as it is written."""
-    values = []
-    for raw in normalize.NAME_RE.findall(text):
-        value = _names.get(raw)
-        if value is None:
-            if len(_names) > _CACHE_LIMIT:
-                _names.clear()
-            value = _names[raw] = stable_hash(normalize.name_form(raw))
-        values.append(value)
-    return _distinct(values)
-
-
-def figure_hashes(text: str) -> np.ndarray:
-    """`string_hashes(normalize.figures(text))`, each figure's hashing form cached as it is written."""
-    values = []
-    for raw in normalize.FIGURE_RE.findall(text.lower()):
-        try:
-            value = _figures[raw]
-        except KeyError:
-            if len(_figures) > _CACHE_LIMIT:
-                _figures.clear()
-            form = normalize.figure_form(*raw)
-            value = _figures[raw] = None if form is None else stable_hash(form)
-        if value is not None:
-            values.append(value)
-    return _distinct(values)
-
-
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
     """Hash each raw token's canonical form (see normalize.canonical) to a uint64."""
     try:
@@ -104,10 +68,11 @@ _LONG_TOKEN = 64
 
 
 class _KeyTable:
-    """Key of a raw token -> hash of its canonical form, as `_cache` but keyed without the string.
+    """Key of a run of text -> a value computed from the run (the hash of its hashing form).
 
-    An open-addressing table in flat arrays, looked up by a compiled loop for every token of a
-    chunk at once: only keys it has never seen come back to Python to be folded and hashed.
+    Runs are keyed by two polynomial hashes of their code points (kernels.span_keys), without
+    building their strings. An open-addressing table in flat arrays is looked up by a compiled
+    loop for every run of a chunk at once: only keys it has never seen come back to Python.
     """
 
     def __init__(self, size: int = 1 << 16) -> None:
@@ -116,8 +81,13 @@ class _KeyTable:
         self.values = np.zeros(size, dtype=np.uint64)
         self.used = 0
 
-    def hashes(self, keys: np.ndarray, skip: np.ndarray, text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """The hash of each token text[starts[k]:ends[k]] with key keys[k] (0 where `skip` is set)."""
+    def lookup(
+        self, keys: np.ndarray, skip: np.ndarray, value_of: Callable[[int], int | None]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The value of each run keys[k] (value_of(k) for keys never seen), and which runs have one.
+
+        Runs where `skip` is set are not looked up and have none; value_of may also say None.
+        """
         if self.used > _CACHE_LIMIT:
             self.__init__()  # type: ignore[misc]
         slots = np.empty(len(keys), dtype=np.int64)
@@ -134,18 +104,27 @@ class _KeyTable:
             )
         try:
             for t in fresh[:n_fresh].tolist():
+                value = value_of(t)
                 s = slots[t]
-                self.values[s] = stable_hash(normalize.canonical(text[starts[t] : ends[t]]))
-                self.state[s] = kernels.KNOWN
+                if value is None:
+                    self.state[s] = kernels.NO_VALUE
+                else:
+                    self.values[s] = value
+                    self.state[s] = kernels.KNOWN
         except BaseException:
-            self.__init__()  # type: ignore[misc]  # never keep a key without its hash
+            self.__init__()  # type: ignore[misc]  # never keep a key without its value
             raise
         out = self.values[slots]
-        out[skip] = 0
-        return out
+        known = self.state[slots] == kernels.KNOWN
+        known[skip] = False
+        out[~known] = 0
+        return out, known
 
 
-_keyed = _KeyTable()
+# Longer runs (page junk: letters without spaces, endless digits) are hashed by their string:
+# two polynomial hashes modulo 2**64 can both be made to collide by some long strings.
+_LONG_TOKEN = 64
+_tokens = _KeyTable()
 
 
 def text_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -160,11 +139,97 @@ def text_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     if len(starts) == 0:
         return EMPTY.copy(), starts
     long = ends - starts > _LONG_TOKEN
-    hashes = _keyed.hashes(kernels.span_keys(cp, starts, ends), long, text, starts, ends)
+
+    def value_of(t: int) -> int:
+        return stable_hash(normalize.canonical(text[starts[t] : ends[t]]))
+
+    hashes, _ = _tokens.lookup(kernels.span_keys(cp, starts, ends), long, value_of)
     at = np.flatnonzero(long)
     if len(at):
         hashes[at] = token_hashes([text[starts[k] : ends[k]] for k in at.tolist()])
     return hashes, starts
+
+
+_names = _KeyTable()
+_figures = _KeyTable()
+# Figures and names that are too long for a key, by their string.
+_long_names: dict[str, int] = {}
+_long_figures: dict[tuple[str, str], int | None] = {}
+_SEPARATOR = "\x00"  # neither a space nor a word character: no name or figure runs across it
+
+
+def _per_text(
+    texts: Sequence[str], starts: np.ndarray, values: np.ndarray, known: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's distinct values (sorted, flat) and offsets, from matches at `starts` of the joined texts."""
+    bounds = np.cumsum([len(t) + 1 for t in texts])
+    texts_of = np.searchsorted(bounds, starts[known], side="right")
+    return kernels.group_unique(texts_of, values[known], len(texts))
+
+
+def _cached(cache: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
+    try:
+        return cache[key]
+    except KeyError:
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        value = cache[key] = make()
+        return value
+
+
+def chunk_name_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`string_hashes(normalize.names(t))` of each text, flat with offsets: found in one compiled pass
+    over the texts, each name's hashing form cached as it is written."""
+    joined = _SEPARATOR.join(texts)
+    cp = normalize.codepoints(joined)
+    starts, ends = kernels.name_spans(normalize.char_classes(cp), cp)
+    long = ends - starts > _LONG_TOKEN
+
+    def value_of(t: int) -> int:
+        return stable_hash(normalize.name_form(joined[starts[t] : ends[t]]))
+
+    values, known = _names.lookup(kernels.span_keys(cp, starts, ends), long, value_of)
+    for t in np.flatnonzero(long).tolist():
+        raw = joined[starts[t] : ends[t]]
+        values[t] = _cached(_long_names, raw, lambda raw=raw: stable_hash(normalize.name_form(raw)))
+        known[t] = True
+    return _per_text(texts, starts, values, known)
+
+
+def chunk_figure_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`string_hashes(normalize.figures(t))` of each text, flat with offsets: found in one compiled
+    pass over the lower-cased texts, each figure's hashing form cached as it is written."""
+    lowered = [t.lower() for t in texts]  # one by one: lower-casing may change a text's length
+    joined = _SEPARATOR.join(lowered)
+    cp = normalize.codepoints(joined)
+    starts, ends, unit_starts, unit_ends = kernels.figure_spans(normalize.char_classes(cp), cp)
+    long = (ends - starts > _LONG_TOKEN) | (unit_ends - unit_starts > _LONG_TOKEN)
+    keys = kernels.mix_keys(kernels.span_keys(cp, starts, ends), kernels.span_keys(cp, unit_starts, unit_ends))
+
+    def form_hash(number: str, unit: str) -> int | None:
+        form = normalize.figure_form(number, unit)
+        return None if form is None else stable_hash(form)
+
+    def value_of(t: int) -> int | None:
+        return form_hash(joined[starts[t] : ends[t]], joined[unit_starts[t] : unit_ends[t]])
+
+    values, known = _figures.lookup(keys, long, value_of)
+    for t in np.flatnonzero(long).tolist():
+        raw = joined[starts[t] : ends[t]], joined[unit_starts[t] : unit_ends[t]]
+        value = _cached(_long_figures, raw, lambda raw=raw: form_hash(*raw))
+        if value is not None:
+            values[t], known[t] = value, True
+    return _per_text(lowered, starts, values, known)
+
+
+def name_hashes(text: str) -> np.ndarray:
+    """`string_hashes(normalize.names(text))`: the hashes of the names one text mentions."""
+    return chunk_name_hashes([text])[0]
+
+
+def figure_hashes(text: str) -> np.ndarray:
+    """`string_hashes(normalize.figures(text))`: the hashes of the figures one text gives."""
+    return chunk_figure_hashes([text])[0]
 
 
 def mix64(values: np.ndarray) -> np.ndarray:

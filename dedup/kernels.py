@@ -46,8 +46,10 @@ _S33 = np.uint64(33)
 _ROTATE = np.uint64(0x9E3779B97F4A7C15)
 _P1 = np.uint64(0x100000001B3)
 _P2 = np.uint64(0x9E3779B97F4A7C15 | 1)
-WORD, DIGIT = 1, 2  # bits of a character's class: `[^\W_]` (str.isalnum) and `\d` (str.isdecimal)
-_DOT, _COMMA = 46, 44
+# Bits of a character's class: `[^\W_]` (str.isalnum), `\d` (str.isdecimal), a capital that
+# starts a name (normalize.NAME_RE), `\s` (str.isspace).
+WORD, DIGIT, CAPITAL, SPACE = 1, 2, 4, 8
+_DOT, _COMMA, _SPACE, _PERCENT = 46, 44, 32, 37
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -109,7 +111,86 @@ def span_keys(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarra
     return out
 
 
-EMPTY, PENDING, KNOWN = 0, 1, 2  # states of a slot of a key table
+@njit(cache=True, nogil=True)
+def name_spans(classes: np.ndarray, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Start and end offsets of what normalize.NAME_RE finds: runs of two or more capitalised
+    words one space apart (a capital, then letters, `[^\W\d_]*`)."""
+    n = len(classes)
+    starts = np.empty(n // 2 + 1, dtype=np.int64)
+    ends = np.empty(n // 2 + 1, dtype=np.int64)
+    count = 0
+    p = 0
+    while p < n:
+        if not classes[p] & CAPITAL:
+            p += 1
+            continue
+        q = p + 1
+        while q < n and classes[q] & (WORD | DIGIT) == WORD:
+            q += 1
+        words = 1
+        while q + 1 < n and cp[q] == _SPACE and classes[q + 1] & CAPITAL:
+            q += 2
+            while q < n and classes[q] & (WORD | DIGIT) == WORD:
+                q += 1
+            words += 1
+        if words > 1:
+            starts[count] = p
+            ends[count] = q
+            count += 1
+        # No match: a capital inside the same run of letters ends its word at the same place, and
+        # fails the same way.
+        p = q
+    return starts[:count].copy(), ends[:count].copy()
+
+
+@njit(cache=True, nogil=True)
+def figure_spans(classes: np.ndarray, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""Spans of what normalize.FIGURE_RE finds: a number `\d+(?:[.,]\d+)*`, then after any spaces
+    a "%" or a run of letters if there is one. Returns number starts and ends, unit starts and ends
+    (equal where there is no unit)."""
+    n = len(classes)
+    out = np.empty((4, n // 2 + 1), dtype=np.int64)
+    count = 0
+    p = 0
+    while p < n:
+        if not classes[p] & DIGIT:
+            p += 1
+            continue
+        q = p
+        while q < n and classes[q] & DIGIT:
+            q += 1
+        while q + 1 < n and (cp[q] == _DOT or cp[q] == _COMMA) and classes[q + 1] & DIGIT:
+            q += 2
+            while q < n and classes[q] & DIGIT:
+                q += 1
+        r = q
+        while r < n and classes[r] & SPACE:
+            r += 1
+        u = r
+        if r < n and cp[r] == _PERCENT:
+            u = r + 1
+        else:
+            while u < n and classes[u] & (WORD | DIGIT) == WORD:
+                u += 1
+        out[0, count] = p
+        out[1, count] = q
+        out[2, count] = r
+        out[3, count] = u
+        count += 1
+        p = u
+    return out[0, :count].copy(), out[1, :count].copy(), out[2, :count].copy(), out[3, :count].copy()
+
+
+@njit(cache=True, nogil=True)
+def mix_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One key per pair of run keys (a figure's number and unit), order-sensitive."""
+    out = np.empty(len(first), dtype=np.uint64)
+    for k in range(len(first)):
+        out[k] = mix64(first[k] * _ROTATE + second[k])
+    return out
+
+
+EMPTY, PENDING, KNOWN, NO_VALUE = 0, 1, 2, 3  # states of a slot of a key table
 
 
 @njit(cache=True, nogil=True)
@@ -265,13 +346,17 @@ def warm() -> None:
     """
     cp = np.frombuffer("ab 1.5".encode("utf-32-le"), dtype=np.uint32)
     starts, ends = token_spans(np.array([1, 1, 0, 3, 0, 3], dtype=np.uint8), cp)
-    keys = span_keys(cp, starts, ends)
+    keys = mix_keys(span_keys(cp, starts, ends), span_keys(cp, starts, ends))
+    classes = np.array([5, 1, 8, 3, 0, 3], dtype=np.uint8)
+    name_spans(classes, cp)
+    figure_spans(classes, cp)
     table, state, _ = rehash(np.zeros(4, np.uint64), np.zeros(4, np.uint8), np.zeros(4, np.uint64), 8)
     slots = np.empty(len(keys), np.int64)
     table_slots(table, state, 0, 4, keys, np.zeros(len(keys), np.bool_), slots, np.empty(len(keys), np.int64), 0)
     groups = np.zeros(2, np.int64)
     group_counts(groups, np.arange(2, dtype=np.int64), groups, np.ones(1), 1)
     group_unique(groups, np.arange(2, dtype=np.uint32), 1)
+    group_unique(groups, np.arange(2, dtype=np.uint64), 1)
     perms = np.ones(2, np.uint32)
     minhash_groups(np.arange(2, dtype=np.uint32), np.array([0, 2]), perms, perms, np.empty((1, 2), np.uint32))
     indptr = np.array([0, 1, 2], np.int32)

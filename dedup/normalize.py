@@ -128,10 +128,16 @@ def raw_tokens(text: str) -> list[str]:
 # Character classes of the Basic Multilingual Plane as the regex engine sees them: `[^\W_]` is
 # str.isalnum, `\d` is str.isdecimal. Characters beyond it (rare in news) are looked up one by one.
 _BMP = 0x10000
+_CAPITALS = frozenset(_UPPER)  # what starts a word of a name in NAME_RE
 
 
 def _char_class(ch: str) -> int:
-    return (kernels.WORD if ch.isalnum() else 0) | (kernels.DIGIT if ch.isdecimal() else 0)
+    return (
+        (kernels.WORD if ch.isalnum() else 0)
+        | (kernels.DIGIT if ch.isdecimal() else 0)
+        | (kernels.CAPITAL if ch in _CAPITALS else 0)
+        | (kernels.SPACE if ch.isspace() else 0)
+    )
 
 
 _CLASSES = np.array([_char_class(chr(c)) for c in range(_BMP)], dtype=np.uint8)
@@ -142,6 +148,14 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def char_classes(cp: np.ndarray) -> np.ndarray:
+    """The class bits (kernels.WORD, DIGIT, CAPITAL, SPACE) of every character of a text given by its code points."""
+    classes = _CLASSES[np.minimum(cp, _BMP - 1)]
+    for k in np.flatnonzero(cp >= _BMP).tolist():
+        classes[k] = _char_class(chr(int(cp[k])))
+    return classes
+
+
 def token_spans(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets of the tokens `_WORD_RE.findall` finds in a text given by its code points.
 
@@ -149,10 +163,7 @@ def token_spans(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a token is a run of letters and digits, extended by every "[.,]digits" group that follows it;
     a letter right after such a group's digits starts the next token ("1.5km" is "1.5" and "km").
     """
-    classes = _CLASSES[np.minimum(cp, _BMP - 1)]
-    for k in np.flatnonzero(cp >= _BMP).tolist():
-        classes[k] = _char_class(chr(int(cp[k])))
-    return kernels.token_spans(classes, cp)
+    return kernels.token_spans(char_classes(cp), cp)
 
 
 # Raw token -> its canonical form: a corpus repeats a few hundred thousand distinct tokens.

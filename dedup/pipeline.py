@@ -265,8 +265,8 @@ class _Extractor:
         signatures = np.full((m, self.signer.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
         signatures[nonempty] = self.signer.sign_grouped(shingles, sh_bounds[nonempty])
         texts = [normalize.joined([title, text]) for text, title, _source in items]
-        names = [hashing.name_hashes(t) for t in texts]
-        figures = [hashing.figure_hashes(t) for t in texts]
+        names, name_bounds = hashing.chunk_name_hashes(texts)
+        figures, figure_bounds = hashing.chunk_figure_hashes(texts)
         return FeatureTable(
             signatures,
             {
@@ -277,25 +277,18 @@ class _Extractor:
                 "lead_counts": lead_counts,
                 "title_columns": title_cols,
                 "title_counts": title_counts,
-                "names": np.concatenate(names),
-                "figures": np.concatenate(figures),
+                "names": names,
+                "figures": figures,
             },
             {
                 "shingles": sh_bounds,
                 "terms": term_bounds,
                 "lead": lead_bounds,
                 "title": title_bounds,
-                "names": _offsets(names),
-                "figures": _offsets(figures),
+                "names": name_bounds,
+                "figures": figure_bounds,
             },
         )
-
-
-def _offsets(arrays: Sequence[np.ndarray]) -> np.ndarray:
-    """Offsets of consecutive arrays in their concatenation."""
-    out = np.zeros(len(arrays) + 1, dtype=np.int64)
-    np.cumsum([len(a) for a in arrays], out=out[1:])
-    return out
 
 
 class ArticleTexts:

@@ -10,9 +10,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.hashing import figure_hashes, name_hashes, string_hashes, text_token_hashes, token_hashes
+from dedup import kernels
+from dedup.hashing import (
+    chunk_figure_hashes,
+    chunk_name_hashes,
+    figure_hashes,
+    name_hashes,
+    string_hashes,
+    text_token_hashes,
+    token_hashes,
+)
 from dedup.normalize import (
     _WORD_RE,
+    FIGURE_RE,
+    NAME_RE,
+    char_classes,
     codepoints,
     content_lines,
     figures,
@@ -134,6 +146,32 @@ _TOKEN_ALPHABET = "aàẠb19.,_ \n²٣-%𝐀𝟘İ"
 def test_token_spans_find_what_the_word_pattern_finds(text: str) -> None:
     starts, ends = token_spans(codepoints(text))
     assert [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)] == _WORD_RE.findall(text)
+
+
+# Capitals (also beyond Latin-1 and in lower case), letters, digits, the group separators, "%",
+# kinds of space, an underscore, a superscript digit and the separator chunks are joined with.
+_NAME_FIGURE_ALPHABET = "aĐàBX1٣.,% \t\u00a0\n_²\x00-"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_NAME_FIGURE_ALPHABET, max_size=40))
+def test_name_and_figure_spans_find_what_their_patterns_find(text: str) -> None:
+    cp = codepoints(text)
+    starts, ends = kernels.name_spans(char_classes(cp), cp)
+    assert [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)] == NAME_RE.findall(text)
+    n0, n1, u0, u1 = (s.tolist() for s in kernels.figure_spans(char_classes(cp), cp))
+    found = [(text[a:b], text[c:d]) for a, b, c, d in zip(n0, n1, u0, u1, strict=True)]
+    assert found == FIGURE_RE.findall(text)
+
+
+def test_chunk_name_and_figure_hashes_equal_each_text_on_its_own() -> None:
+    texts = ["Ông Trương Thanh Nga nói 1.525 báo", "", "7 người", "tại Bình Dương và 30 tỷ đồng", "12"]
+    found, name_bounds = chunk_name_hashes(texts)
+    given_figures, figure_bounds = chunk_figure_hashes(texts)
+    for d, text in enumerate(texts):
+        assert np.array_equal(found[name_bounds[d] : name_bounds[d + 1]], string_hashes(names(text)))
+        assert np.array_equal(given_figures[figure_bounds[d] : figure_bounds[d + 1]], string_hashes(figures(text)))
+    assert len(found) == 2 and len(given_figures) == 2  # "7 người" and "12" are too small to be figures
 
 
 def test_chunk_token_hashes_equal_per_token_hashes_on_real_articles() -> None:
