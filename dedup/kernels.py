@@ -338,6 +338,84 @@ def minhash_groups(values: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.
                     row[p] = x
 
 
+@njit(cache=True, nogil=True)
+def _bucket_pairs(block: np.ndarray, max_bucket: int, window: int, n: int, out: np.ndarray, at: int) -> int:
+    """Pair codes min * n + max of one bucket's members (all pairs, or each member's `window`
+    next members) written into out from `at`; returns the new end."""
+    size = len(block)
+    if size <= max_bucket:
+        for x in range(size):
+            for y in range(x + 1, size):
+                out[at] = min(block[x], block[y]) * n + max(block[x], block[y])
+                at += 1
+    else:
+        for step in range(1, min(window, size - 1) + 1):
+            for x in range(size - step):
+                out[at] = min(block[x], block[x + step]) * n + max(block[x], block[x + step])
+                at += 1
+    return at
+
+
+@njit(cache=True, nogil=True)
+def band_pair_codes(
+    signatures: np.ndarray, rows: np.ndarray, bands: np.ndarray, max_bucket: int, window: int, max_window_bucket: int
+) -> tuple[np.ndarray, int, int]:
+    """Pair codes of the buckets of some one-row bands (see lsh.single_row_band_pairs), with
+    repeats, and how many buckets were windowed or too big.
+
+    A band's bucket is a min-hash value; its members are ordered by their value in the next band,
+    then by row. Buckets of up to `max_bucket` members give all their pairs; larger ones up to
+    `max_window_bucket` (when `window` is set) give each member its `window` next members.
+    """
+    n = signatures.shape[0]
+    n_bands = signatures.shape[1]
+    limit = max_window_bucket if window else max_bucket
+    windowed = 0
+    oversized = 0
+    orders = np.empty((len(bands), len(rows)), dtype=np.int64)
+    total = 0
+    # First the buckets and how many pairs they give, then the pairs, into one array.
+    for g in range(len(bands)):
+        band = bands[g]
+        keys = np.empty(len(rows), dtype=np.uint64)
+        for x in range(len(rows)):
+            keys[x] = (np.uint64(signatures[rows[x], band]) << np.uint64(32)) | np.uint64(
+                signatures[rows[x], (band + 1) % n_bands]
+            )
+        orders[g] = np.argsort(keys, kind="mergesort")
+        x = 0
+        while x < len(rows):
+            value = signatures[rows[orders[g, x]], band]
+            y = x + 1
+            while y < len(rows) and signatures[rows[orders[g, y]], band] == value:
+                y += 1
+            size = y - x
+            if 2 <= size <= max_bucket:
+                total += size * (size - 1) // 2
+            elif size > limit:
+                oversized += 1
+            elif size >= 2:
+                windowed += 1
+                for step in range(1, min(window, size - 1) + 1):
+                    total += size - step
+            x = y
+    out = np.empty(total, dtype=np.int64)
+    at = 0
+    for g in range(len(bands)):
+        band = bands[g]
+        members = rows[orders[g]].astype(np.int64)
+        x = 0
+        while x < len(rows):
+            value = signatures[members[x], band]
+            y = x + 1
+            while y < len(rows) and signatures[members[y], band] == value:
+                y += 1
+            if 2 <= y - x <= limit:
+                at = _bucket_pairs(members[x:y], max_bucket, window, n, out, at)
+            x = y
+    return out, windowed, oversized
+
+
 def warm() -> None:
     """Compile (or load from the cache) every kernel for the array types the pipeline passes.
 
@@ -362,3 +440,4 @@ def warm() -> None:
     indptr = np.array([0, 1, 2], np.int32)
     pairs = np.array([[0, 1]], np.int64)
     pair_dots(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1, pairs, np.zeros(1))
+    band_pair_codes(np.zeros((2, 2), np.uint32), np.arange(2), np.arange(1), 1, 1, 2)

@@ -167,58 +167,17 @@ def single_row_band_pairs(
         return np.zeros((0, 2), dtype=np.int64), stats
     n = np.int64(len(signatures))
     found = np.zeros(0, dtype=np.int64)
-    # Bands are independent: a group of bands at a time bounds the sort arrays (rows x group).
+    rows = rows.astype(np.int64)
+    # Bands are independent: a group of bands at a time bounds the pair codes held (with repeats).
     for first in range(0, n_bands, _BAND_GROUP):
         bands_here = np.arange(first, min(first + _BAND_GROUP, n_bands), dtype=np.int64)
-        codes, windowed, oversized = _band_group_codes(
+        codes, windowed, oversized = kernels.band_pair_codes(
             signatures, rows, bands_here, max_bucket, window, max_window_bucket
         )
         stats["windowed_buckets"] += windowed
         stats["oversized_buckets"] += oversized
-        found = sorted_unique(np.concatenate([found, *codes]))
+        found = sorted_unique(np.concatenate([found, codes]))
     return np.stack([found // n, found % n], axis=1), stats
 
 
 _BAND_GROUP = 16
-
-
-def _band_group_codes(
-    signatures: np.ndarray,
-    rows: np.ndarray,
-    bands_here: np.ndarray,
-    max_bucket: int,
-    window: int,
-    max_window_bucket: int,
-) -> tuple[list[np.ndarray], int, int]:
-    """Pair codes of the buckets of some one-row bands, and how many buckets were windowed or too big."""
-    n_rows, n_bands = len(rows), signatures.shape[1]
-    band = np.repeat(bands_here[None, :], n_rows, axis=0).ravel()
-    keys = (band << 32) | signatures[rows[:, None], bands_here[None, :]].astype(np.int64).ravel()
-    members = np.repeat(rows.astype(np.int64), len(bands_here))
-    # Within a bucket, order members by their value in the next band (then by row, for ties).
-    next_value = signatures[members, (band + 1) % n_bands].astype(np.int64)
-    order = np.lexsort((members, next_value, keys))
-    keys, members = keys[order], members[order]
-    del order, next_value, band
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    sizes = np.diff(np.concatenate([starts, [len(keys)]]))
-    n = np.int64(len(signatures))
-    codes: list[np.ndarray] = []
-    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]):
-        block = members[starts[sizes == size][:, None] + np.arange(size)]
-        ii, jj = np.triu_indices(int(size), k=1)
-        codes.append(_codes(block[:, ii], block[:, jj], n))
-    big = (sizes > max_bucket) & (sizes <= max_window_bucket)
-    windowed = int(big.sum()) if window else 0
-    oversized = int((sizes > (max_window_bucket if window else max_bucket)).sum())
-    if window and big.any():
-        for start, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
-            block = members[start : start + size]
-            for step in range(1, min(window, size - 1) + 1):
-                codes.append(_codes(block[:-step], block[step:], n))
-    return codes, windowed, oversized
-
-
-def _codes(a: np.ndarray, b: np.ndarray, n: np.int64) -> np.ndarray:
-    """Pair codes min*n + max of two equal-shaped arrays of row numbers."""
-    return (np.minimum(a, b) * n + np.maximum(a, b)).ravel()

@@ -4,7 +4,7 @@ import numpy as np
 from datasketch import MinHash
 
 from dedup.hashing import overlap, shingle_set, sorted_groups, token_hashes, unique_inverse
-from dedup.lsh import LSHParams, Signer, candidate_pairs
+from dedup.lsh import LSHParams, Signer, candidate_pairs, single_row_band_pairs
 
 WORDS = [
     "hội",
@@ -106,3 +106,42 @@ def test_unique_inverse_equals_numpys_and_finds_first_occurrences() -> None:
     want, want_inverse = np.unique(values, return_inverse=True)
     assert np.array_equal(distinct, want) and np.array_equal(inverse, want_inverse)
     assert firsts.tolist() == [int(np.flatnonzero(values == v)[0]) for v in distinct]
+
+
+def _plain_band_pairs(sig: np.ndarray, present: np.ndarray, max_bucket: int, window: int, max_window: int) -> set:
+    """single_row_band_pairs written out bucket by bucket."""
+    found, windowed, oversized = set(), 0, 0
+    rows = np.flatnonzero(present).tolist()
+    for band in range(sig.shape[1]):
+        buckets: dict[int, list[int]] = {}
+        for r in rows:
+            buckets.setdefault(int(sig[r, band]), []).append(r)
+        for members in buckets.values():
+            members.sort(key=lambda r: (int(sig[r, (band + 1) % sig.shape[1]]), r))
+            size = len(members)
+            if size < 2:
+                continue
+            if size <= max_bucket:
+                found |= {(min(a, b), max(a, b)) for x, a in enumerate(members) for b in members[x + 1 :]}
+            elif window and size <= max_window:
+                windowed += 1
+                for step in range(1, min(window, size - 1) + 1):
+                    found |= {(min(a, b), max(a, b)) for a, b in zip(members, members[step:], strict=False)}
+            else:
+                oversized += 1
+    return found, windowed, oversized
+
+
+def test_single_row_band_pairs_equal_the_buckets_written_out() -> None:
+    rng = np.random.default_rng(5)
+    # Few distinct values per band: buckets of every size, small, windowed and too big.
+    sig = rng.integers(0, 40, size=(300, 20)).astype(np.uint32)
+    sig[:120, 3] = 7  # one bucket too big for a window
+    present = rng.random(300) < 0.9
+    for max_bucket, window, max_window in ((10, 3, 100), (4, 0, 0), (10, 2, 500)):
+        pairs, stats = single_row_band_pairs(sig, present, max_bucket, window, max_window)
+        want, windowed, oversized = _plain_band_pairs(sig, present, max_bucket, window, max_window)
+        assert {tuple(p) for p in pairs.tolist()} == want
+        assert pairs.tolist() == sorted(pairs.tolist())
+        assert (stats["windowed_buckets"], stats["oversized_buckets"]) == (windowed, oversized)
+        assert windowed + oversized > 0
