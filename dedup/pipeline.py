@@ -460,26 +460,25 @@ def prepare(
     padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
     say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")
 
-    # The TF-IDF matrices are weighed chunk by chunk and written straight into their final,
-    # compacted arrays, each chunk's term counts released as it is done: a corpus's term counts
-    # are never held twice. What the chunks keep (shingles, signatures, names and figures) is
-    # all later stages read.
-    body, top, lead, title = _story_matrices(chunks, config)
-    feats = FeatureTable.concat(chunks, config.dup_lsh.num_perm)
-    del chunks
-    parallel.return_free_memory()
-    clock.lap("tfidf")
-
     # Tier 1: copies of one text share long runs of words. The index is built in a process of
-    # its own, beside the term tier below, and its millions of small objects go with it.
-    present = np.diff(feats.offsets["shingles"]) > 0
+    # its own, beside the TF-IDF and the term tier below, and its millions of small objects go
+    # with it.
     with parallel.start(
         lsh.candidate_pairs,
-        feats.signatures,
-        present,
+        *_shingle_signatures(chunks, config.dup_lsh.num_perm),
         config.dup_lsh,
         separate=parallel.worker_count(config.workers) > 1 and len(articles) >= 2000,
     ) as dup_tier:
+        # The TF-IDF matrices are weighed chunk by chunk and written straight into their final,
+        # compacted arrays, each chunk's term counts released as it is done: a corpus's term
+        # counts are never held twice. What the chunks keep (shingles, signatures, names and
+        # figures) is all later stages read.
+        body, top, lead, title = _story_matrices(chunks, config)
+        feats = FeatureTable.concat(chunks, config.dup_lsh.num_perm)
+        del chunks
+        parallel.return_free_memory()
+        clock.lap("tfidf")
+
         # Tier 2: rewrites of one event share some of their most distinctive terms and names.
         # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
         names, name_offsets = feats.ragged("names")
@@ -531,6 +530,14 @@ def prepare(
     return Prepared(
         articles, n_real, feats, signals, terms, dup_pairs, story_pairs, candidates, from_shingles, shared, stats, texts
     )
+
+
+def _shingle_signatures(chunks: list[FeatureTable], num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every article's shingle signature, and whether it has shingles at all."""
+    if not chunks:
+        return np.zeros((0, num_perm), np.uint32), np.zeros(0, bool)
+    present = np.concatenate([np.diff(t.offsets["shingles"]) > 0 for t in chunks])
+    return np.concatenate([t.signatures for t in chunks]), present
 
 
 def _story_matrices(
