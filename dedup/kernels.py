@@ -416,6 +416,33 @@ def band_pair_codes(
     return out, windowed, oversized
 
 
+@njit(cache=True, nogil=True)
+def count_columns(use: np.ndarray, columns: np.ndarray) -> None:
+    """Add one to use[c] for every column number c (a bincount into an existing array)."""
+    for c in columns:
+        use[c] += 1
+
+
+@njit(cache=True, nogil=True)
+def compact_rows(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, keep: np.ndarray, new_index: np.ndarray,
+    out_indptr: np.ndarray, out_indices: np.ndarray, out_data: np.ndarray, row: int, at: int,
+) -> int:  # fmt: skip
+    """Append CSR rows to output arrays from row `row` and entry `at`, keeping the entries of kept
+    columns (renumbered by new_index). Returns the new entry count, or -1 if they do not fit."""
+    for r in range(len(indptr) - 1):
+        for e in range(indptr[r], indptr[r + 1]):
+            c = indices[e]
+            if keep[c]:
+                if at >= len(out_data):
+                    return -1
+                out_indices[at] = new_index[c]
+                out_data[at] = data[e]
+                at += 1
+        out_indptr[row + r + 1] = at
+    return at
+
+
 def warm() -> None:
     """Compile (or load from the cache) every kernel for the array types the pipeline passes.
 
@@ -441,3 +468,7 @@ def warm() -> None:
     pairs = np.array([[0, 1]], np.int64)
     pair_dots(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1, pairs, np.zeros(1))
     band_pair_codes(np.zeros((2, 2), np.uint32), np.arange(2), np.arange(1), 1, 1, 2)
+    use = np.zeros(2, np.int64)
+    count_columns(use, np.zeros(2, np.int32))
+    compact_rows(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), use > 0, np.zeros(2, np.int32),
+                 np.zeros(3, np.int64), np.zeros(2, np.int32), np.zeros(2, np.float32), 0, 0)  # fmt: skip

@@ -80,11 +80,11 @@ class Background:
         np.savez_compressed(path, n_docs=np.int64(self.n_docs), columns=cols, df=self.df[cols].astype(np.uint32))
 
 
-def column_use(columns: Sequence[np.ndarray], group: int = 20) -> np.ndarray:
-    """How often each hashed column occurs over arrays of column numbers (one bincount per `group` arrays)."""
+def column_use(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """How often each hashed column occurs over arrays of column numbers."""
     use = np.zeros(N_FEATURES, dtype=np.int64)
-    for start in range(0, len(columns), group):
-        use += np.bincount(np.concatenate(columns[start : start + group]), minlength=N_FEATURES)
+    for values in columns:
+        kernels.count_columns(use, values)
     return use
 
 
@@ -160,21 +160,16 @@ class CompactedRows:
 
     def add(self, block: sp.csr_matrix) -> None:
         """Append a block's rows (with sorted column indices), keeping only the kept columns."""
-        mask = self.keep[block.indices]
-        kept = int(np.count_nonzero(mask))
-        at, row = self.at, self.row
-        if at + kept > len(self.data) or row + block.shape[0] > len(self.indptr) - 1:
-            raise ValueError("more rows or entries than the matrix was made for")
-        self.data[at : at + kept] = block.data[mask]
-        self.indices[at : at + kept] = self.new_index[block.indices[mask]]
-        filled = np.flatnonzero(np.diff(block.indptr) > 0)
-        if len(filled):
-            # Kept entries per row; a segment from one non-empty row's start to the next is that row.
-            per_row = np.add.reduceat(mask, block.indptr[filled], dtype=np.int64)
-            self.indptr[row + filled + 1] = at + np.cumsum(per_row)
-        self.indptr[row + block.shape[0]] = at + kept  # also right when the block's last rows are empty
+        if self.row + block.shape[0] > len(self.indptr) - 1:
+            raise ValueError("more rows than the matrix was made for")
+        at = kernels.compact_rows(
+            block.indptr, block.indices, block.data, self.keep, self.new_index,
+            self.indptr, self.indices, self.data, self.row, self.at,
+        )  # fmt: skip
+        if at < 0:
+            raise ValueError("more entries than the matrix was made for")
         self.row += block.shape[0]
-        self.at += kept
+        self.at = at
 
     def matrix(self) -> sp.csr_matrix:
         """The rows added so far (all of them, once every block is in)."""
