@@ -443,6 +443,34 @@ def compact_rows(
     return at
 
 
+@njit(cache=True, nogil=True)
+def pair_overlaps(
+    values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, jaccard: np.ndarray, containment: np.ndarray
+) -> None:
+    """Exact Jaccard and containment (share of the smaller set) of the sorted unique sets
+    values[offsets[i]:offsets[i + 1]] of each (i, j) pair; 0 and 0 when either set is empty."""
+    for k in range(pairs.shape[0]):
+        a, a1 = offsets[pairs[k, 0]], offsets[pairs[k, 0] + 1]
+        b, b1 = offsets[pairs[k, 1]], offsets[pairs[k, 1] + 1]
+        size_a, size_b = a1 - a, b1 - b
+        if size_a == 0 or size_b == 0:
+            jaccard[k] = 0.0
+            containment[k] = 0.0
+            continue
+        inter = 0
+        while a < a1 and b < b1:
+            if values[a] == values[b]:
+                inter += 1
+                a += 1
+                b += 1
+            elif values[a] < values[b]:
+                a += 1
+            else:
+                b += 1
+        jaccard[k] = inter / (size_a + size_b - inter)
+        containment[k] = inter / min(size_a, size_b)
+
+
 def warm() -> None:
     """Compile (or load from the cache) every kernel for the array types the pipeline passes.
 
@@ -468,6 +496,7 @@ def warm() -> None:
     pairs = np.array([[0, 1]], np.int64)
     pair_dots(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1, pairs, np.zeros(1))
     band_pair_codes(np.zeros((2, 2), np.uint32), np.arange(2), np.arange(1), 1, 1, 2)
+    pair_overlaps(np.arange(2, dtype=np.uint32), np.array([0, 1, 2]), pairs, np.zeros(1), np.zeros(1))
     use = np.zeros(2, np.int64)
     count_columns(use, np.zeros(2, np.int32))
     compact_rows(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), use > 0, np.zeros(2, np.int32),

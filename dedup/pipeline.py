@@ -619,22 +619,26 @@ def decide(
     from_shingles = prep.from_shingles
     containment = np.full(len(pairs), np.nan)
     jaccard = np.full(len(pairs), np.nan)
-    kind: list[str | None] = [None] * len(pairs)
     # Reference articles (rows from n_real on) only compete for ranks: no pair with one is confirmed.
     real = pairs[:, 1] < prep.n_real
+    look = np.flatnonzero(real & (from_shingles | (prob >= threshold)))
     shingles, at = prep.features.ragged("shingles")
-    for k in np.flatnonzero(real & (from_shingles | (prob >= threshold))).tolist():
-        i, j = int(pairs[k, 0]), int(pairs[k, 1])
-        jaccard[k], containment[k] = hashing.overlap(shingles[at[i] : at[i + 1]], shingles[at[j] : at[j + 1]])
-        if containment[k] >= config.duplicate_containment:
-            kind[k] = "duplicate"
-        elif (
-            prob[k] >= threshold
-            and not too_far[k]
-            and max(x[k, 0], x[k, 1]) >= config.min_cosine
-            and prep.shared_terms[k] >= config.min_shared_terms
-        ):
-            kind[k] = "same_story"
+    jac, cont = np.zeros(len(look)), np.zeros(len(look))
+    kernels.pair_overlaps(shingles, at, np.ascontiguousarray(pairs[look]), jac, cont)
+    jaccard[look], containment[look] = jac, cont
+    duplicate = cont >= config.duplicate_containment
+    same_story = (
+        ~duplicate
+        & (prob[look] >= threshold)
+        & ~too_far[look]
+        & (np.maximum(x[look, 0], x[look, 1]) >= config.min_cosine)
+        & (prep.shared_terms[look] >= config.min_shared_terms)
+    )
+    kind: list[str | None] = [None] * len(pairs)
+    for k in look[duplicate].tolist():
+        kind[k] = "duplicate"
+    for k in look[same_story].tolist():
+        kind[k] = "same_story"
     return Decisions(pairs, x, prob, containment, jaccard, kind, threshold)
 
 
