@@ -471,6 +471,36 @@ def pair_overlaps(
         containment[k] = inter / min(size_a, size_b)
 
 
+@njit(cache=True, nogil=True)
+def neighbour_ranks(ends: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each pair stands in the candidate list of its first and of its second article.
+
+    `ends` holds the m pairs' first articles, then their second ones. An article's list is
+    ordered by value, best first, ties by pair order. Returns, for each entry of `ends`, the rank
+    (1 = best, in the dtype of `ends`) and the value's share of the list's best value (0 where
+    the best is not above 0).
+    """
+    m = len(values)
+    entries, bounds = _by_group(ends, np.arange(2 * m).astype(ends.dtype), n)
+    rank = np.empty(2 * m, dtype=ends.dtype)
+    share = np.empty(2 * m, dtype=np.float64)
+    for g in range(n):
+        segment = entries[bounds[g] : bounds[g + 1]]
+        if len(segment) == 0:
+            continue
+        by_pair = segment[np.argsort(segment % m)]
+        negated = np.empty(len(by_pair), dtype=np.float64)
+        for x in range(len(by_pair)):
+            negated[x] = -values[by_pair[x] % m]
+        ordered = by_pair[np.argsort(negated, kind="mergesort")]
+        best = values[ordered[0] % m]
+        for x in range(len(ordered)):
+            e = ordered[x]
+            rank[e] = x + 1
+            share[e] = values[e % m] / best if best > 0 else 0.0
+    return rank, share
+
+
 def warm() -> None:
     """Compile (or load from the cache) every kernel for the array types the pipeline passes.
 
@@ -497,6 +527,7 @@ def warm() -> None:
     pair_dots(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1, pairs, np.zeros(1))
     band_pair_codes(np.zeros((2, 2), np.uint32), np.arange(2), np.arange(1), 1, 1, 2)
     pair_overlaps(np.arange(2, dtype=np.uint32), np.array([0, 1, 2]), pairs, np.zeros(1), np.zeros(1))
+    neighbour_ranks(np.arange(2, dtype=np.int32), np.zeros(1), 2)
     use = np.zeros(2, np.int64)
     count_columns(use, np.zeros(2, np.int32))
     compact_rows(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), use > 0, np.zeros(2, np.int32),

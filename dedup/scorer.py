@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from dedup import parallel, similarity
+from dedup import kernels, parallel, similarity
 from dedup.hashing import unique_inverse
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "scorer.json"
@@ -101,35 +101,9 @@ def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int, out: np.ndarray 
         return out
     index = np.int32 if max(n, 2 * m) < 2**31 else np.int64
     ends = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(index)
-    ids = np.arange(m, dtype=index)
     # Best first within each article; ties by pair order, so ranks are the same on every run.
-    order = np.lexsort((np.concatenate([ids, ids]), -np.concatenate([values, values]), ends)).astype(index)
-    del ids
-    sorted_ends = ends[order]
+    rank, share = kernels.neighbour_ranks(ends, np.ascontiguousarray(values, dtype=np.float64), n)
     del ends
-    new = np.empty(2 * m, dtype=bool)
-    new[0] = True
-    np.not_equal(sorted_ends[1:], sorted_ends[:-1], out=new[1:])
-    del sorted_ends
-    positions = np.arange(2 * m, dtype=index)
-    group = np.where(new, positions, 0).astype(index, copy=False)
-    del new
-    np.maximum.accumulate(group, out=group)
-    # Rank and share of the best, in sorted order, then back to pair order.
-    rank = np.empty(2 * m, dtype=index)
-    positions -= group
-    positions += 1
-    rank[order] = positions
-    del positions
-    sorted_values = np.concatenate([values, values])[order]
-    best = sorted_values[group]
-    del group
-    np.divide(sorted_values, best, out=sorted_values, where=best > 0)
-    sorted_values[~(best > 0)] = 0.0  # also where the best is NaN, as a divide with where=best > 0 gives
-    del best
-    share = np.empty(2 * m)
-    share[order] = sorted_values
-    del sorted_values, order
     r0, r1 = rank[:m], rank[m:]
     s0, s1 = share[:m], share[m:]
     out[:, 0] = np.log1p(np.maximum(r0, r1))

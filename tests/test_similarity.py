@@ -151,7 +151,11 @@ def test_rank_signals_equal_a_plain_ranking_with_ties_and_zero_values() -> None:
     pairs = pairs[pairs[:, 0] < pairs[:, 1]]
     values = rng.choice([0.0, 0.25, 0.5, 0.5, 0.75, 1.0], size=len(pairs))  # many ties, some zeros
     want = _plain_rank_signals(pairs, values)
-    assert np.allclose(rank_signals(pairs, values, 40), want)
+    assert np.array_equal(rank_signals(pairs, values, 40), want)
+    shuffled = rng.permutation(len(pairs))  # ties go by pair order, whatever the order pairs come in
+    assert np.array_equal(
+        rank_signals(pairs[shuffled], values[shuffled], 40), _plain_rank_signals(pairs[shuffled], values[shuffled])
+    )
     into = np.full((len(pairs), len(RANK_SIGNALS)), -1.0, dtype=np.float32)
     rank_signals(pairs, values, 40, out=into)
     assert np.allclose(into, want.astype(np.float32))
