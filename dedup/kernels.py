@@ -444,19 +444,13 @@ def compact_rows(
 
 
 @njit(cache=True, nogil=True)
-def pair_overlaps(
-    values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, jaccard: np.ndarray, containment: np.ndarray
-) -> None:
-    """Exact Jaccard and containment (share of the smaller set) of the sorted unique sets
-    values[offsets[i]:offsets[i + 1]] of each (i, j) pair; 0 and 0 when either set is empty."""
+def pair_intersections(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Size of the intersection of the sorted unique sets values[offsets[i]:offsets[i + 1]] of
+    each (i, j) pair, by merging the two."""
+    out = np.zeros(pairs.shape[0], dtype=np.int64)
     for k in range(pairs.shape[0]):
         a, a1 = offsets[pairs[k, 0]], offsets[pairs[k, 0] + 1]
         b, b1 = offsets[pairs[k, 1]], offsets[pairs[k, 1] + 1]
-        size_a, size_b = a1 - a, b1 - b
-        if size_a == 0 or size_b == 0:
-            jaccard[k] = 0.0
-            containment[k] = 0.0
-            continue
         inter = 0
         while a < a1 and b < b1:
             if values[a] == values[b]:
@@ -467,8 +461,8 @@ def pair_overlaps(
                 a += 1
             else:
                 b += 1
-        jaccard[k] = inter / (size_a + size_b - inter)
-        containment[k] = inter / min(size_a, size_b)
+        out[k] = inter
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -526,7 +520,9 @@ def warm() -> None:
     pairs = np.array([[0, 1]], np.int64)
     pair_dots(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1, pairs, np.zeros(1))
     band_pair_codes(np.zeros((2, 2), np.uint32), np.arange(2), np.arange(1), 1, 1, 2)
-    pair_overlaps(np.arange(2, dtype=np.uint32), np.array([0, 1, 2]), pairs, np.zeros(1), np.zeros(1))
+    sets = np.array([0, 1, 2])
+    for values in (np.arange(2, dtype=np.uint32), np.arange(2, dtype=np.uint64)):
+        pair_intersections(values, sets, pairs)
     neighbour_ranks(np.arange(2, dtype=np.int32), np.zeros(1), 2)
     use = np.zeros(2, np.int64)
     count_columns(use, np.zeros(2, np.int32))

@@ -488,8 +488,8 @@ def prepare(
             body=body,
             lead=lead,
             title=title,
-            names=scorer_mod.set_matrix(*feats.ragged("names")),
-            figures=scorer_mod.set_matrix(*feats.ragged("figures")),
+            names=scorer_mod.Sets(*feats.ragged("names")),
+            figures=scorer_mod.Sets(*feats.ragged("figures")),
         )
         story_signer = lsh.Signer(config.story_bands, config.story_seed)
         present = np.array([len(t) > 0 for t in terms], dtype=bool)
@@ -509,7 +509,7 @@ def prepare(
     candidates = _union_pairs(dup_pairs, story_pairs)
     n64 = np.int64(len(articles))
     from_shingles = np.isin(candidates[:, 0] * n64 + candidates[:, 1], dup_pairs[:, 0] * n64 + dup_pairs[:, 1])
-    shared = similarity.pair_dots(scorer_mod.set_matrix(terms), candidates).round().astype(np.int64)
+    shared = scorer_mod.Sets.of(terms).intersections(candidates)
     keep = from_shingles | (shared >= config.min_shared_terms)
     candidates, from_shingles, shared = candidates[keep], from_shingles[keep], shared[keep]
     say(
@@ -622,9 +622,7 @@ def decide(
     # Reference articles (rows from n_real on) only compete for ranks: no pair with one is confirmed.
     real = pairs[:, 1] < prep.n_real
     look = np.flatnonzero(real & (from_shingles | (prob >= threshold)))
-    shingles, at = prep.features.ragged("shingles")
-    jac, cont = np.zeros(len(look)), np.zeros(len(look))
-    kernels.pair_overlaps(shingles, at, np.ascontiguousarray(pairs[look]), jac, cont)
+    jac, cont = scorer_mod.Sets(*prep.features.ragged("shingles")).overlaps(pairs[look])
     jaccard[look], containment[look] = jac, cont
     duplicate = cont >= config.duplicate_containment
     same_story = (

@@ -23,7 +23,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedup import kernels, parallel, similarity
-from dedup.hashing import unique_inverse
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "scorer.json"
 
@@ -45,46 +44,45 @@ FEATURES = (
 
 
 @dataclass(frozen=True)
+class Sets:
+    """Many sets of hashes in one flat array: set d is values[offsets[d]:offsets[d + 1]], sorted, unique."""
+
+    values: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def of(cls, sets: Sequence[np.ndarray]) -> Sets:
+        """The sets of a list of sorted unique arrays."""
+        offsets = np.zeros(len(sets) + 1, dtype=np.int64)
+        np.cumsum([len(s) for s in sets], out=offsets[1:])
+        values = np.concatenate(list(sets)) if len(sets) else np.zeros(0, np.uint64)
+        return cls(values, offsets)
+
+    def intersections(self, pairs: np.ndarray) -> np.ndarray:
+        """How many elements the two sets of each (i, j) pair share."""
+        return kernels.pair_intersections(self.values, self.offsets, np.ascontiguousarray(pairs, dtype=np.int64))
+
+    def overlaps(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Jaccard and containment (share of the smaller set) of the two sets of each pair; 0 where empty."""
+        inter = self.intersections(pairs).astype(np.float64)
+        sizes = np.diff(self.offsets).astype(np.float64)
+        a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
+        union = a + b - inter
+        small = np.minimum(a, b)
+        jac = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        cont = np.divide(inter, small, out=np.zeros_like(inter), where=small > 0)
+        return jac, cont
+
+
+@dataclass(frozen=True)
 class Signals:
     """The per-article material pair signals are computed from (rows aligned with the run's articles)."""
 
     body: sp.csr_matrix  # L2-normalised TF-IDF of title and body
     lead: sp.csr_matrix  # the same over the first lines only
     title: sp.csr_matrix  # the same over the title only
-    names: sp.csr_matrix  # binary: which names each article mentions
-    figures: sp.csr_matrix  # binary: which figures (number + next syllable) it gives
-
-
-def set_matrix(sets: Sequence[np.ndarray] | np.ndarray, offsets: np.ndarray | None = None) -> sp.csr_matrix:
-    """A binary sparse matrix with one row per set of 64-bit hashes, columns compacted to the run.
-
-    The sets come as a list of arrays, or as one flat array with `offsets` (set d is
-    flat[offsets[d]:offsets[d + 1]]).
-    """
-    if offsets is None:
-        lengths = np.array([len(s) for s in sets], dtype=np.int64)
-        flat = np.concatenate(list(sets)) if len(sets) and lengths.sum() else np.zeros(0, np.uint64)
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-    else:
-        flat = np.asarray(sets)
-    vocab, cols, _ = unique_inverse(flat)
-    matrix = sp.csr_matrix(
-        (np.ones(len(flat), np.float32), cols.astype(np.int32), offsets), shape=(len(offsets) - 1, max(1, len(vocab)))
-    )
-    matrix.sort_indices()
-    return matrix
-
-
-def _set_overlap(matrix: sp.csr_matrix, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Jaccard and containment of the sets in two rows, for every pair."""
-    sizes = np.diff(matrix.indptr).astype(np.float64)
-    inter = similarity.pair_dots(matrix, pairs)
-    a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
-    union = a + b - inter
-    small = np.minimum(a, b)
-    jac = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-    cont = np.divide(inter, small, out=np.zeros_like(inter), where=small > 0)
-    return jac, cont
+    names: Sets  # hashes of the names each article mentions
+    figures: Sets  # hashes of the figures (number + next syllable) it gives
 
 
 def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int, out: np.ndarray | None = None) -> np.ndarray:
@@ -117,8 +115,8 @@ def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int, out: np.ndarray 
 def _pair_columns(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | None = None) -> np.ndarray:
     """The PAIR_SIGNALS of some pairs, one row each."""
     cos = similarity.pair_cosines(signals.body, pairs) if cosines is None else cosines
-    name_jac, name_cont = _set_overlap(signals.names, pairs)
-    fig_jac, fig_cont = _set_overlap(signals.figures, pairs)
+    name_jac, name_cont = signals.names.overlaps(pairs)
+    fig_jac, fig_cont = signals.figures.overlaps(pairs)
     return np.column_stack(
         [
             cos,

@@ -147,14 +147,14 @@ def test_single_row_band_pairs_equal_the_buckets_written_out() -> None:
         assert windowed + oversized > 0
 
 
-def test_pair_overlaps_equal_overlap_of_each_pair() -> None:
-    from dedup import kernels
+def test_set_overlaps_equal_overlap_of_each_pair() -> None:
+    from dedup.scorer import Sets
 
     rng = np.random.default_rng(8)
     sets = [np.unique(rng.integers(0, 60, n)).astype(np.uint32) for n in (0, 1, 5, 30, 30, 80, 3)]
-    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sets])])
     pairs = np.array([(i, j) for i in range(len(sets)) for j in range(len(sets))], dtype=np.int64)
-    jac, cont = np.zeros(len(pairs)), np.zeros(len(pairs))
-    kernels.pair_overlaps(np.concatenate(sets), offsets, pairs, jac, cont)
+    jac, cont = Sets.of(sets).overlaps(pairs)
     want = [overlap(sets[i], sets[j]) for i, j in pairs.tolist()]
     assert list(zip(jac.tolist(), cont.tolist(), strict=True)) == want
+    inter = Sets.of(sets).intersections(pairs)
+    assert inter.tolist() == [len(np.intersect1d(sets[i], sets[j])) for i, j in pairs.tolist()]
