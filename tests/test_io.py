@@ -4,6 +4,7 @@ import gzip
 import io
 import json
 import pickle
+import random
 import unicodedata
 from pathlib import Path
 
@@ -103,6 +104,22 @@ def test_truncated_gzip_is_an_error_naming_the_file(tmp_path: Path) -> None:
     blob = gzip.compress(b"".join(json.dumps({"id": str(i), "text": "x" * 50}).encode() + b"\n" for i in range(500)))
     path.write_bytes(blob[: len(blob) // 2])
     with pytest.raises(InputError, match=r"t\.jsonl\.gz:\d+: cannot read"):
+        read_articles([str(path)])
+
+
+def test_truncated_gzip_names_the_line_iterating_the_file_stops_at(tmp_path: Path) -> None:
+    # Every whole line before the damage is read, as iterating the gzip file itself would.
+    rng = random.Random(4)
+    lines = [json.dumps({"id": str(i), "text": "".join(rng.choices("abcdđ ơ", k=400))}) for i in range(3000)]
+    blob = gzip.compress("\n".join(lines).encode() + b"\n")
+    path = tmp_path / "t.jsonl.gz"
+    path.write_bytes(blob[: len(blob) * 2 // 3])
+    whole = 0
+    with pytest.raises(EOFError), gzip.open(path, "rb") as stream:
+        for _line in stream:
+            whole += 1
+    assert whole > 1000
+    with pytest.raises(InputError, match=rf"t\.jsonl\.gz:{whole + 1}: cannot read"):
         read_articles([str(path)])
 
 
