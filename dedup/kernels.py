@@ -263,33 +263,36 @@ def _by_group(groups: np.ndarray, values: np.ndarray, m: int) -> tuple[np.ndarra
 
 
 @njit(cache=True, nogil=True)
-def group_counts(
-    groups: np.ndarray, keys: np.ndarray, weight_codes: np.ndarray, weights: np.ndarray, m: int
+def sorted_counts(
+    packed: np.ndarray, weights: np.ndarray, group_shift: int, m: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per group, its distinct keys (sorted) and the summed weight of each.
-
-    keys are non-negative below 2**52; entry k weighs weights[weight_codes[k]] (fewer than 256
-    distinct weights). Returns (keys, float32 sums, group offsets).
-    """
-    packed, bounds = _by_group(groups, (keys << 8) | weight_codes, m)
+    """Distinct keys of sorted packed (group << group_shift | key << 8 | weight code) values, per
+    group, with the summed weight of each (weights[code]). Returns (keys, float32 sums, group
+    offsets for groups 0..m-1)."""
     out_keys = np.empty(len(packed), dtype=np.int64)
     out_sums = np.empty(len(packed), dtype=np.float32)
-    out_bounds = np.zeros(m + 1, dtype=np.int64)
-    n = 0
-    for g in range(m):
-        segment = np.sort(packed[bounds[g] : bounds[g + 1]])
-        k = 0
-        while k < len(segment):
-            key = segment[k] >> 8
-            total = 0.0
-            while k < len(segment) and segment[k] >> 8 == key:
-                total += weights[segment[k] & 255]
-                k += 1
-            out_keys[n] = key
-            out_sums[n] = total
+    bounds = np.zeros(m + 1, dtype=np.int64)
+    key_mask = (np.int64(1) << (group_shift - 8)) - 1
+    n = -1
+    head = np.int64(-1)
+    total = 0.0
+    for k in range(len(packed)):
+        value = packed[k]
+        if value >> 8 != head:
+            if n >= 0:
+                out_sums[n] = total
             n += 1
-        out_bounds[g + 1] = n
-    return out_keys[:n].copy(), out_sums[:n].copy(), out_bounds
+            head = value >> 8
+            out_keys[n] = head & key_mask
+            bounds[(head >> (group_shift - 8)) + 1] = n + 1
+            total = 0.0
+        total += weights[value & 255]
+    if n >= 0:
+        out_sums[n] = total
+    n += 1
+    for g in range(m):  # groups without keys end where the group before them does
+        bounds[g + 1] = max(bounds[g + 1], bounds[g])
+    return out_keys[:n].copy(), out_sums[:n].copy(), bounds
 
 
 @njit(cache=True, nogil=True)
@@ -511,8 +514,7 @@ def warm() -> None:
     slots = np.empty(len(keys), np.int64)
     table_slots(table, state, 0, 4, keys, np.zeros(len(keys), np.bool_), slots, np.empty(len(keys), np.int64), 0)
     groups = np.zeros(2, np.int64)
-    group_counts(groups, np.arange(2, dtype=np.int64), groups, np.ones(1), 1)
-    group_unique(groups, np.arange(2, dtype=np.uint32), 1)
+    sorted_counts(np.arange(2, dtype=np.int64), np.ones(1), 30, 1)
     group_unique(groups, np.arange(2, dtype=np.uint64), 1)
     perms = np.ones(2, np.uint32)
     minhash_groups(np.arange(2, dtype=np.uint32), np.array([0, 2]), perms, perms, np.empty((1, 2), np.uint32))

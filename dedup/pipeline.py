@@ -201,12 +201,14 @@ class _Extractor:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-article term columns and weighted counts from (term hashes, article numbers, weight) parts."""
         weights = sorted({w for _, _, w in parts})
-        columns = np.concatenate([(t & similarity.COLUMN_MASK).astype(np.int64) for t, _, _ in parts])
-        docs = np.concatenate([d for _, d, _ in parts])
-        codes = np.concatenate([np.full(len(t), weights.index(w), np.int64) for t, _, w in parts])
+        # One sort of (article, column, weight) keys; a compiled pass adds up each run.
+        packed = np.concatenate(
+            [(d << 30) | ((t & similarity.COLUMN_MASK).astype(np.int64) << 8) | weights.index(w) for t, d, w in parts]
+        )
+        packed.sort()
         # Weights are whole numbers (a title counts title_weight times): their float sums are
         # exact in any order.
-        cols, counts, bounds = kernels.group_counts(docs, columns, codes, np.array(weights, np.float64), m)
+        cols, counts, bounds = kernels.sorted_counts(packed, np.array(weights, np.float64), 30, m)
         return cols.astype(np.int32), counts, bounds
 
     def _token_hashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -260,7 +262,9 @@ class _Extractor:
             extra = [hashing.ngram_hashes(body[offsets[d] : offsets[d + 1]], int(body_len[d])) for d in short]
             sh = np.concatenate([sh, *extra])
             sh_doc = np.concatenate([sh_doc, short])
-        shingles, sh_bounds = kernels.group_unique(sh_doc, (sh & np.uint64(0xFFFFFFFF)).astype(np.uint32), m)
+        sh_keys = hashing.sorted_unique((sh_doc << 32) | (sh & np.uint64(0xFFFFFFFF)).astype(np.int64))
+        sh_bounds = np.searchsorted(sh_keys >> 32, np.arange(m + 1))
+        shingles = (sh_keys & 0xFFFFFFFF).astype(np.uint32)
         nonempty = np.flatnonzero(np.diff(sh_bounds) > 0)
         signatures = np.full((m, self.signer.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
         signatures[nonempty] = self.signer.sign_grouped(shingles, sh_bounds[nonempty])
