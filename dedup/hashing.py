@@ -15,10 +15,6 @@ import numpy as np
 from dedup import kernels, normalize
 from dedup.normalize import canonical
 
-_M1 = np.uint64(0xFF51AFD7ED558CCD)
-_M2 = np.uint64(0xC4CEB9FE1A85EC53)
-_S33 = np.uint64(33)
-_ROTATE = np.uint64(0x9E3779B97F4A7C15)
 EMPTY = np.zeros(0, dtype=np.uint64)
 
 # Raw token -> hash of its canonical form. A corpus has far fewer distinct tokens than tokens, so
@@ -232,28 +228,17 @@ def figure_hashes(text: str) -> np.ndarray:
     return chunk_figure_hashes([text])[0]
 
 
-def mix64(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser: spreads combined hashes over all bits."""
-    with np.errstate(over="ignore"):
-        v = values ^ (values >> _S33)
-        v = v * _M1
-        v = v ^ (v >> _S33)
-        v = v * _M2
-        return v ^ (v >> _S33)
-
-
 def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
-    """Hashes of every run of `n` consecutive tokens (order-sensitive); empty when too short."""
+    """Hashes of every run of `n` consecutive tokens (order-sensitive); empty when too short.
+
+    A run's hash folds its tokens in one at a time, h = mix64(h * ROTATE + next), where mix64 is
+    MurmurHash3's 64-bit finaliser (kernels.ngram_hashes).
+    """
     if n == 1:
         return hashes
-    count = len(hashes) - n + 1
-    if count <= 0:
+    if len(hashes) < n:
         return EMPTY
-    with np.errstate(over="ignore"):
-        out = hashes[:count].copy()
-        for j in range(1, n):
-            out = mix64(out * _ROTATE + hashes[j : j + count])
-    return out
+    return kernels.ngram_hashes(np.ascontiguousarray(hashes, dtype=np.uint64), n)
 
 
 def grouped_ngrams(hashes: np.ndarray, group: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

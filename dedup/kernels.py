@@ -63,6 +63,19 @@ def mix64(v: np.uint64) -> np.uint64:
 
 
 @njit(cache=True, nogil=True)
+def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
+    """Hash of every run of `n` consecutive token hashes (hashing.ngram_hashes, for n >= 2)."""
+    count = len(hashes) - n + 1
+    out = np.empty(max(count, 0), dtype=np.uint64)
+    for k in range(count):
+        value = hashes[k]
+        for j in range(1, n):
+            value = mix64(value * _ROTATE + hashes[k + j])
+        out[k] = value
+    return out
+
+
+@njit(cache=True, nogil=True)
 def token_spans(classes: np.ndarray, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets of the tokens `[^\\W_]+(?:[.,]\\d+)*` finds, from per-character classes.
 
@@ -507,6 +520,7 @@ def warm() -> None:
     cp = np.frombuffer("ab 1.5".encode("utf-32-le"), dtype=np.uint32)
     starts, ends = token_spans(np.array([1, 1, 0, 3, 0, 3], dtype=np.uint8), cp)
     keys = mix_keys(span_keys(cp, starts, ends), span_keys(cp, starts, ends))
+    ngram_hashes(keys, 2)
     classes = np.array([5, 1, 8, 3, 0, 3], dtype=np.uint8)
     name_spans(classes, cp)
     figure_spans(classes, cp)

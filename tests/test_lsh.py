@@ -158,3 +158,28 @@ def test_set_overlaps_equal_overlap_of_each_pair() -> None:
     assert list(zip(jac.tolist(), cont.tolist(), strict=True)) == want
     inter = Sets.of(sets).intersections(pairs)
     assert inter.tolist() == [len(np.intersect1d(sets[i], sets[j])) for i, j in pairs.tolist()]
+
+
+def _mix64(v: int) -> int:
+    """MurmurHash3's 64-bit finaliser on a Python int."""
+    mask = (1 << 64) - 1
+    v ^= v >> 33
+    v = (v * 0xFF51AFD7ED558CCD) & mask
+    v ^= v >> 33
+    v = (v * 0xC4CEB9FE1A85EC53) & mask
+    return v ^ (v >> 33)
+
+
+def test_ngram_hashes_fold_each_run_of_tokens_one_at_a_time() -> None:
+    from dedup.hashing import ngram_hashes
+
+    hashes = token_hashes(WORDS)
+    for n in (2, 3, 5, len(WORDS)):
+        want = []
+        for k in range(len(WORDS) - n + 1):
+            value = int(hashes[k])
+            for j in range(1, n):
+                value = _mix64((value * 0x9E3779B97F4A7C15 + int(hashes[k + j])) & ((1 << 64) - 1))
+            want.append(value)
+        assert ngram_hashes(hashes, n).tolist() == want
+    assert len(ngram_hashes(hashes, len(WORDS) + 1)) == 0
