@@ -63,6 +63,17 @@ def mix64(v: np.uint64) -> np.uint64:
 
 
 @njit(cache=True, nogil=True)
+def char_classes(cp: np.ndarray, table: np.ndarray, unknown: int) -> np.ndarray:
+    """table[c] for every code point c below len(table), `unknown` for the others."""
+    out = np.empty(len(cp), dtype=np.uint8)
+    size = len(table)
+    for k in range(len(cp)):
+        c = cp[k]
+        out[k] = table[c] if c < size else unknown
+    return out
+
+
+@njit(cache=True, nogil=True)
 def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     """Hash of every run of `n` consecutive token hashes (hashing.ngram_hashes, for n >= 2)."""
     count = len(hashes) - n + 1
@@ -518,6 +529,7 @@ def warm() -> None:
     each loading it again (numba's first load in a process takes a few tenths of a second).
     """
     cp = np.frombuffer("ab 1.5".encode("utf-32-le"), dtype=np.uint32)
+    char_classes(cp, np.zeros(2, np.uint8), 255)
     starts, ends = token_spans(np.array([1, 1, 0, 3, 0, 3], dtype=np.uint8), cp)
     keys = mix_keys(span_keys(cp, starts, ends), span_keys(cp, starts, ends))
     ngram_hashes(keys, 2)

@@ -141,6 +141,7 @@ def _char_class(ch: str) -> int:
 
 
 _CLASSES = np.array([_char_class(chr(c)) for c in range(_BMP)], dtype=np.uint8)
+_BEYOND = 0xFF  # no character has every class bit: marks those beyond the table, looked up one by one
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -150,9 +151,10 @@ def codepoints(text: str) -> np.ndarray:
 
 def char_classes(cp: np.ndarray) -> np.ndarray:
     """The class bits (kernels.WORD, DIGIT, CAPITAL, SPACE) of every character of a text given by its code points."""
-    classes = _CLASSES[np.minimum(cp, _BMP - 1)]
-    for k in np.flatnonzero(cp >= _BMP).tolist():
-        classes[k] = _char_class(chr(int(cp[k])))
+    classes = kernels.char_classes(cp, _CLASSES, _BEYOND)
+    if classes.max(initial=0) == _BEYOND:
+        for k in np.flatnonzero(classes == _BEYOND).tolist():
+            classes[k] = _char_class(chr(int(cp[k])))
     return classes
 
 
