@@ -11,7 +11,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -48,6 +48,20 @@ def imap_chunks(
     with _frozen(), ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
         for chunk in pool.map(work, chunks):
             yield from chunk
+
+
+def thread_map(work: Callable[[Any], Any], items: list[Any], workers: int) -> list[Any]:
+    """`work` applied to every item by `workers` threads (0: every core), results in order.
+
+    For work that runs in compiled kernels that release the interpreter lock: the threads share
+    the process's arrays, so nothing is copied to or from them. The threads are gone when this
+    returns, so processes forked later start from a single-threaded parent.
+    """
+    workers = min(worker_count(workers), len(items))
+    if workers <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(work, items))
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -130,19 +131,15 @@ def _pair_columns(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | Non
     )
 
 
-_SIGNALS: list[Signals] = []
-
-
-def _init_worker(signals: Signals) -> None:
-    _SIGNALS[:] = [signals]
-
-
-def _columns_chunk(pairs: np.ndarray) -> list[np.ndarray]:
-    return [_pair_columns(_SIGNALS[0], pairs)]
-
-
-# Pairs per chunk when spread over processes (each chunk's signals are independent of the others).
+# Pairs per chunk when spread over threads (each chunk's signals are independent of the others).
 PARALLEL_CHUNK = 100_000
+
+
+def _fill_columns(signals: Signals, pairs: np.ndarray, out: np.ndarray, cosines3: np.ndarray, start: int) -> None:
+    """The PAIR_SIGNALS of PARALLEL_CHUNK pairs from `start`, written into their rows of out and cosines3."""
+    block = _pair_columns(signals, pairs[start : start + PARALLEL_CHUNK])
+    out[start : start + len(block), : len(PAIR_SIGNALS)] = block
+    cosines3[start : start + len(block)] = block[:, :3]
 
 
 def pair_features(
@@ -150,24 +147,19 @@ def pair_features(
 ) -> np.ndarray:
     """The FEATURES of every candidate pair, one row each (`cosines` of the body if already known).
 
-    The per-pair signals are computed over `workers` processes (0: every core) when there are
-    many pairs; the ranks need every pair at once and are computed here.
+    The per-pair signals are computed by `workers` threads (0: every core), 100k pairs at a time,
+    in kernels that release the interpreter lock; the ranks need every pair at once.
     """
     n = signals.body.shape[0]
     m = len(pairs)
-    workers = parallel.worker_count(workers)
     # float32 rows: half the memory of a run's millions of candidates. The three cosines are
     # also kept as float64 for the ranks, so ties break the same way whatever the storage.
     out = np.empty((m, len(FEATURES)), dtype=np.float32)
     cosines3 = np.empty((m, 3))
     k = len(PAIR_SIGNALS)
-    if cosines is None and workers > 1 and m > 2 * PARALLEL_CHUNK:
-        chunks = [pairs[s : s + PARALLEL_CHUNK] for s in range(0, m, PARALLEL_CHUNK)]
-        done = 0
-        for block in parallel.imap_chunks(_columns_chunk, chunks, workers, _init_worker, (signals,)):
-            out[done : done + len(block), :k] = block
-            cosines3[done : done + len(block)] = block[:, :3]
-            done += len(block)
+    if cosines is None:
+        fill = partial(_fill_columns, signals, pairs, out, cosines3)
+        parallel.thread_map(fill, list(range(0, m, PARALLEL_CHUNK)), workers)
     else:
         block = _pair_columns(signals, pairs, cosines)
         out[:, :k] = block
