@@ -160,7 +160,12 @@ def _per_text(
     """Each text's distinct values (sorted, flat) and offsets, from matches at `starts` of the joined texts."""
     bounds = np.cumsum([len(t) + 1 for t in texts])
     texts_of = np.searchsorted(bounds, starts[known], side="right")
-    return kernels.group_unique(texts_of, values[known], len(texts))
+    values = values[known]
+    order = np.lexsort((values, texts_of))
+    texts_of, values = texts_of[order], values[order]
+    first = np.ones(len(values), dtype=bool)
+    first[1:] = (values[1:] != values[:-1]) | (texts_of[1:] != texts_of[:-1])
+    return values[first], np.searchsorted(texts_of[first], np.arange(len(texts) + 1))
 
 
 def _cached(cache: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:

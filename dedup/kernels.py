@@ -319,23 +319,6 @@ def sorted_counts(
     return out_keys[:n].copy(), out_sums[:n].copy(), bounds
 
 
-@njit(cache=True, nogil=True)
-def group_unique(groups: np.ndarray, values: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per group, its distinct values (sorted), and each group's offsets."""
-    ordered, bounds = _by_group(groups, values, m)
-    out = np.empty(len(ordered), dtype=values.dtype)
-    out_bounds = np.zeros(m + 1, dtype=np.int64)
-    n = 0
-    for g in range(m):
-        segment = np.sort(ordered[bounds[g] : bounds[g + 1]])
-        for k in range(len(segment)):
-            if k == 0 or segment[k] != segment[k - 1]:
-                out[n] = segment[k]
-                n += 1
-        out_bounds[g + 1] = n
-    return out[:n].copy(), out_bounds
-
-
 _F1, _F2 = np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35)
 _S16, _S13 = np.uint32(16), np.uint32(13)
 
@@ -385,36 +368,26 @@ def _bucket_pairs(block: np.ndarray, max_bucket: int, window: int, n: int, out: 
 
 @njit(cache=True, nogil=True)
 def band_pair_codes(
-    signatures: np.ndarray, rows: np.ndarray, bands: np.ndarray, max_bucket: int, window: int, max_window_bucket: int
+    values: np.ndarray, members: np.ndarray, n: int, max_bucket: int, window: int, max_window_bucket: int
 ) -> tuple[np.ndarray, int, int]:
-    """Pair codes of the buckets of some one-row bands (see lsh.single_row_band_pairs), with
-    repeats, and how many buckets were windowed or too big.
+    """Pair codes (min * n + max) of the buckets of some one-row bands, with repeats, and how many
+    buckets were windowed or too big (see lsh.single_row_band_pairs).
 
-    A band's bucket is a min-hash value; its members are ordered by their value in the next band,
-    then by row. Buckets of up to `max_bucket` members give all their pairs; larger ones up to
-    `max_window_bucket` (when `window` is set) give each member its `window` next members.
+    Row g of `members` holds one band's members in bucket order, row g of `values` their values
+    in that band (equal values are one bucket). Buckets of up to `max_bucket` members give all
+    their pairs; larger ones up to `max_window_bucket` (when `window` is set) give each member
+    its `window` next members.
     """
-    n = signatures.shape[0]
-    n_bands = signatures.shape[1]
     limit = max_window_bucket if window else max_bucket
     windowed = 0
     oversized = 0
-    orders = np.empty((len(bands), len(rows)), dtype=np.int64)
     total = 0
-    # First the buckets and how many pairs they give, then the pairs, into one array.
-    for g in range(len(bands)):
-        band = bands[g]
-        keys = np.empty(len(rows), dtype=np.uint64)
-        for x in range(len(rows)):
-            keys[x] = (np.uint64(signatures[rows[x], band]) << np.uint64(32)) | np.uint64(
-                signatures[rows[x], (band + 1) % n_bands]
-            )
-        orders[g] = np.argsort(keys, kind="mergesort")
+    # First how many pairs the buckets give, then the pairs, into one array.
+    for g in range(members.shape[0]):
         x = 0
-        while x < len(rows):
-            value = signatures[rows[orders[g, x]], band]
+        while x < members.shape[1]:
             y = x + 1
-            while y < len(rows) and signatures[rows[orders[g, y]], band] == value:
+            while y < members.shape[1] and values[g, y] == values[g, x]:
                 y += 1
             size = y - x
             if 2 <= size <= max_bucket:
@@ -428,17 +401,14 @@ def band_pair_codes(
             x = y
     out = np.empty(total, dtype=np.int64)
     at = 0
-    for g in range(len(bands)):
-        band = bands[g]
-        members = rows[orders[g]].astype(np.int64)
+    for g in range(members.shape[0]):
         x = 0
-        while x < len(rows):
-            value = signatures[members[x], band]
+        while x < members.shape[1]:
             y = x + 1
-            while y < len(rows) and signatures[members[y], band] == value:
+            while y < members.shape[1] and values[g, y] == values[g, x]:
                 y += 1
             if 2 <= y - x <= limit:
-                at = _bucket_pairs(members[x:y], max_bucket, window, n, out, at)
+                at = _bucket_pairs(members[g, x:y], max_bucket, window, n, out, at)
             x = y
     return out, windowed, oversized
 
@@ -493,32 +463,83 @@ def pair_intersections(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarra
 
 
 @njit(cache=True, nogil=True)
+def _merge_desc(src: np.ndarray, dst: np.ndarray, keys: np.ndarray, lo: int, mid: int, hi: int) -> None:
+    """Merge the sorted runs src[lo:mid] and src[mid:hi] into dst[lo:hi], larger keys first; on
+    equal keys the first run's items come first."""
+    a, b = lo, mid
+    for out in range(lo, hi):
+        if a < mid and (b >= hi or keys[src[b]] <= keys[src[a]]):
+            dst[out] = src[a]
+            a += 1
+        else:
+            dst[out] = src[b]
+            b += 1
+
+
+@njit(cache=True, nogil=True)
+def _sort_by_value_desc(items: np.ndarray, keys: np.ndarray, scratch: np.ndarray) -> None:
+    """Sort items in place by keys[item], largest first, keeping the order of equal keys (a
+    bottom-up merge sort; scratch is as long as items)."""
+    n = len(items)
+    width = 1
+    in_items = True  # where the runs of the current width are
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            if in_items:
+                _merge_desc(items, scratch, keys, lo, mid, hi)
+            else:
+                _merge_desc(scratch, items, keys, lo, mid, hi)
+        in_items = not in_items
+        width *= 2
+    if not in_items:
+        for k in range(n):
+            items[k] = scratch[k]
+
+
+@njit(cache=True, nogil=True)
 def neighbour_ranks(ends: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Where each pair stands in the candidate list of its first and of its second article.
 
     `ends` holds the m pairs' first articles, then their second ones. An article's list is
-    ordered by value, best first, ties by pair order. Returns, for each entry of `ends`, the rank
-    (1 = best, in the dtype of `ends`) and the value's share of the list's best value (0 where
-    the best is not above 0).
+    ordered by value (finite), best first, ties by pair order. Returns, for each entry of `ends`,
+    the rank (1 = best, in the dtype of `ends`) and the value's share of the list's best value (0
+    where the best is not above 0).
     """
     m = len(values)
+    # Entries by article, in entry order: an article's entries from first ends, then from
+    # second ends, each run in pair order.
     entries, bounds = _by_group(ends, np.arange(2 * m).astype(ends.dtype), n)
     rank = np.empty(2 * m, dtype=ends.dtype)
     share = np.empty(2 * m, dtype=np.float64)
+    pair = np.empty(2 * m, dtype=ends.dtype)
+    scratch = np.empty(2 * m, dtype=ends.dtype)
     for g in range(n):
-        segment = entries[bounds[g] : bounds[g + 1]]
-        if len(segment) == 0:
+        lo, hi = bounds[g], bounds[g + 1]
+        if lo == hi:
             continue
-        by_pair = segment[np.argsort(segment % m)]
-        negated = np.empty(len(by_pair), dtype=np.float64)
-        for x in range(len(by_pair)):
-            negated[x] = -values[by_pair[x] % m]
-        ordered = by_pair[np.argsort(negated, kind="mergesort")]
-        best = values[ordered[0] % m]
-        for x in range(len(ordered)):
-            e = ordered[x]
+        # The two runs merged into pair order (a pair is never both ends of one article).
+        split = lo
+        while split < hi and entries[split] < m:
+            split += 1
+        a, b, out = lo, split, lo
+        while a < split or b < hi:
+            if b == hi or (a < split and entries[a] < entries[b] - m):
+                pair[out] = entries[a]
+                a += 1
+            else:
+                pair[out] = entries[b] - m
+                b += 1
+            out += 1
+        segment = pair[lo:hi]
+        _sort_by_value_desc(segment, values, scratch[lo:hi])
+        best = values[segment[0]]
+        for x in range(hi - lo):
+            # Back to the entry: the pair's first end if this article is it, else its second.
+            e = segment[x] if ends[segment[x]] == g else segment[x] + m
             rank[e] = x + 1
-            share[e] = values[e % m] / best if best > 0 else 0.0
+            share[e] = values[segment[x]] / best if best > 0 else 0.0
     return rank, share
 
 
@@ -539,15 +560,13 @@ def warm() -> None:
     table, state, _ = rehash(np.zeros(4, np.uint64), np.zeros(4, np.uint8), np.zeros(4, np.uint64), 8)
     slots = np.empty(len(keys), np.int64)
     table_slots(table, state, 0, 4, keys, np.zeros(len(keys), np.bool_), slots, np.empty(len(keys), np.int64), 0)
-    groups = np.zeros(2, np.int64)
     sorted_counts(np.arange(2, dtype=np.int64), np.ones(1), 30, 1)
-    group_unique(groups, np.arange(2, dtype=np.uint64), 1)
     perms = np.ones(2, np.uint32)
     minhash_groups(np.arange(2, dtype=np.uint32), np.array([0, 2]), perms, perms, np.empty((1, 2), np.uint32))
     indptr = np.array([0, 1, 2], np.int32)
     pairs = np.array([[0, 1]], np.int64)
     pair_dots(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1, pairs, np.zeros(1))
-    band_pair_codes(np.zeros((2, 2), np.uint32), np.arange(2), np.arange(1), 1, 1, 2)
+    band_pair_codes(np.zeros((1, 2), np.uint32), np.zeros((1, 2), np.int64), 2, 1, 1, 2)
     sets = np.array([0, 1, 2])
     for values in (np.arange(2, dtype=np.uint32), np.arange(2, dtype=np.uint64)):
         pair_intersections(values, sets, pairs)

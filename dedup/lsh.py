@@ -171,8 +171,12 @@ def single_row_band_pairs(
     # Bands are independent: a group of bands at a time bounds the pair codes held (with repeats).
     for first in range(0, n_bands, _BAND_GROUP):
         bands_here = np.arange(first, min(first + _BAND_GROUP, n_bands), dtype=np.int64)
+        # Within a bucket, members are ordered by their value in the next band, then by row.
+        here = signatures[rows[:, None], bands_here[None, :]].T
+        nxt = signatures[rows[:, None], ((bands_here + 1) % n_bands)[None, :]].T
+        order = np.argsort((here.astype(np.uint64) << np.uint64(32)) | nxt, axis=1, kind="stable")
         codes, windowed, oversized = kernels.band_pair_codes(
-            signatures, rows, bands_here, max_bucket, window, max_window_bucket
+            np.take_along_axis(here, order, axis=1), rows[order], int(n), max_bucket, window, max_window_bucket
         )
         stats["windowed_buckets"] += windowed
         stats["oversized_buckets"] += oversized
