@@ -15,6 +15,7 @@ $(BIN)/dedup: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m dedup.kernels
 	@touch $@
 
 ## The pipeline step: make report IN=dir-or-file OUT=report.json [FORMAT=md]

@@ -575,3 +575,7 @@ def warm() -> None:
     count_columns(use, np.zeros(2, np.int32))
     compact_rows(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), use > 0, np.zeros(2, np.int32),
                  np.zeros(3, np.int64), np.zeros(2, np.int32), np.zeros(2, np.float32), 0, 0)  # fmt: skip
+
+
+if __name__ == "__main__":  # `python -m dedup.kernels`: compile once, at install time
+    warm()
