@@ -422,18 +422,19 @@ def count_columns(use: np.ndarray, columns: np.ndarray) -> None:
 
 @njit(cache=True, nogil=True)
 def compact_rows(
-    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, keep: np.ndarray, new_index: np.ndarray,
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, new_index: np.ndarray,
     out_indptr: np.ndarray, out_indices: np.ndarray, out_data: np.ndarray, row: int, at: int,
 ) -> int:  # fmt: skip
     """Append CSR rows to output arrays from row `row` and entry `at`, keeping the entries of kept
-    columns (renumbered by new_index). Returns the new entry count, or -1 if they do not fit."""
+    columns, renumbered by new_index (-1: dropped). Returns the new entry count, or -1 if they do
+    not fit."""
     for r in range(len(indptr) - 1):
         for e in range(indptr[r], indptr[r + 1]):
-            c = indices[e]
-            if keep[c]:
+            c = new_index[indices[e]]
+            if c >= 0:
                 if at >= len(out_data):
                     return -1
-                out_indices[at] = new_index[c]
+                out_indices[at] = c
                 out_data[at] = data[e]
                 at += 1
         out_indptr[row + r + 1] = at
@@ -573,7 +574,7 @@ def warm() -> None:
     neighbour_ranks(np.arange(2, dtype=np.int32), np.zeros(1), 2)
     use = np.zeros(2, np.int64)
     count_columns(use, np.zeros(2, np.int32))
-    compact_rows(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), use > 0, np.zeros(2, np.int32),
+    compact_rows(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), np.zeros(2, np.int32),
                  np.zeros(3, np.int64), np.zeros(2, np.int32), np.zeros(2, np.float32), 0, 0)  # fmt: skip
 
 

@@ -150,8 +150,9 @@ class CompactedRows:
     """
 
     def __init__(self, keep: np.ndarray, n_rows: int, nnz: int) -> None:
-        self.keep = keep
-        self.new_index = (np.cumsum(keep) - 1).astype(np.int32)
+        self.n_cols = int(np.count_nonzero(keep))
+        # Each column's number in the compacted matrix, -1 for a dropped one: one lookup per entry.
+        self.new_index = np.where(keep, np.cumsum(keep) - 1, -1).astype(np.int32)
         self.data = np.empty(nnz, dtype=np.float32)
         self.indices = np.empty(nnz, dtype=np.int32)
         self.indptr = np.zeros(n_rows + 1, dtype=np.int64)
@@ -163,7 +164,7 @@ class CompactedRows:
         if self.row + block.shape[0] > len(self.indptr) - 1:
             raise ValueError("more rows than the matrix was made for")
         at = kernels.compact_rows(
-            block.indptr, block.indices, block.data, self.keep, self.new_index,
+            block.indptr, block.indices, block.data, self.new_index,
             self.indptr, self.indices, self.data, self.row, self.at,
         )  # fmt: skip
         if at < 0:
@@ -176,7 +177,7 @@ class CompactedRows:
         indptr = np.maximum.accumulate(self.indptr)
         out = sp.csr_matrix(
             (self.data[: self.at], self.indices[: self.at], indptr[: self.row + 1]),
-            shape=(self.row, max(1, int(self.keep.sum()))),
+            shape=(self.row, max(1, self.n_cols)),
         )
         out.has_sorted_indices = True
         return out
