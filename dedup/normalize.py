@@ -207,6 +207,9 @@ class Boilerplate:
 BOILERPLATE_MIN_DOCS = 3
 BOILERPLATE_MAX_WORDS = 40
 BOILERPLATE_MIN_SHARE = 0.01
+# A line of more words than that (split() words: runs of anything but whitespace), found without
+# splitting it: most lines of news text are paragraphs, and are never boilerplate.
+_LONG_LINE_RE = re.compile(rf"\s*(?:\S+\s+){{{BOILERPLATE_MAX_WORDS}}}\S")
 
 
 @dataclass
@@ -226,8 +229,10 @@ class LineCounts:
             n_docs[src] += 1
             keys = set()
             for line in text.splitlines():
+                if _LONG_LINE_RE.match(line):
+                    continue
                 words = line.split()
-                if 0 < len(words) <= BOILERPLATE_MAX_WORDS:
+                if words:
                     keys.add(" ".join(words).lower())  # line_key(line), for the short lines only
             per_source.setdefault(src, Counter()).update(keys)
         return cls(per_source, n_docs)
@@ -263,7 +268,12 @@ def content_lines(text: str, source: str | None = None, boilerplate: Boilerplate
     for line in text.splitlines():
         if is_furniture(line):
             continue
-        if boilerplate is not None and boilerplate.lines and (src, line_key(line)) in boilerplate:
+        if (
+            boilerplate is not None
+            and boilerplate.lines
+            and not _LONG_LINE_RE.match(line)  # learned lines are short
+            and (src, line_key(line)) in boilerplate
+        ):
             continue
         kept.append(line)
     # Datelines open the lead, which is the first kept line or two.

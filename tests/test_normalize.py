@@ -207,3 +207,21 @@ def test_long_tokens_that_collide_under_polynomial_hashing_keep_their_own_hashes
     hashes, _ = text_token_hashes(f"{a} {b} {a}")
     assert np.array_equal(hashes, token_hashes([a, b, a]))
     assert hashes[0] != hashes[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="aĐ1_.", min_size=1, max_size=3),
+            st.text(alphabet=" \t\u00a0\u2003\x1c", min_size=1),  # kinds of whitespace
+        ),
+        max_size=45,
+    ),
+    st.text(alphabet=" \t\u00a0", max_size=2),
+)
+def test_long_line_pattern_counts_words_as_split_does(words: list[tuple[str, str]], lead: str) -> None:
+    from dedup.normalize import _LONG_LINE_RE, BOILERPLATE_MAX_WORDS
+
+    line = lead + "".join(word + space for word, space in words)
+    assert bool(_LONG_LINE_RE.match(line)) == (len(line.split()) > BOILERPLATE_MAX_WORDS)
