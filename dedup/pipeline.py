@@ -513,7 +513,7 @@ def prepare(
     candidates = _union_pairs(dup_pairs, story_pairs)
     n64 = np.int64(len(articles))
     from_shingles = np.isin(candidates[:, 0] * n64 + candidates[:, 1], dup_pairs[:, 0] * n64 + dup_pairs[:, 1])
-    shared = scorer_mod.Sets.of(terms).intersections(candidates)
+    shared = scorer_mod.Sets.of(terms).intersections(candidates, config.workers)
     keep = from_shingles | (shared >= config.min_shared_terms)
     candidates, from_shingles, shared = candidates[keep], from_shingles[keep], shared[keep]
     say(

@@ -44,6 +44,10 @@ FEATURES = (
 )
 
 
+# Pairs per chunk when spread over threads (each chunk's signals are independent of the others).
+PARALLEL_CHUNK = 100_000
+
+
 @dataclass(frozen=True)
 class Sets:
     """Many sets of hashes in one flat array: set d is values[offsets[d]:offsets[d + 1]], sorted, unique."""
@@ -59,9 +63,16 @@ class Sets:
         values = np.concatenate(list(sets)) if len(sets) else np.zeros(0, np.uint64)
         return cls(values, offsets)
 
-    def intersections(self, pairs: np.ndarray) -> np.ndarray:
-        """How many elements the two sets of each (i, j) pair share."""
-        return kernels.pair_intersections(self.values, self.offsets, np.ascontiguousarray(pairs, dtype=np.int64))
+    def intersections(self, pairs: np.ndarray, workers: int = 1) -> np.ndarray:
+        """How many elements the two sets of each (i, j) pair share (`workers` threads, 0: every core)."""
+        pairs = np.ascontiguousarray(pairs, dtype=np.int64)
+        starts = list(range(0, len(pairs), PARALLEL_CHUNK))
+        parts = parallel.thread_map(
+            lambda s: kernels.pair_intersections(self.values, self.offsets, pairs[s : s + PARALLEL_CHUNK]),
+            starts,
+            workers,
+        )
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
     def overlaps(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Jaccard and containment (share of the smaller set) of the two sets of each pair; 0 where empty."""
@@ -129,10 +140,6 @@ def _pair_columns(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | Non
             fig_cont,
         ]
     )
-
-
-# Pairs per chunk when spread over threads (each chunk's signals are independent of the others).
-PARALLEL_CHUNK = 100_000
 
 
 def _fill_columns(signals: Signals, pairs: np.ndarray, out: np.ndarray, cosines3: np.ndarray, start: int) -> None:
