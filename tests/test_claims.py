@@ -375,3 +375,13 @@ def test_claims_are_plain_dataclass_instances() -> None:
         again = Claim(**{f.name: getattr(c, f.name) for f in dataclasses.fields(Claim)})
         assert c == again and hash(c) == hash(again) and repr(c) == repr(again)
         assert list(vars(c)) == list(vars(again))
+
+
+def test_last_clause_break_matches_rfind() -> None:
+    from dedup import claims as cl
+
+    for text in [*_TRICKY, 'a, b; c: (d) [e] "f" “g” h', ",,", "abc"]:
+        for a in range(len(text) + 1):
+            for b in range(a, len(text) + 1):
+                m = cl._LAST_CLAUSE_BREAK_RE.search(text, a, b)
+                assert (m.start() if m else -1) == max(text.rfind(ch, a, b) for ch in ',;:()[]"“”'), (text, a, b)
