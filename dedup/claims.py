@@ -1077,7 +1077,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
         return None  # 7-7-2005, 06-05-2022
     if _LETTER_RE.match(nxt) and not _UNIT_RE.match(nxt):
         return None  # 1A, 3G, 4K, 2x
-    parsed = parse_vi_number(tok)
+    parsed = _parse_number(tok)
     if parsed is None:
         return None  # 22.10, 4.0, 22.10.2013, 66C1-054.53 tail, …
     value, g_digits = parsed
@@ -1118,7 +1118,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
     v2 = None
     if rng:
         t2 = rng.group("n2") or rng.group("n3")
-        p2 = parse_vi_number(t2)
+        p2 = _parse_number(t2)
         if p2 and p2[0] > value and (rng.group("n3") is None or _FROM_END_RE.search(lb)):
             after2 = text[rng.end() : rng.end() + 25]
             nw = _WORD_RE.match(after2.lstrip())
@@ -1170,18 +1170,14 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
     if unit is None and noun and noun.split()[0] in ("năm", "tháng") and tok.isdigit() and len(tok) == 4:
         return None
     qual, qcls, qstart = _qualifier(text, start, s0)
-    int_part = tok.split(",")[0].replace(".", "")
-    dec = tok.split(",")[1] if "," in tok else ""
-    # Decimal arithmetic so that 1.041,67 tỷ is exactly 1041670000000, not ...0001.
-    full_value = float(Decimal(f"{int_part}.{dec or '0'}") * Decimal(int(scale)))
+    full_value, g, whole, ends_in_zero = _figure(tok, scale)
     v2_full = float(Decimal(repr(v2)) * Decimal(int(scale))) if v2 is not None else None
-    g = granularity(full_value, g_digits * scale, _significant(int_part, dec))
-    precise = g_digits == 1.0 and not dec.rstrip("0") and scale == 1.0 and not int_part.endswith("0")
-    if unit == "%" and value == 100 and not dec.rstrip("0"):
+    precise = g_digits == 1.0 and whole and scale == 1.0 and not ends_in_zero
+    if unit == "%" and value == 100 and whole:
         precise = True  # 100% is a whole, not a rounding (numbers.md §2)
-    if int_part.endswith("0") and value < 10:
+    if ends_in_zero and value < 10:
         precise = True  # "0" itself
-    if not precise and value < 100 and scale == 1.0 and not dec.rstrip("0") and unit is None and noun:
+    if not precise and value < 100 and scale == 1.0 and whole and unit is None and noun:
         # Small round counts of things ("10 người", "20 đội") are counts, not roundings.
         precise = True
     if v2_full is not None:
@@ -1199,6 +1195,23 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
         snippet_start, max(np_end, end_main), full_value, low, high,
         qual.lower() if qual else None, unit, noun, qcls, g, precise, kind, tail, scale_word,
     )  # fmt: skip
+
+
+# Digit tokens repeat across claims ("2", "10", "1.000"): their parse is cached.
+_parse_number = lru_cache(maxsize=1 << 16)(parse_vi_number)
+
+
+@lru_cache(maxsize=1 << 16)
+def _figure(tok: str, scale: float) -> tuple[float, float, bool, bool]:
+    """Value and granularity of a parsed digit token times its scale, and whether the token has no
+    decimals (other than zeros) and whether its integer part ends in 0."""
+    int_part = tok.split(",")[0].replace(".", "")
+    dec = tok.split(",")[1] if "," in tok else ""
+    # Decimal arithmetic so that 1.041,67 tỷ is exactly 1041670000000, not ...0001.
+    full_value = float(Decimal(f"{int_part}.{dec or '0'}") * Decimal(int(scale)))
+    g_digits = _parse_number(tok)[1]
+    g = granularity(full_value, g_digits * scale, _significant(int_part, dec))
+    return full_value, g, not dec.rstrip("0"), int_part.endswith("0")
 
 
 def _unit_after(text: str, pos: int) -> bool:
