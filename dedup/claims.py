@@ -476,6 +476,9 @@ _UNIT_RE = re.compile(
     re.IGNORECASE,
 )
 _SPELLED_NOUN_RE = re.compile(r"\s+(?:" + "|".join(re.escape(n) for n in _SPELLED_NOUNS) + r")(?!\w)", re.IGNORECASE)
+# The same for lower-cased text (see _SCAN_LOW_RE): a prefix tree tries one branch per character
+# where the case-insensitive alternation tries every noun in turn.
+_SPELLED_NOUN_LOW_RE = re.compile(r"\s+(?:" + _trie_alt({n.lower() for n in _SPELLED_NOUNS}) + r")(?!\w)")
 # Glued letters right after digits that make it a time/code ("19h02", "1A", "3G", "4K").
 _GLUED_CODE_RE = re.compile(r"[hH]\d|[^\W\d_]", re.IGNORECASE)
 _TIME_AFTER_RE = re.compile(r"(?:h\d{0,2}(?!\w)|:\d{2}|\s*(?:giờ|g)\s*\d{1,2}(?!\d)|\s*(?:sáng|trưa|chiều|tối|đêm)\b)")
@@ -919,10 +922,9 @@ def _extract(text: str) -> list[Claim]:
     consumed_until = -1
     sent_cache: dict[int, _Sentence] = {}
     low = text.lower()
-    if len(low) == len(text) and not any(ch in text for ch in _FOLD_UNSAFE):
-        scan = _SCAN_LOW_RE.finditer(low)
-    else:
-        scan = _SCAN_RE.finditer(text)
+    # The lower-cased text, where the plain twins of the case-insensitive patterns match the same.
+    folded = low if len(low) == len(text) and not any(ch in text for ch in _FOLD_UNSAFE) else None
+    scan = _SCAN_RE.finditer(text) if folded is None else _SCAN_LOW_RE.finditer(folded)
     for m in scan:
         start = m.start()
         if start < consumed_until:
@@ -937,7 +939,7 @@ def _extract(text: str) -> list[Claim]:
         elif m.end() - start == 5 and text[start : start + 5].lower() == "không":
             continue  # a lone "không" ("not"): _spelled_claim drops it (the commonest candidate)
         else:
-            r = _spelled_claim(text, start, m.end(), s0, s1)
+            r = _spelled_claim(text, start, m.end(), s0, s1, folded)
         if r is None:
             continue
         consumed_until = r[1]
@@ -1339,8 +1341,19 @@ _SPELLED_NOT_AFTER_RE = re.compile(
 )
 
 
-def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | None:
-    """A spelled-out number before a counted noun, classifier or unit ('hai binh sĩ')."""
+def _spelled_noun(text: str, folded: str | None, pos: int) -> str | None:
+    """The counted noun, classifier or unit (with the spaces before it) right after pos, as written
+    (folded: the lower-cased text when the fast patterns apply to it, else None)."""
+    m = _SPELLED_NOUN_RE.match(text, pos) if folded is None else _SPELLED_NOUN_LOW_RE.match(folded, pos)
+    return text[pos : m.end()] if m else None
+
+
+def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str | None) -> _Parts | None:
+    """A spelled-out number before a counted noun, classifier or unit ('hai binh sĩ'); folded: see
+    :func:`_spelled_noun`."""
+    counted = _spelled_noun(text, folded, end)
+    if counted is None and (end - start == 3 or text[max(0, end - 3) : end].lower() != "năm"):
+        return None  # nothing counted follows, and the run is not two or more words ending in "năm" (below)
     raw_words = text[start:end].split()
     words = [w.lower() for w in raw_words]
     # Leading "không" is "not"/"zero" and never starts a count in news text.
@@ -1351,16 +1364,21 @@ def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts 
         words.pop(0)
     if not words:
         return None
-    noun_m = _SPELLED_NOUN_RE.match(text, end)
-    if not noun_m and len(words) >= 2 and words[-1] == "năm":
+    if counted is None and len(words) >= 2 and words[-1] == "năm":
         # The last word is the counted noun itself: "hai năm" = 2 years, not 2 + 5.
         end = text.rindex(raw_words[-1], start, end)
         end = len(text[:end].rstrip())
         raw_words.pop()
         words.pop()
-        noun_m = _SPELLED_NOUN_RE.match(text, end)
-    if not noun_m:
+        counted = _spelled_noun(text, folded, end)
+    if counted is None:
         return None
+    # The cheap tests on the word and the next word first (every test here only rejects).
+    next_word = counted.strip()
+    if words == ["năm"] and next_word.lower().split()[0] in ("tháng", "năm", "học", "nay", "qua", "ngoái"):
+        return None
+    if words == ["một"] and next_word.lower().split()[0] not in _ONE_OK:
+        return None  # "một" is mostly the indefinite article ("một cách", "một số")
     value = parse_spelled(words)
     if value is None:
         return None
@@ -1370,11 +1388,6 @@ def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts 
     # "cả" only a count above one is kept ("cả hai tên lửa"; "cả một" is "a whole").
     if _SPELLED_NOT_AFTER_RE.search(lb) and not (_CA_END_RE.search(lb) and value > 1):
         return None
-    next_word = noun_m.group().strip()
-    if words == ["năm"] and next_word.lower().split()[0] in ("tháng", "năm", "học", "nay", "qua", "ngoái"):
-        return None
-    if words == ["một"] and next_word.lower().split()[0] not in _ONE_OK:
-        return None  # "một" is mostly the indefinite article ("một cách", "một số")
     # Capitalised number word followed by a capitalised word is a name: Hai Bà Trưng, Ba Vì.
     if _is_capitalised(first) and _is_capitalised(next_word) and not _at_sentence_start(text, start, s0):
         return None

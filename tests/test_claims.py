@@ -289,6 +289,7 @@ _TRICKY = [
     "Ông A.Nguyễn nói.Bà B cho biết: 5 người!  Thứ Hai… (12,5%) “200 tỷ” [3 ha]\nDòng mới 4 km2.",
     "Độ cao 30 m, nhiệt độ 30 độ C, cường độ 6,3 độ richter, số 8, mã số 0912345678, top 10.",
     "Σ ΣΑΣ İstanbul 5 người ı ſ K 10 Kg, Straße 3 tấn.",
+    "Có HAI CHIẾC xe, Ba Người Dân, bốn tên lửax, năm Chiến Đấu Cơ, sáu km/h và bảy Độ Richter, hai  năm.",
 ]
 
 
@@ -302,6 +303,10 @@ def test_lower_case_scanner_matches_the_original() -> None:
         fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(low)]
         plain = [(m.span(), m.lastgroup) for m in cl._SCAN_RE.finditer(text)]
         assert fast == plain, text
+        for pos in range(len(text) + 1):
+            fast_noun = cl._SPELLED_NOUN_LOW_RE.match(low, pos)
+            plain_noun = cl._SPELLED_NOUN_RE.match(text, pos)
+            assert (fast_noun and fast_noun.span()) == (plain_noun and plain_noun.span()), (text, pos)
 
 
 def test_fold_unsafe_characters_are_all_known() -> None:
@@ -311,7 +316,8 @@ def test_fold_unsafe_characters_are_all_known() -> None:
 
     from dedup import claims as cl
 
-    words = [*cl._VAGUE, *cl._SPELLED_WORDS, *cl._NOT_CLAIM_WORDS, "sẽ", "dự kiến", "dự báo", "phấn đấu"]
+    words = [*cl._VAGUE, *cl._SPELLED_WORDS, *cl._NOT_CLAIM_WORDS, *cl._SPELLED_NOUNS]
+    words += ["sẽ", "dự kiến", "dự báo", "phấn đấu"]
     letters = sorted({ch for w in words for ch in w.lower() if not ch.isspace()})
     ignorecase = re.compile("[" + re.escape("".join(letters)) + "]", re.IGNORECASE)
     plain = set(letters)
