@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from itertools import accumulate, pairwise
+from itertools import accumulate, filterfalse, pairwise
 
 __all__ = ["Claim", "extract_claims", "format_vi", "granularity", "parse_spelled", "parse_vi_number"]
 
@@ -845,10 +845,12 @@ def _sentence_features(
     sentence seg (low = seg.lower(), tokens = _WORD_RE.findall(low))."""
     years = frozenset(_YEAR_RE.findall(seg))
     if len(low) == len(seg) and "ı" not in low and "ſ" not in low:
-        plan = _PLAN_LOW_RE.search(low) is not None  # same answer, letter for letter (see _FOLD_UNSAFE)
+        # Same answer, letter for letter (see _FOLD_UNSAFE).  Every plan word holds one of the three
+        # strings tested first, and most sentences hold none of them.
+        plan = ("sẽ" in low or "dự " in low or "phấn đấu" in low) and _PLAN_LOW_RE.search(low) is not None
     else:
         plan = _PLAN_RE.search(seg) is not None
-    words = frozenset(tokens) - _CTX_STOP
+    words = frozenset(filterfalse(_CTX_STOP.__contains__, tokens))  # one set built, not two
     lead_len = len(seg) - len(seg.lstrip(" \t\n\"“'(-–"))
     names = _NAME_RE.findall(seg)
     # No name starts inside the leading punctuation, so only the first can be sentence-initial.
@@ -922,8 +924,12 @@ def _extract(text: str) -> list[Claim]:
     consumed_until = -1
     sent_cache: dict[int, _Sentence] = {}
     low = text.lower()
+    same_length = len(low) == len(text)
     # The lower-cased text, where the plain twins of the case-insensitive patterns match the same.
-    folded = low if len(low) == len(text) and not any(ch in text for ch in _FOLD_UNSAFE) else None
+    folded = low if same_length and not any(ch in text for ch in _FOLD_UNSAFE) else None
+    # The lower-cased text, whose slices are the slices of text lower-cased: every character maps
+    # to one character, and none depends on its neighbours ("Σ" does).
+    lowered = low if same_length and "Σ" not in text else None
     scan = _SCAN_RE.finditer(text) if folded is None else _SCAN_LOW_RE.finditer(folded)
     for m in scan:
         start = m.start()
@@ -945,7 +951,7 @@ def _extract(text: str) -> list[Claim]:
         consumed_until = r[1]
         info = sent_cache.get(s0)
         if info is None:
-            info = sent_cache[s0] = _Sentence(text, s0, s1, raw, offs)
+            info = sent_cache[s0] = _Sentence(text, s0, s1, raw, offs, lowered)
         claims.append(_make(text, s0, s1, info, raw, offs, *r))
     claims.sort(key=lambda c: (c.start, c.end))
     return claims
@@ -967,9 +973,13 @@ class _Sentence:
         "entities", "low", "plan", "sentence", "start", "tok_ends", "tok_starts", "tokens", "words", "years",
     )  # fmt: skip
 
-    def __init__(self, text: str, s0: int, s1: int, raw: str, offs: list[int] | None) -> None:
+    def __init__(
+        self, text: str, s0: int, s1: int, raw: str, offs: list[int] | None, lowered: str | None = None
+    ) -> None:
+        """The sentence text[s0:s1] (lowered: text lower-cased, when its slices are the slices of text
+        lower-cased, else None)."""
         seg = text[s0:s1]
-        low = self.low = seg.lower()
+        low = self.low = seg.lower() if lowered is None else lowered[s0:s1]
         # _WORD_RE.findall(low) with offsets: split keeps the words at odd indices, and the running
         # lengths of the pieces give where each word starts and ends.
         parts = _WORD_SPLIT_RE.split(low)
