@@ -476,8 +476,14 @@ _UNIT_RE = re.compile(
     re.IGNORECASE,
 )
 _SPELLED_NOUN_RE = re.compile(r"\s+(?:" + "|".join(re.escape(n) for n in _SPELLED_NOUNS) + r")(?!\w)", re.IGNORECASE)
-# The same for lower-cased text (see _SCAN_LOW_RE): a prefix tree tries one branch per character
-# where the case-insensitive alternation tries every noun in turn.
+# Twins of _SCALE_RE, _UNIT_RE and _SPELLED_NOUN_RE for lower-cased text (see _SCAN_LOW_RE): a
+# prefix tree tries one branch per character where the case-insensitive alternation tries every
+# word in turn.
+_SCALE_LOW_RE = re.compile(rf"\s*(?P<scale>{_trie_alt(SCALES)})(?!\w)")
+_UNIT_LOW_RE = re.compile(
+    rf"\s?(?P<unit>{_trie_alt(UNITS)})(?P<rate>/(?:tháng|năm|ngày|lượng|oz|cp|cổ phiếu|kg|tấn|lít|người|m2|giờ|h))?"
+    rf"(?![^\W\d_])"
+)
 _SPELLED_NOUN_LOW_RE = re.compile(r"\s+(?:" + _trie_alt({n.lower() for n in _SPELLED_NOUNS}) + r")(?!\w)")
 # Glued letters right after digits that make it a time/code ("19h02", "1A", "3G", "4K").
 _GLUED_CODE_RE = re.compile(r"[hH]\d|[^\W\d_]", re.IGNORECASE)
@@ -939,9 +945,9 @@ def _extract(text: str) -> list[Claim]:
         si = bisect.bisect_right(starts, start) - 1
         s0, s1 = (starts[si], ends[si]) if si >= 0 else (0, n)
         if kind == "num":
-            r = _digit_claim(text, start, m.end(), s0, s1)
+            r = _digit_claim(text, start, m.end(), s0, s1, folded)
         elif kind == "vague":
-            r = _vague_claim(text, start, m.end(), s0, s1)
+            r = _vague_claim(text, start, m.end(), s0, s1, folded)
         elif m.end() - start == 5 and text[start : start + 5].lower() == "không":
             continue  # a lone "không" ("not"): _spelled_claim drops it (the commonest candidate)
         else:
@@ -1075,8 +1081,10 @@ def _qualifier(text: str, pos: int, s0: int) -> tuple[str | None, str, int]:
     return surface, cls, qstart
 
 
-def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | None:
-    """Claim parts of the digit token text[start:end], or None when it is a date, time, code or rank."""
+def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str | None) -> _Parts | None:
+    """Claim parts of the digit token text[start:end], or None when it is a date, time, code or rank
+    (folded: see :func:`_after_patterns`)."""
+    subject, scale_re, unit_re = _after_patterns(text, folded)
     tok = text[start:end]
     nxt = text[end : end + 12]
     # Glued to letters/digits on the left is caught by the scanner look-behind (A320, U23, =792).
@@ -1087,7 +1095,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
         return None  # 19h, 19h02
     if _DMY_AFTER_RE.match(nxt):
         return None  # 7-7-2005, 06-05-2022
-    if _LETTER_RE.match(nxt) and not _UNIT_RE.match(nxt):
+    if _LETTER_RE.match(nxt) and not unit_re.match(subject, end, end + 12):  # a unit in nxt
         return None  # 1A, 3G, 4K, 2x
     parsed = _parse_number(tok)
     if parsed is None:
@@ -1109,7 +1117,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
         and _is_capitalised(pw)
         and not _at_sentence_start(text, pws, s0)
         and pw.lower() not in QUALIFIERS
-        and not (_SCALE_RE.match(text, end) or _unit_after(text, end))
+        and not (scale_re.match(subject, end) or _unit_after(subject, end, unit_re))
     ):
         return None
     # Both patterns end in a dash, "trên" or "/" and spaces: test that before searching.
@@ -1135,13 +1143,18 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
             after2 = text[rng.end() : rng.end() + 25]
             nw = _WORD_RE.match(after2.lstrip())
             lower_noun = bool(nw) and nw.group().islower() and nw.group() not in _NP_STOP
-            if _SCALE_RE.match(after2) or _UNIT_RE.match(after2) or lower_noun:
+            after2_end = rng.end() + 25  # the patterns see no further than after2
+            if (
+                scale_re.match(subject, rng.end(), after2_end)
+                or unit_re.match(subject, rng.end(), after2_end)
+                or lower_noun
+            ):
                 v2 = p2[0]
                 end_main = rng.end()
         elif (
             rng.group("n2")
-            and not _SCALE_RE.match(text, rng.end())
-            and not _UNIT_RE.match(text, rng.end())
+            and not scale_re.match(subject, rng.end())
+            and not unit_re.match(subject, rng.end())
             and p2
             and p2[0] <= 31
             and value <= 31
@@ -1152,13 +1165,13 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
         return None
     scale = 1.0
     scale_word = None
-    sm = _SCALE_RE.match(text, end_main)
+    sm = scale_re.match(subject, end_main)
     if sm:
         scale_word = sm.group("scale").lower()
         scale = SCALES[scale_word]
         end_main = sm.end()
     unit = None
-    um = _UNIT_RE.match(text, end_main)
+    um = unit_re.match(subject, end_main)
     if um:
         u = um.group("unit").lower()
         # A bare "m"/"đ" must be glued or followed by a boundary; "m" before a word is not a unit.
@@ -1226,9 +1239,10 @@ def _figure(tok: str, scale: float) -> tuple[float, float, bool, bool]:
     return full_value, g, not dec.rstrip("0"), int_part.endswith("0")
 
 
-def _unit_after(text: str, pos: int) -> bool:
-    """True when a real unit (not a bare 'm'/'đ' before a word) follows pos."""
-    um = _UNIT_RE.match(text, pos)
+def _unit_after(text: str, pos: int, unit_re: re.Pattern[str] = _UNIT_RE) -> bool:
+    """True when a real unit (not a bare 'm'/'đ' before a word) follows pos (unit_re: _UNIT_RE, or
+    its twin when text is lower-cased)."""
+    um = unit_re.match(text, pos)
     return bool(um) and not (um.group("unit").lower() in ("m", "đ") and text[pos : pos + 1] == " ")
 
 
@@ -1308,13 +1322,15 @@ def _make(
     return c
 
 
-def _vague_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | None:
-    """'hàng trăm ngôi nhà', 'vài chục người': a vague quantity before a noun or unit."""
+def _vague_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str | None) -> _Parts | None:
+    """'hàng trăm ngôi nhà', 'vài chục người': a vague quantity before a noun or unit (folded: see
+    :func:`_after_patterns`)."""
+    subject, scale_re, unit_re = _after_patterns(text, folded)
     key = " ".join(text[start:end].lower().split())
-    nxt = _SCALE_RE.match(text, end)
+    nxt = scale_re.match(subject, end)
     if nxt and key.startswith("hàng"):
         return None  # "hàng trăm triệu" etc. is in the table; anything else is odd
-    um = _UNIT_RE.match(text, end)
+    um = unit_re.match(subject, end)
     unit = None
     e = end
     if um and um.group("unit").lower() not in ("m", "đ"):
@@ -1349,6 +1365,12 @@ def _vague_claim(text: str, start: int, end: int, s0: int, s1: int) -> _Parts | 
 _SPELLED_NOT_AFTER_RE = re.compile(
     r"(?<!\w)(?:thứ|tháng|ngày|hàng|mỗi|số|lần|cả|những|các|trong|đầu|cuối|giữa|sau|trước)\s*$"
 )
+
+
+def _after_patterns(text: str, folded: str | None) -> tuple[str, re.Pattern[str], re.Pattern[str]]:
+    """The string to match the scale and unit patterns on, and those patterns: the lower-cased
+    text and the plain twins when they apply (folded is not None), else text and the originals."""
+    return (text, _SCALE_RE, _UNIT_RE) if folded is None else (folded, _SCALE_LOW_RE, _UNIT_LOW_RE)
 
 
 def _spelled_noun(text: str, folded: str | None, pos: int) -> str | None:
@@ -1407,13 +1429,14 @@ def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int, folded: st
         pass
     scale_word = None
     e = end
-    sm = _SCALE_RE.match(text, e)
+    subject, scale_re, unit_re = _after_patterns(text, folded)
+    sm = scale_re.match(subject, e)
     if sm and words[-1] not in SCALES:
         scale_word = sm.group("scale").lower()
         value *= SCALES[scale_word]
         e = sm.end()
     unit = None
-    um = _UNIT_RE.match(text, e)
+    um = unit_re.match(subject, e)
     if um and um.group("unit").lower() not in ("m", "đ", "%"):
         unit = UNITS[um.group("unit").lower()]
         e = um.end()

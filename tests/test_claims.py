@@ -290,6 +290,7 @@ _TRICKY = [
     "Độ cao 30 m, nhiệt độ 30 độ C, cường độ 6,3 độ richter, số 8, mã số 0912345678, top 10.",
     "Σ ΣΑΣ İstanbul 5 người ı ſ K 10 Kg, Straße 3 tấn.",
     "Có HAI CHIẾC xe, Ba Người Dân, bốn tên lửax, năm Chiến Đấu Cơ, sáu km/h và bảy Độ Richter, hai  năm.",
+    "5 KM/H, 3 Ha, 10 Đô La Mỹ, 7 Độ C, 2 TỶ ĐỒNG/THÁNG, 4 m² 9 Kwh, 8 Nghìn Tỉ, 6 mx 1 đ, 12 Ngàn  TỶ USD/Cổ Phiếu",
 ]
 
 
@@ -304,9 +305,15 @@ def test_lower_case_scanner_matches_the_original() -> None:
         plain = [(m.span(), m.lastgroup) for m in cl._SCAN_RE.finditer(text)]
         assert fast == plain, text
         for pos in range(len(text) + 1):
-            fast_noun = cl._SPELLED_NOUN_LOW_RE.match(low, pos)
-            plain_noun = cl._SPELLED_NOUN_RE.match(text, pos)
-            assert (fast_noun and fast_noun.span()) == (plain_noun and plain_noun.span()), (text, pos)
+            for fast_re, plain_re in [
+                (cl._SPELLED_NOUN_LOW_RE, cl._SPELLED_NOUN_RE),
+                (cl._SCALE_LOW_RE, cl._SCALE_RE),
+                (cl._UNIT_LOW_RE, cl._UNIT_RE),
+            ]:
+                fast_m, plain_m = fast_re.match(low, pos), plain_re.match(text, pos)
+                fast_groups = fast_m and (fast_m.span(), fast_m.groups())
+                plain_groups = plain_m and (plain_m.span(), tuple(g and g.lower() for g in plain_m.groups()))
+                assert fast_groups == plain_groups, (text, pos, plain_re.pattern[:20])
 
 
 def test_fold_unsafe_characters_are_all_known() -> None:
@@ -317,7 +324,7 @@ def test_fold_unsafe_characters_are_all_known() -> None:
     from dedup import claims as cl
 
     words = [*cl._VAGUE, *cl._SPELLED_WORDS, *cl._NOT_CLAIM_WORDS, *cl._SPELLED_NOUNS]
-    words += ["sẽ", "dự kiến", "dự báo", "phấn đấu"]
+    words += [*cl.SCALES, *cl.UNITS, "sẽ", "dự kiến", "dự báo", "phấn đấu", "cổ phiếu", "người", "giờ"]
     letters = sorted({ch for w in words for ch in w.lower() if not ch.isspace()})
     ignorecase = re.compile("[" + re.escape("".join(letters)) + "]", re.IGNORECASE)
     plain = set(letters)
