@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from itertools import accumulate, filterfalse, pairwise
+from itertools import accumulate, chain, filterfalse, pairwise
 
 __all__ = ["Claim", "extract_claims", "format_vi", "granularity", "parse_spelled", "parse_vi_number"]
 
@@ -820,8 +820,16 @@ def _context(text: str, start: int, end: int, s0: int, s1: int, sent: _Sentence 
     if right is None:
         right = _WORD_RE.findall(text[end:w1].lower())
     left, right = left[-12:], right[:10]
-    # Stop words are single syllables: a bigram has a space and is never one.
-    return frozenset(left + right).difference(_CTX_STOP).union(map(_join, pairwise(left)), map(_join, pairwise(right)))
+    # Stop words are single syllables: a bigram has a space and is never one.  One set is built.
+    is_stop = _CTX_STOP.__contains__
+    return frozenset(
+        chain(
+            filterfalse(is_stop, left),
+            filterfalse(is_stop, right),
+            map(_join, pairwise(left)),
+            map(_join, pairwise(right)),
+        )
+    )
 
 
 _NOT_ENTITY = {"usd", "vnđ", "vnd", "ndt", "tp", "ảnh", "theo", "tại", "trong", "ông", "bà", "anh", "chị"}
