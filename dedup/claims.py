@@ -458,6 +458,8 @@ _SCAN_LOW_RE = re.compile(
 # string IGNORECASE changes what its letters match only for "ı" and "ſ" (matched as i and s).
 _NOT_CLAIM_LOW = re.compile(r"(?<!\w)(?:" + _trie_alt({w.lower() for w in _NOT_CLAIM_WORDS}) + r")\s*$")
 _FOLD_UNSAFE = ("ı", "ſ")
+# Characters that keep a text off the fast paths of _extract (see there).
+_NOT_FOLDED = (*_FOLD_UNSAFE, "Σ")
 
 
 def _not_claim_before(lb: str) -> bool:
@@ -745,24 +747,30 @@ def _at_sentence_start(text: str, pos: int, sent_start: int) -> bool:
     return _ALNUM_RE.search(text, sent_start, pos) is None
 
 
-def _noun_phrase(text: str, pos: int, limit: int) -> tuple[str | None, int, str]:
-    """Counted noun phrase starting at pos: (noun, end offset, tail text to clause end)."""
+def _noun_phrase(text: str, pos: int, limit: int, folded: str | None = None) -> tuple[str | None, int, str]:
+    """Counted noun phrase starting at pos: (noun, end offset, tail text to clause end; folded:
+    text lower-cased or None, see _extract)."""
     words: list[str] = []
+    lower_words: list[str] = []
     end = pos
     for m in _TOKEN_RE.finditer(text, pos, limit):
-        between = text[end : m.start()]
-        if between != " " and (_NP_BREAK_RE.search(between) or (words and "." in between)):
-            break
+        w_start, w_end = m.span()
+        # Words are mostly one space apart: only read the text between when it is anything else.
+        if w_start != end + 1 or text[end] != " ":
+            between = text[end:w_start]
+            if _NP_BREAK_RE.search(between) or (words and "." in between):
+                break
         w = m.group()
-        lw = w.lower()
+        lw = w.lower() if folded is None else folded[w_start:w_end]
         if not w.isalpha() and (_DIGIT_RE.search(w) or w in "%$"):  # letters only: neither
             break
-        if lw in _NP_STOP or (words and (lw + " " + words[-1].lower()) in _NP_STOP):
+        if lw in _NP_STOP or (words and (lw + " " + lower_words[-1]) in _NP_STOP):
             break
         if w[0].isupper() and lw not in SYNONYMS and not (w.isupper() and lw in SYNONYMS):
             break
         words.append(w)
-        end = m.end()
+        lower_words.append(lw)
+        end = w_end
         if len(words) >= 5:
             break
     # The tail runs to the end of the clause (punctuation or the next figure): it carries the
@@ -774,10 +782,11 @@ def _noun_phrase(text: str, pos: int, limit: int) -> tuple[str | None, int, str]
     md = _DIGIT_RE.search(text, end + 2, tail_end) if end + 2 < tail_end else None
     if md:
         tail_end = md.start()
-    while words and words[-1].lower() in _NP_DROP:
+    while words and lower_words[-1] in _NP_DROP:
         words.pop()
+        lower_words.pop()
     noun = " ".join(words).lower() if words else None
-    return noun, end, text[end:tail_end].lower()
+    return noun, end, text[end:tail_end].lower() if folded is None else folded[end:tail_end]
 
 
 @lru_cache(maxsize=1 << 16)  # a few thousand noun phrases make up most claims
@@ -938,12 +947,11 @@ def _extract(text: str) -> list[Claim]:
     consumed_until = -1
     sent_cache: dict[int, _Sentence] = {}
     low = text.lower()
-    same_length = len(low) == len(text)
-    # The lower-cased text, where the plain twins of the case-insensitive patterns match the same.
-    folded = low if same_length and not any(ch in text for ch in _FOLD_UNSAFE) else None
-    # The lower-cased text, whose slices are the slices of text lower-cased: every character maps
-    # to one character, and none depends on its neighbours ("Σ" does).
-    lowered = low if same_length and "Σ" not in text else None
+    # The lower-cased text when the fast paths apply to it, else None: the plain twins of the
+    # case-insensitive patterns match on it what those match on text (see _FOLD_UNSAFE), and its
+    # slices are the slices of text lower-cased (every character maps to one character and none
+    # depends on its neighbours, as "Σ" does).
+    folded = low if len(low) == len(text) and not any(ch in text for ch in _NOT_FOLDED) else None
     scan = _SCAN_RE.finditer(text) if folded is None else _SCAN_LOW_RE.finditer(folded)
     for m in scan:
         start = m.start()
@@ -965,8 +973,8 @@ def _extract(text: str) -> list[Claim]:
         consumed_until = r[1]
         info = sent_cache.get(s0)
         if info is None:
-            info = sent_cache[s0] = _Sentence(text, s0, s1, raw, offs, lowered)
-        claims.append(_make(text, s0, s1, info, raw, offs, *r))
+            info = sent_cache[s0] = _Sentence(text, s0, s1, raw, offs, folded)
+        claims.append(_make(text, s0, s1, info, raw, offs, folded, *r))
     claims.sort(key=lambda c: (c.start, c.end))
     return claims
 
@@ -988,12 +996,11 @@ class _Sentence:
     )  # fmt: skip
 
     def __init__(
-        self, text: str, s0: int, s1: int, raw: str, offs: list[int] | None, lowered: str | None = None
+        self, text: str, s0: int, s1: int, raw: str, offs: list[int] | None, folded: str | None = None
     ) -> None:
-        """The sentence text[s0:s1] (lowered: text lower-cased, when its slices are the slices of text
-        lower-cased, else None)."""
+        """The sentence text[s0:s1] (folded: text lower-cased or None, see _extract)."""
         seg = text[s0:s1]
-        low = self.low = seg.lower() if lowered is None else lowered[s0:s1]
+        low = self.low = seg.lower() if folded is None else folded[s0:s1]
         # _WORD_RE.findall(low) with offsets: split keeps the words at odd indices, and the running
         # lengths of the pieces give where each word starts and ends.
         parts = _WORD_SPLIT_RE.split(low)
@@ -1060,10 +1067,11 @@ _HOUR_AFTER_RE = re.compile(r"\s*giờ\s*\d")
 _CA_END_RE = re.compile(r"(?<!\w)cả\s*$")
 
 
-def _qualifier(text: str, pos: int, s0: int) -> tuple[str | None, str, int]:
-    """Qualifier words right before pos: (surface lower-cased, interval class, start offset)."""
-    before = text[max(s0, pos - 40) : pos]
-    lowered = before.lower()
+def _qualifier(text: str, pos: int, s0: int, folded: str | None = None) -> tuple[str | None, str, int]:
+    """Qualifier words right before pos: (surface lower-cased, interval class, start offset;
+    folded: text lower-cased or None, see _extract)."""
+    lo = max(s0, pos - 40)
+    lowered = text[lo:pos].lower() if folded is None else folded[lo:pos]
     # A match ends with a whole qualifier followed by spaces only: reject the rest without a search.
     if not lowered.rstrip().endswith(_QUAL_TUPLE):
         return None, "eq", pos
@@ -1071,7 +1079,7 @@ def _qualifier(text: str, pos: int, s0: int) -> tuple[str | None, str, int]:
     if not m:
         return None, "eq", pos
     surface = " ".join(m.group(1).split())
-    qstart = pos - len(before) + m.start(1)
+    qstart = lo + m.start(1)
     parts = [q.group(1) for q in _QUAL_ONE_RE.finditer(surface)]
     # With stacked qualifiers the one nearest the number bounds it ("lên đến khoảng" = khoảng).
     cls = QUALIFIERS.get(parts[-1], "eq") if parts else "eq"
@@ -1114,8 +1122,8 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
             return None  # phone numbers, ids, long codes
         if tok.startswith("0") and len(tok) > 1 and len(tok) != 2:
             return None
-    before = text[max(s0, start - 30) : start]
-    lb = before.lower()
+    lo = max(s0, start - 30)
+    lb = text[lo:start].lower() if folded is None else folded[lo:start]
     # A number right after a capitalised word inside a sentence is a name: Nghị quyết 35, Lumia
     # 1520, SEA Games 27, Schalke 04 (numbers.md §1.5).
     pw, pws = _prev_word(text, start)
@@ -1197,12 +1205,12 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         return None
     if unit in ("mb", "kb", "gb") and _FURNITURE_RE.search(text[s0:s1]):
         return None  # "Gửi file đính kèm không quá 10MB": page furniture
-    noun, np_end, tail = _noun_phrase(text, end_main, s1)
+    noun, np_end, tail = _noun_phrase(text, end_main, s1, folded)
     if unit is None and noun is None:
         return None  # a bare figure ("Ban Chỉ đạo 35", "thay vì 183 như…") can never be aligned
     if unit is None and noun and noun.split()[0] in ("năm", "tháng") and tok.isdigit() and len(tok) == 4:
         return None
-    qual, qcls, qstart = _qualifier(text, start, s0)
+    qual, qcls, qstart = _qualifier(text, start, s0, folded)
     full_value, g, whole, ends_in_zero = _figure(tok, scale)
     v2_full = float(Decimal(repr(v2)) * Decimal(int(scale))) if v2 is not None else None
     precise = g_digits == 1.0 and whole and scale == 1.0 and not ends_in_zero
@@ -1261,6 +1269,7 @@ def _make(
     info: _Sentence,
     raw: str,
     offs: list[int] | None,
+    folded: str | None,
     a: int,
     b: int,
     value: float,
@@ -1276,7 +1285,8 @@ def _make(
     tail: str,
     scale_word: str | None,
 ) -> Claim:
-    """Assemble a Claim with derived fields (head, quantity label, predicate, context)."""
+    """Assemble a Claim with derived fields (head, quantity label, predicate, context; folded: text
+    lower-cased or None, see _extract)."""
     head = _canonical_head(noun)
     label_parts = []
     if unit:
@@ -1286,7 +1296,8 @@ def _make(
     if noun:
         label_parts.append(noun)
     quantity = " ".join(label_parts) or "số"
-    pred = _predicate(tail) or _predicate_before(text[max(s0, a - 30) : a].lower())
+    lo = max(s0, a - 30)
+    pred = _predicate(tail) or _predicate_before(text[lo:a].lower() if folded is None else folded[lo:a])
     if noun and pred is None:
         pred = _noun_predicate(noun)
     ctx = _context(text, a, b, s0, s1, info)
@@ -1344,7 +1355,7 @@ def _vague_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     if um and um.group("unit").lower() not in ("m", "đ"):
         unit = UNITS[um.group("unit").lower()]
         e = um.end()
-    noun, np_end, tail = _noun_phrase(text, e, s1)
+    noun, np_end, tail = _noun_phrase(text, e, s1, folded)
     if not noun and not unit:
         return None
     if noun and noun.split()[0] in (
@@ -1448,10 +1459,10 @@ def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int, folded: st
     if um and um.group("unit").lower() not in ("m", "đ", "%"):
         unit = UNITS[um.group("unit").lower()]
         e = um.end()
-    noun, np_end, tail = _noun_phrase(text, e, s1)
+    noun, np_end, tail = _noun_phrase(text, e, s1, folded)
     if not noun and not unit:
         return None
-    qual, qcls, qstart = _qualifier(text, start, s0)
+    qual, qcls, qstart = _qualifier(text, start, s0, folded)
     g = 1.0
     low, high = interval(value, g, qcls, True, unit)
     kind = "amount" if unit else "count"
