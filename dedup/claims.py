@@ -900,7 +900,7 @@ def _lead_words(text: str, start: int, s0: int, sent: _Sentence | None = None) -
     words = sent.window(w0 - s0, start - s0) if sent is not None else None
     if words is None:
         words = _WORD_RE.findall(text[w0:start].lower())
-    return frozenset(w for w in words[-4:] if w not in _CTX_STOP)
+    return frozenset(words[-4:]) - _CTX_STOP
 
 
 def _predicate(tail: str) -> str | None:
