@@ -462,10 +462,21 @@ _FOLD_UNSAFE = ("ı", "ſ")
 _NOT_FOLDED = (*_FOLD_UNSAFE, "Σ")
 
 
+# Last syllables of the words of _NOT_CLAIM_WORDS, lower-cased.
+_NOT_CLAIM_LAST = frozenset(w.lower().split()[-1] for w in _NOT_CLAIM_WORDS)
+
+
 def _not_claim_before(lb: str) -> bool:
     """``_NOT_CLAIM_BEFORE.search(lb)`` for lower-cased lb (only whether it matches)."""
     if "ı" in lb or "ſ" in lb:
         return _search_at_end(_NOT_CLAIM_BEFORE, lb, _NOT_CLAIM_WIDTH) is not None
+    # A match is a word of the list at the right-stripped end, after a non-word character or the
+    # start.  When the piece after the last space is all letters, it is the last syllable such a
+    # word would have: most numbers follow a word that is none of them and need no search.
+    stripped = lb.rstrip()
+    last = stripped[stripped.rfind(" ") + 1 :]
+    if last.isalpha() and last not in _NOT_CLAIM_LAST:
+        return False
     return _search_at_end(_NOT_CLAIM_LOW, lb, _NOT_CLAIM_WIDTH) is not None
 
 

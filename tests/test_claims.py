@@ -371,7 +371,10 @@ def test_sentence_windows_match_findall() -> None:
 def test_end_anchored_searches_match_the_plain_search() -> None:
     from dedup import claims as cl
 
-    for lb in ["năm ", "vào lúc  \n", "ngày\n", "xếp hạng", "abc thứ  ", "đt ", "số nhà 1", " km", "ſố ", "kỳ "]:
+    lbs = ["năm ", "vào lúc  \n", "ngày\n", "xếp hạng", "abc thứ  ", "đt ", "số nhà 1", " km", "ſố ", "kỳ "]
+    lbs += ["(ngày ", "lần thứ ", "thứ\xa0", "ngàyx ", "xngày ", "quốc lộ", "lộ ", "a-năm ", "", "  "]
+    lbs += [text[max(0, pos - 30) : pos].lower() for text in _TRICKY for pos in range(len(text) + 1)]
+    for lb in lbs:
         assert cl._not_claim_before(lb) == bool(cl._NOT_CLAIM_BEFORE.search(lb)), lb
     for text in ["đã tìm thấy 5", "bị thương, chết", "cháy rụi", "thiệt hại về người", "xtử vong", "tử vongx"]:
         fast = [(m.span(), m.group(1)) for m in cl._PRED_FAST_RE.finditer(text)]
