@@ -715,17 +715,14 @@ def _nfc_map(text: str) -> tuple[str, list[int]]:
 
 def _sentences(text: str) -> tuple[list[int], list[int]]:
     """Start and end offsets of sentences (split at . ! ? … followed by space, and newlines)."""
-    starts: list[int] = []
-    ends: list[int] = []
-    pos = 0
-    for m in _SENT_END_FAST_RE.finditer(text):
-        if m.end() > pos:
-            starts.append(pos)
-            ends.append(m.end())
-        pos = m.end()
-    if pos < len(text):
-        starts.append(pos)
+    # Every match takes at least one character, so each sentence ends at a match and the next
+    # starts there; text after the last match is one more sentence.
+    ends = [m.end() for m in _SENT_END_FAST_RE.finditer(text)]
+    starts = [0, *ends]
+    if starts[-1] < len(text):
         ends.append(len(text))
+    else:
+        starts.pop()
     return starts, ends
 
 

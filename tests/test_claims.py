@@ -401,3 +401,19 @@ def test_last_clause_break_matches_rfind() -> None:
             for b in range(a, len(text) + 1):
                 m = cl._LAST_CLAUSE_BREAK_RE.search(text, a, b)
                 assert (m.start() if m else -1) == max(text.rfind(ch, a, b) for ch in ',;:()[]"“”'), (text, a, b)
+
+
+def test_sentences_are_the_spans_between_sentence_ends() -> None:
+    from dedup import claims as cl
+
+    for text in [*_TRICKY, "", ".", "a", "a.", "a. b", "\n", "\n\n", "...", "a!? b… c\n", "x.Y"]:
+        starts, ends, pos = [], [], 0
+        for m in cl._SENT_END_RE.finditer(text):
+            if m.end() > pos:
+                starts.append(pos)
+                ends.append(m.end())
+            pos = m.end()
+        if pos < len(text):
+            starts.append(pos)
+            ends.append(len(text))
+        assert cl._sentences(text) == (starts, ends), text
