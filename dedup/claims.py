@@ -1062,9 +1062,12 @@ _DO_NOUN_END_RE = re.compile(r"(?<!\w)(?:cường|nhiệt|tốc|mật|nồng|tr�
 _DIGIT_END_RE = re.compile(r"\d\s*$")
 _FROM_X_END_RE = re.compile(r"(?<!\w)từ\s+\S+(?:\s+\S+)?\s*$")
 _EMPH_VERB_END_RE = re.compile(r"(?<!\w)(?:có|lên|đạt|là|con số)\s*$")
-_HOUR_GLUED_RE = re.compile(r"h\d{0,2}(?!\w)|[hH]\d")
-_DMY_AFTER_RE = re.compile(r"\s*[-–]\s*\d{1,2}\s*[-–/]\s*\d{2,4}(?!\d)")
-_LETTER_RE = re.compile(r"[^\W\d_]")
+# Right after a digit token: an hour glued to it (19h, 19h02) or a day-month-year (7-7-2005,
+# 06-05-2022) make it no claim, and so does a letter (1A, 3G, 4K, 2x) unless a unit starts there.
+# One match tells which: at most one of "reject" and "letter" can match at a position.
+_AFTER_DIGITS_RE = re.compile(
+    r"(?P<reject>h\d{0,2}(?!\w)|[hH]\d|\s*[-–]\s*\d{1,2}\s*[-–/]\s*\d{2,4}(?!\d))|(?P<letter>[^\W\d_])"
+)
 _DASH_END_RE = re.compile(r"\d\s*[-–]\s*$")
 _RANK_END_RE = re.compile(r"\d\s*(?:trên|/)\s*$")
 _TIME_FRAME_END_RE = re.compile(r"(?<!\w)(?:năm|tháng|ngày)\s+(?:qua|nay|tới)\s*$")
@@ -1115,12 +1118,9 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     # Dates/times: d/m, d/m/y, hh:mm, d-m-y.
     if nxt[:1] in ("/", ":") and nxt[1:2].isdigit():
         return None
-    if _HOUR_GLUED_RE.match(nxt):
-        return None  # 19h, 19h02
-    if _DMY_AFTER_RE.match(nxt):
-        return None  # 7-7-2005, 06-05-2022
-    if _LETTER_RE.match(nxt) and not unit_re.match(subject, end, end + 12):  # a unit in nxt
-        return None  # 1A, 3G, 4K, 2x
+    after = _AFTER_DIGITS_RE.match(nxt)
+    if after and (after.lastgroup == "reject" or not unit_re.match(subject, end, end + 12)):  # a unit in nxt
+        return None  # 19h, 19h02, 7-7-2005 or 1A, 3G, 4K, 2x
     parsed = _parse_number(tok)
     if parsed is None:
         return None  # 22.10, 4.0, 22.10.2013, 66C1-054.53 tail, …
