@@ -454,6 +454,14 @@ _SCAN_LOW_RE = re.compile(
     rf"|(?P<vague>(?:{_trie_alt(_VAGUE)})(?!\w))"
     rf"|(?P<spelled>(?:{_trie_alt(_SPELLED_WORDS)})(?:\s+(?:{_trie_alt(_SPELLED_WORDS)}))*(?!\w)))"
 )
+# _SCAN_LOW_RE run on " " + the lower-cased text: each match starts with the character before the
+# hit (a non-word character, as the look-behind wants; the space stands before the first), so a
+# hit at an offset of the text is a match at that offset ending one character later.  The match
+# starts with a class of all characters but these letters and digits (word characters all, so no
+# character a hit may follow is left out): the engine skips over them without trying the pattern
+# at every offset, and (?<=\W) then tests the character exactly.
+_SCAN_WORD_CHARS = "0-9a-zA-Z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1ea0-\u1ef9"
+_SCAN_SPACED_RE = re.compile(rf"[^{_SCAN_WORD_CHARS}](?<=\W)" + _SCAN_LOW_RE.pattern.removeprefix(r"(?<!\w)"))
 # _NOT_CLAIM_BEFORE for lower-cased text: no IGNORECASE, words as a prefix tree.  In a lower-cased
 # string IGNORECASE changes what its letters match only for "ı" and "ſ" (matched as i and s).
 _NOT_CLAIM_LOW = re.compile(r"(?<!\w)(?:" + _trie_alt({w.lower() for w in _NOT_CLAIM_WORDS}) + r")\s*$")
@@ -960,22 +968,26 @@ def _extract(text: str) -> list[Claim]:
     # slices are the slices of text lower-cased (every character maps to one character and none
     # depends on its neighbours, as "Σ" does).
     folded = low if len(low) == len(text) and not any(ch in text for ch in _NOT_FOLDED) else None
-    scan = _SCAN_RE.finditer(text) if folded is None else _SCAN_LOW_RE.finditer(folded)
+    if folded is None:
+        scan, shift = _SCAN_RE.finditer(text), 0
+    else:
+        scan, shift = _SCAN_SPACED_RE.finditer(" " + folded), 1  # matches end one character late
     for m in scan:
         start = m.start()
         if start < consumed_until:
             continue
+        end = m.end() - shift
         kind = m.lastgroup
         si = bisect.bisect_right(starts, start) - 1
         s0, s1 = (starts[si], ends[si]) if si >= 0 else (0, n)
         if kind == "num":
-            r = _digit_claim(text, start, m.end(), s0, s1, folded)
+            r = _digit_claim(text, start, end, s0, s1, folded)
         elif kind == "vague":
-            r = _vague_claim(text, start, m.end(), s0, s1, folded)
-        elif m.end() - start == 5 and text[start : start + 5].lower() == "không":
+            r = _vague_claim(text, start, end, s0, s1, folded)
+        elif end - start == 5 and text[start:end].lower() == "không":
             continue  # a lone "không" ("not"): _spelled_claim drops it (the commonest candidate)
         else:
-            r = _spelled_claim(text, start, m.end(), s0, s1, folded)
+            r = _spelled_claim(text, start, end, s0, s1, folded)
         if r is None:
             continue
         consumed_until = r[1]

@@ -304,6 +304,8 @@ def test_lower_case_scanner_matches_the_original() -> None:
         fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(low)]
         plain = [(m.span(), m.lastgroup) for m in cl._SCAN_RE.finditer(text)]
         assert fast == plain, text
+        spaced = [((m.start(), m.end() - 1), m.lastgroup) for m in cl._SCAN_SPACED_RE.finditer(" " + low)]
+        assert spaced == fast, text
         for pos in range(len(text) + 1):
             for fast_re, plain_re in [
                 (cl._SPELLED_NOUN_LOW_RE, cl._SPELLED_NOUN_RE),
@@ -417,3 +419,24 @@ def test_sentences_are_the_spans_between_sentence_ends() -> None:
             starts.append(pos)
             ends.append(len(text))
         assert cl._sentences(text) == (starts, ends), text
+
+
+def test_spaced_scanner_skips_word_characters_only() -> None:
+    """The class _SCAN_SPACED_RE starts with leaves out word characters only, so that every
+    character before a hit can start a match."""
+    import re
+
+    from dedup import claims as cl
+
+    left_out = re.compile(f"[{cl._SCAN_WORD_CHARS}]")
+    assert all(ch.isalnum() for ch in map(chr, range(0x110000)) if left_out.fullmatch(ch))
+
+
+@given(st.text(alphabet='hai ba năm một vài hàng chục trăm 0123456789.,-/:%(\n"Áx', max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_spaced_scanner_matches_the_lower_case_scanner(text: str) -> None:
+    from dedup import claims as cl
+
+    fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(text)]
+    spaced = [((m.start(), m.end() - 1), m.lastgroup) for m in cl._SCAN_SPACED_RE.finditer(" " + text)]
+    assert spaced == fast
