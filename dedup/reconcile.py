@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -216,22 +215,6 @@ def _fuzzy(v: float) -> tuple[float, float]:
     return (math.floor(v / e) * e, round(v / e) * e)
 
 
-def _neighbours(claims: Sequence[Claim]) -> list[frozenset[float]]:
-    """For each claim, fuzzy keys of the other figures in the same sentence."""
-    by_sent: dict[int, list[int]] = {}
-    for i, c in enumerate(claims):
-        by_sent.setdefault(c.sentence_start, []).append(i)
-    fuzzy = [_fuzzy(c.value) if c.kind != "vague" else () for c in claims]
-    out: list[frozenset[float]] = []
-    for i, c in enumerate(claims):
-        keys: set[float] = set()
-        for j in by_sent[c.sentence_start]:
-            if j != i:
-                keys.update(fuzzy[j])
-        out.append(frozenset(keys))
-    return out
-
-
 def _prefix_len(a: Claim, b: Claim) -> int:
     """Number of leading syllables the two head nouns share."""
     return _head_prefix(a.head, b.head)
@@ -308,29 +291,40 @@ def _round_key(v: float) -> float:
     return round(v, 6)
 
 
-def _sentence_groups(claims: Sequence[Claim]) -> list[list[Claim]]:
-    """Claims grouped by sentence, in order."""
-    groups: dict[int, list[Claim]] = {}
-    for c in claims:
-        groups.setdefault(c.sentence_start, []).append(c)
-    return list(groups.values())
-
-
 _Key = tuple[str | None, str | None]
+_NO_NEIGHBOURS: frozenset[float] = frozenset()
 
 
-def _part_values(claims: Sequence[Claim]) -> dict[_Key, list[list[float]]]:
-    """Per quantity key, the values of the bare figures of each sentence that has any (sentences
-    in order, at most _MAX_PARTS values each): the candidates of the part/whole sum search."""
-    out: dict[_Key, list[list[float]]] = {}
-    for group in _sentence_groups(claims):
+def _by_sentence(
+    claims: Sequence[Claim], keys: Sequence[_Key]
+) -> tuple[list[frozenset[float]], dict[_Key, list[list[float]]]]:
+    """Neighbours and part values of the claims, from one pass over the sentences.
+
+    Neighbours: for each claim, the fuzzy keys of the other figures in the same sentence.  Part
+    values: per quantity key, the values of the bare figures of each sentence that has two or more
+    (at most _MAX_PARTS each), the candidates of the part/whole sum search.  A figure alone in its
+    sentence has no neighbour and is no part, and most sentences hold one figure, so those are
+    skipped without building anything."""
+    by_sent: dict[int, list[int]] = {}
+    for i, c in enumerate(claims):
+        by_sent.setdefault(c.sentence_start, []).append(i)
+    neighbours = [_NO_NEIGHBOURS] * len(claims)
+    part_values: dict[_Key, list[list[float]]] = {}
+    for group in by_sent.values():
+        if len(group) < 2:
+            continue
+        fuzzy = [_fuzzy(claims[j].value) if claims[j].kind != "vague" else () for j in group]
+        for x, i in enumerate(group):
+            neighbours[i] = frozenset(k for y, keys_y in enumerate(fuzzy) if y != x for k in keys_y)
         by_key: dict[_Key, list[float]] = {}
-        for c in group:
+        for j in group:
+            c = claims[j]
             if c.qclass == "eq" and c.kind != "vague":
-                by_key.setdefault(_key(c), []).append(c.value)
+                by_key.setdefault(keys[j], []).append(c.value)
         for k, vals in by_key.items():
-            out.setdefault(k, []).append(vals[:_MAX_PARTS])  # bound the cubic search on stock tables
-    return out
+            if len(vals) > 1:
+                part_values.setdefault(k, []).append(vals[:_MAX_PARTS])  # bound the cubic search on stock tables
+    return neighbours, part_values
 
 
 def _part_sums(part_values: dict[_Key, list[list[float]]]) -> dict[_Key, set[float]]:
@@ -376,8 +370,8 @@ class _Article:
     """What the aligner needs of one article's claims, computed once however many pairs it is in."""
 
     __slots__ = (
-        "by_unit", "claims", "key_counts", "keys", "links", "neighbours", "nouned_by_key", "part_values",
-        "parts_cache", "persons", "round_keys", "totals", "unique", "verdict_ids", "wholes_of",
+        "by_unit", "claims", "keys", "links", "neighbours", "nouned_by_key", "part_values", "parts_cache",
+        "persons", "totals", "unique", "verdict_ids", "wholes",
     )  # fmt: skip
 
     def __init__(self, claims: Sequence[Claim], verdict_ids: dict[tuple[object, ...], int]) -> None:
@@ -385,36 +379,35 @@ class _Article:
         # Claims that judge() cannot tell apart share an id (numbered in verdict_ids, one dict per
         # story), so that a verdict is computed once per pair of ids.
         self.verdict_ids = [verdict_ids.setdefault(_judge_fields(c), len(verdict_ids)) for c in claims]
-        self.neighbours = _neighbours(claims)
-        self.keys = [_key(c) for c in claims]
-        # Distinct values per quantity key: "41 thi thể" written twice is still one figure.
-        self.key_counts = Counter(k for k, _ in {(_key(c), c.value) for c in claims})
-        self.unique = [self.key_counts[k] == 1 for k in self.keys]  # the only figure of its key
-        self.round_keys = [_round_key(c.value) for c in claims]
-        self.part_values = _part_values(claims)
-        wholes = _part_sums(self.part_values)
-        self.wholes_of = [wholes.get(k) for k in self.keys]  # sums of parts of the claim's key
-        self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
+        keys = self.keys = [_key(c) for c in claims]
         # Candidates for _compatible: only a claim of the same unit can be compatible, and for a
         # unit-less count only one with a noun and a head noun sharing the first syllable
         # (_noun_sim >= 0.6 needs equal heads, one a prefix of the other or the same first two
         # syllables), i.e. one with the same _key.
         self.by_unit: dict[str | None, list[int]] = {}
         self.nouned_by_key: dict[_Key, list[int]] = {}
+        # Candidates of _sums: person counts that may be parts, casualty counts that may be totals.
+        self.persons: list[int] = []
+        self.totals: list[int] = []
+        # A key is repeated when it has two distinct values: "41 thi thể" written twice is still one figure.
+        first_value: dict[_Key, float] = {}
+        repeated: set[_Key] = set()
         for j, c in enumerate(claims):
+            k = keys[j]
+            if first_value.setdefault(k, c.value) != c.value:
+                repeated.add(k)
             self.by_unit.setdefault(c.unit, []).append(j)
             if c.noun:
-                self.nouned_by_key.setdefault(self.keys[j], []).append(j)
+                self.nouned_by_key.setdefault(k, []).append(j)
+            if not c.unit and c.qclass == "eq" and (c.head or "") in _PERSONISH:
+                self.persons.append(j)
+                if c.predicate:
+                    self.totals.append(j)
+        self.unique = [k not in repeated for k in keys]  # the only figure of its key
+        self.neighbours, self.part_values = _by_sentence(claims, keys)
+        self.wholes = _part_sums(self.part_values)  # per key, round keys of the sums of its parts
+        self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
         self.links = _links(claims)
-        # Candidates of _sums: person counts that may be parts, casualty counts that may be totals.
-        self.persons = [
-            j for j, c in enumerate(claims) if not c.unit and c.qclass == "eq" and (c.head or "") in _PERSONISH
-        ]
-        self.totals = [
-            i
-            for i, c in enumerate(claims)
-            if c.predicate and not c.unit and (c.head or "") in _PERSONISH and c.qclass == "eq"
-        ]
 
     def parts(self, key: _Key, whole: float) -> set[float]:
         """Round keys of the figures of quantity `key` that add up to `whole` in some sentence."""
@@ -446,7 +439,7 @@ def _align(
             continue  # a unit-less count needs a head noun (_noun_sim >= 0.6, see _compatible)
         if not js:
             continue
-        ha, rka, wa, ua, va = a.head, pa.round_keys[i], pa.wholes_of[i], pa.unique[i], pa.verdict_ids[i] << 32
+        ha, ua, va = a.head, pa.unique[i], pa.verdict_ids[i] << 32
         for j in js:
             b = cb[j]
             hb = b.head
@@ -458,8 +451,9 @@ def _align(
             if judged is None:
                 judged = verdicts[vk] = judge(a, b)
             verdict, severity = judged
-            if verdict == "conflict":
-                wb, rkb = pb.wholes_of[j], pb.round_keys[j]
+            if verdict == "conflict" and (pa.wholes or pb.wholes):
+                wa, wb = pa.wholes.get(ka[i]), pb.wholes.get(kb[j])
+                rka, rkb = _round_key(a.value), _round_key(b.value)
                 if (wb and rka in wb and rkb in pb.parts(kb[j], a.value)) or (
                     wa and rkb in wa and rka in pa.parts(ka[i], b.value)
                 ):
