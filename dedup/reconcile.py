@@ -160,14 +160,8 @@ def _severity(a: Claim, b: Claim) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _noun_sim(a: Claim, b: Claim) -> float:
-    """Similarity of canonical head nouns: 1 equal, 0.8 prefix, 0.6 shared first two syllables."""
-    return _head_sim(a.head, b.head)
-
-
-@lru_cache(maxsize=1 << 14)
 def _head_sim(ha: str | None, hb: str | None) -> float:
-    """:func:`_noun_sim` of two head nouns."""
+    """Similarity of canonical head nouns: 1 equal, 0.8 prefix, 0.6 shared first two syllables."""
     if not ha and not hb:
         return 0.5
     if not ha or not hb:
@@ -184,19 +178,25 @@ def _head_sim(ha: str | None, hb: str | None) -> float:
     return 0.5 * 2 * common / (len(pa) + len(pb))
 
 
-def _compatible(a: Claim, b: Claim, ns: float) -> bool:
-    """Hard filters: same unit, no contradicting predicate, unit-less counts share their noun.
-    ns is ``_noun_sim(a, b)``."""
-    if a.unit != b.unit:
-        return False
-    if not a.unit and (not a.noun or not b.noun):
-        return False  # never align on the number alone
-    pa, pb = a.predicate, b.predicate
-    if pa and pb and pa != pb and pa != "thương vong" and pb != "thương vong":
-        return False  # chết vs bị thương; "thương vong" (casualties) covers both
-    if not a.unit and ns < 0.6:
-        return False
-    return not (a.unit and a.head and b.head and ns < 0.3 and a.unit != "%")
+def _head_prefix(ha: str | None, hb: str | None) -> int:
+    """Number of leading syllables the two head nouns share."""
+    if not ha or not hb:
+        return 0
+    n = 0
+    for x, y in zip(ha.split(), hb.split(), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+@lru_cache(maxsize=1 << 14)
+def _heads(ha: str | None, hb: str | None) -> tuple[float, float, float]:
+    """(noun similarity, specificity, noun part of the score) of two head nouns: one cache
+    look-up per pair of claims instead of one per ingredient."""
+    ns = _head_sim(ha, hb)
+    spec = min(_head_prefix(ha, hb), 4) / 4  # longer shared nouns are more specific
+    return ns, spec, 0.25 * ns + 0.25 * ns * spec
 
 
 def _dice(x: frozenset[str], y: frozenset[str]) -> float:
@@ -215,71 +215,111 @@ def _fuzzy(v: float) -> tuple[float, float]:
     return (math.floor(v / e) * e, round(v / e) * e)
 
 
-def _prefix_len(a: Claim, b: Claim) -> int:
-    """Number of leading syllables the two head nouns share."""
-    return _head_prefix(a.head, b.head)
-
-
-@lru_cache(maxsize=1 << 14)
-def _head_prefix(ha: str | None, hb: str | None) -> int:
-    """:func:`_prefix_len` of two head nouns."""
-    if not ha or not hb:
-        return 0
-    n = 0
-    for x, y in zip(ha.split(), hb.split(), strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def _informative(c: Claim) -> bool:
     """A figure precise enough that an equal value is itself evidence (1.525, 254,13 tỷ)."""
     return (c.precise and c.value >= 100) or c.granularity * 50 <= abs(c.value)
 
 
-def _score(
-    a: Claim, b: Claim, na: frozenset[float], nb: frozenset[float], verdict: str, unique: bool, ns: float
-) -> float:
-    """Alignment score of two compatible claims (higher = more likely the same quantity).
+_SLACK = 1e-9  # far above the rounding error of a sum of a dozen score terms
+
+
+def _dice_bound(x: frozenset[str], y: frozenset[str]) -> float:
+    """Upper bound of ``_dice(x, y)`` from the sizes alone: the intersection is at most the smaller set."""
+    if not x or not y:
+        return 0.0
+    return 2 * min(len(x), len(y)) / (len(x) + len(y))
+
+
+# What _score reads of a claim, in one tuple unpacked in one step (reading the attributes of a
+# Claim pair by pair costs more than the rest of the score): context, sent_words, lead,
+# neighbours, predicate, entities, years, plan, value, _informative(claim), unit.
+_Row = tuple[
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[float],
+    str | None,
+    frozenset[str],
+    frozenset[str],
+    bool,
+    float,
+    bool,
+    str | None,
+]
+
+
+def _row(c: Claim, neighbours: frozenset[float]) -> _Row:
+    """The _Row of a claim whose neighbouring figures have the fuzzy keys `neighbours`."""
+    return (
+        c.context, c.sent_words, c.lead, neighbours, c.predicate, c.entities, c.years, c.plan, c.value,
+        _informative(c), c.unit,
+    )  # fmt: skip
+
+
+def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, float, float], floor: float) -> float:
+    """Alignment score of two compatible claims (higher = more likely the same quantity), or
+    -inf when it is certainly below `floor`.
 
     Weights were set by hand on claims-dev.jsonl; the parts are: the counted noun (longer shared
     nouns are more specific), the words around the claim, the words just before it (the verb or
     noun it measures), the whole sentence, shared neighbouring figures, shared predicate, names in
     the sentence (agree / disagree), uniqueness of the unit in both articles, and the values.
-    ns is ``_noun_sim(a, b)``."""
-    spec = min(_head_prefix(a.head, b.head), 4) / 4
-    s = 0.25 * ns + 0.25 * ns * spec
-    s += 0.5 * _dice(a.context, b.context) + 0.4 * _dice(a.sent_words, b.sent_words)
-    if a.lead and b.lead:
-        s += 0.3 * len(a.lead & b.lead) / min(len(a.lead), len(b.lead))
-    if not na.isdisjoint(nb):
-        s += 0.2  # a shared neighbouring figure (977 lượt, 144 học sinh) pins the sentence
-    if a.predicate and a.predicate == b.predicate:
-        s += 0.2 if ns == 1.0 else 0.1  # same noun and same verb: "thi thể … tìm thấy"
-    if a.entities and b.entities:
-        s += -0.15 if a.entities.isdisjoint(b.entities) else 0.1  # ông Quý vs Điền Học Nhân, Hà Nội vs TP.HCM
-    if (a.years and b.years and a.years.isdisjoint(b.years)) or a.plan != b.plan:
-        s -= 0.3  # different time frame: 2014 plan vs 9-month actual
-    if unique:
-        s += 0.15  # the only figure of this unit/noun in both articles
-    av, bv = a.value, b.value
+    ra, rb are the claims' _Row; heads is ``_heads(a.head, b.head)``.
+
+    The two word overlaps cost most, and most pairs (mostly far-apart conflicting values) fall
+    short of `floor` whatever they are, so the other terms come first and each overlap is only
+    computed while an upper bound of the score still reaches `floor`.  The terms are then added
+    in one fixed order, so that a score is the same float however it was reached (an absent term
+    adds 0.0, which changes no sum but the sign of a zero one, and no kept score is zero)."""
+    ctx_a, words_a, la, na, pred_a, names_a, years_a, plan_a, av, inf_a, unit_a = ra
+    ctx_b, words_b, lb, nb, pred_b, names_b, years_b, plan_b, bv, inf_b, _ = rb
+    ns, spec, s0 = heads
+    lead = 0.3 * len(la & lb) / min(len(la), len(lb)) if la and lb else 0.0
+    # A shared neighbouring figure (977 lượt, 144 học sinh) pins the sentence.
+    shared = 0.0 if na.isdisjoint(nb) else 0.2
+    pred = 0.0
+    if pred_a and pred_a == pred_b:
+        pred = 0.2 if ns == 1.0 else 0.1  # same noun and same verb: "thi thể … tìm thấy"
+    names = 0.0
+    if names_a and names_b:
+        names = -0.15 if names_a.isdisjoint(names_b) else 0.1  # ông Quý vs Điền Học Nhân, Hà Nội vs TP.HCM
+    era = 0.0
+    if (years_a and years_b and years_a.isdisjoint(years_b)) or plan_a != plan_b:
+        era = -0.3  # different time frame: 2014 plan vs 9-month actual
+    only = 0.15 if unique else 0.0  # the only figure of this unit/noun in both articles
     rel = abs(av - bv) / max(abs(av), abs(bv), 1e-12)
+    far = 0.0
     if verdict == "exact":
-        s += 0.35 + (0.25 if _informative(a) or _informative(b) else 0.0)
+        fit = 0.35 + (0.25 if inf_a or inf_b else 0.0)
     elif verdict == "rounded":
-        s += 0.2 + (0.1 if rel < 0.02 else 0.0)
+        fit = 0.2 + (0.1 if rel < 0.02 else 0.0)
     else:
-        if rel < 0.1:
-            s += 0.1  # a near miss (26 vs 27 bodies) is the same figure updated or misreported
+        fit = 0.1 if rel < 0.1 else 0.0  # a near miss (26 vs 27 bodies) is the same figure updated or misreported
         # Far-apart figures are more often different quantities than contradictions; only a
         # specific shared noun or a unique unit overrides that.
         # A unit-less count needs a noun of 3+ shared syllables ("cựu thanh niên xung phong");
         # "con gia súc" in a province vs one commune is the classic part/whole trap.
-        strong = (ns == 1.0 and spec >= 0.75) or (unique and a.unit is not None)
-        if not strong and a.value > 0 and b.value > 0:
+        strong = (ns == 1.0 and spec >= 0.75) or (unique and unit_a is not None)
+        if not strong and av > 0 and bv > 0:
             # 0.4 per factor of 5 (10**0.7), so "50 đơn vị" vs "74,97 triệu đơn vị" never aligns.
-            s -= 0.4 * min(3.0, abs(math.log10(a.value / b.value)) / 0.7)
+            far = -(0.4 * min(3.0, abs(math.log10(av / bv)) / 0.7))
+    # The score without the overlaps, relative to floor; below 0 with them at their bound, it fails.
+    known = s0 + lead + shared + pred + names + era + only + fit + far - floor + _SLACK
+    if known + 0.5 * _dice_bound(ctx_a, ctx_b) + 0.4 * _dice_bound(words_a, words_b) < 0:
+        return -math.inf
+    dc = _dice(ctx_a, ctx_b)
+    if known + 0.5 * dc + 0.4 * _dice_bound(words_a, words_b) < 0:
+        return -math.inf
+    s = s0
+    s += 0.5 * dc + 0.4 * _dice(words_a, words_b)
+    s += lead
+    s += shared
+    s += pred
+    s += names
+    s += era
+    s += only
+    s += fit
+    s += far
     return s
 
 
@@ -370,8 +410,8 @@ class _Article:
     """What the aligner needs of one article's claims, computed once however many pairs it is in."""
 
     __slots__ = (
-        "by_unit", "claims", "keys", "links", "neighbours", "nouned_by_key", "part_values", "parts_cache",
-        "persons", "totals", "unique", "verdict_ids", "wholes",
+        "by_unit", "claims", "keys", "links", "nouned_by_key", "part_values", "parts_cache", "persons", "rows",
+        "totals", "unique", "verdict_ids", "wholes",
     )  # fmt: skip
 
     def __init__(self, claims: Sequence[Claim], verdict_ids: dict[tuple[object, ...], int]) -> None:
@@ -380,9 +420,9 @@ class _Article:
         # story), so that a verdict is computed once per pair of ids.
         self.verdict_ids = [verdict_ids.setdefault(_judge_fields(c), len(verdict_ids)) for c in claims]
         keys = self.keys = [_key(c) for c in claims]
-        # Candidates for _compatible: only a claim of the same unit can be compatible, and for a
+        # Candidates of _align: only a claim of the same unit can be compatible, and for a
         # unit-less count only one with a noun and a head noun sharing the first syllable
-        # (_noun_sim >= 0.6 needs equal heads, one a prefix of the other or the same first two
+        # (_head_sim >= 0.6 needs equal heads, one a prefix of the other or the same first two
         # syllables), i.e. one with the same _key.
         self.by_unit: dict[str | None, list[int]] = {}
         self.nouned_by_key: dict[_Key, list[int]] = {}
@@ -404,7 +444,8 @@ class _Article:
                 if c.predicate:
                     self.totals.append(j)
         self.unique = [k not in repeated for k in keys]  # the only figure of its key
-        self.neighbours, self.part_values = _by_sentence(claims, keys)
+        neighbours, self.part_values = _by_sentence(claims, keys)
+        self.rows = [_row(c, n) for c, n in zip(claims, neighbours, strict=True)]
         self.wholes = _part_sums(self.part_values)  # per key, round keys of the sums of its parts
         self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
         self.links = _links(claims)
@@ -424,33 +465,43 @@ def _align(
     """One-to-one alignment of the claims of two articles, greedy by score.  verdicts caches
     judge() by the verdict ids of the two claims."""
     ca, cb = pa.claims, pb.claims
-    na, nb = pa.neighbours, pb.neighbours
+    ra, rb = pa.rows, pb.rows
     ka, kb = pa.keys, pb.keys
     cands: list[tuple[float, int, int, str, str | None]] = []
+    # Hard filters (numbers.md §3): same unit, unit-less counts share their noun, no
+    # contradicting predicate.  The candidate lists of pb give the same unit, and for a unit-less
+    # count the same _key and a noun; what is left is a bar on the noun similarity, and because
+    # a missing head gives 0.4 or 0.5, a similarity under 0.3 means both claims have one.
     for i, a in enumerate(ca):
         unit = a.unit
-        if not unit and not a.noun:
-            continue  # never align on the number alone
         if unit:
             js = pb.by_unit.get(unit)
-        elif a.head:
+            min_ns = 0.0 if unit == "%" else 0.3  # shares (%) of differently named things still compare
+        elif a.noun and a.head:
             js = pb.nouned_by_key.get(ka[i])
+            min_ns = 0.6
         else:
-            continue  # a unit-less count needs a head noun (_noun_sim >= 0.6, see _compatible)
+            continue  # never align on the number alone; a unit-less count needs a head noun
         if not js:
             continue
-        ha, ua, va = a.head, pa.unique[i], pa.verdict_ids[i] << 32
+        ha, pra, ua, va = a.head, a.predicate, pa.unique[i], pa.verdict_ids[i] << 32
         for j in js:
             b = cb[j]
-            hb = b.head
-            ns = 1.0 if ha and ha == hb else _head_sim(ha, hb)
-            if not _compatible(a, b, ns):
+            heads = _heads(ha, b.head)
+            if heads[0] < min_ns:
                 continue
+            prb = b.predicate
+            if pra and prb and pra != prb and pra != "thương vong" and prb != "thương vong":
+                continue  # chết vs bị thương; "thương vong" (casualties) covers both
             vk = va + pb.verdict_ids[j]  # the pair's key: ids in the high and low 32 bits
             judged = verdicts.get(vk)
             if judged is None:
                 judged = verdicts[vk] = judge(a, b)
             verdict, severity = judged
+            floor = MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE
+            sc = _score(ra[i], rb[j], verdict, ua and pb.unique[j], heads, floor)
+            if sc < floor:
+                continue
             if verdict == "conflict" and (pa.wholes or pb.wholes):
                 wa, wb = pa.wholes.get(ka[i]), pb.wholes.get(kb[j])
                 rka, rkb = _round_key(a.value), _round_key(b.value)
@@ -458,9 +509,6 @@ def _align(
                     wa and rkb in wa and rka in pa.parts(ka[i], b.value)
                 ):
                     continue  # part vs whole: 7 of the 12 = 7 + 5 laureates is not a contradiction
-            sc = _score(a, b, na[i], nb[j], verdict, ua and pb.unique[j], ns)
-            if sc < (MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE):
-                continue
             cands.append((sc, i, j, verdict, severity))
     cands.sort(key=lambda t: (-t[0], ca[t[1]].start, cb[t[2]].start))
     used_a: set[int] = set()
