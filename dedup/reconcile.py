@@ -223,19 +223,14 @@ def _informative(c: Claim) -> bool:
 _SLACK = 1e-9  # far above the rounding error of a sum of a dozen score terms
 
 
-def _dice_bound(x: frozenset[str], y: frozenset[str]) -> float:
-    """Upper bound of ``_dice(x, y)`` from the sizes alone: the intersection is at most the smaller set."""
-    if not x or not y:
-        return 0.0
-    return 2 * min(len(x), len(y)) / (len(x) + len(y))
-
-
 # What _score reads of a claim, in one tuple unpacked in one step (reading the attributes of a
-# Claim pair by pair costs more than the rest of the score): context, sent_words, lead,
-# neighbours, predicate, entities, years, plan, value, _informative(claim), unit.
+# Claim pair by pair costs more than the rest of the score): context and its size, sent_words
+# and its size, lead, neighbours, predicate, entities, years, plan, value, _informative(claim), unit.
 _Row = tuple[
     frozenset[str],
+    int,
     frozenset[str],
+    int,
     frozenset[str],
     frozenset[float],
     str | None,
@@ -251,8 +246,8 @@ _Row = tuple[
 def _row(c: Claim, neighbours: frozenset[float]) -> _Row:
     """The _Row of a claim whose neighbouring figures have the fuzzy keys `neighbours`."""
     return (
-        c.context, c.sent_words, c.lead, neighbours, c.predicate, c.entities, c.years, c.plan, c.value,
-        _informative(c), c.unit,
+        c.context, len(c.context), c.sent_words, len(c.sent_words), c.lead, neighbours, c.predicate, c.entities,
+        c.years, c.plan, c.value, _informative(c), c.unit,
     )  # fmt: skip
 
 
@@ -271,8 +266,8 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
     computed while an upper bound of the score still reaches `floor`.  The terms are then added
     in one fixed order, so that a score is the same float however it was reached (an absent term
     adds 0.0, which changes no sum but the sign of a zero one, and no kept score is zero)."""
-    ctx_a, words_a, la, na, pred_a, names_a, years_a, plan_a, av, inf_a, unit_a = ra
-    ctx_b, words_b, lb, nb, pred_b, names_b, years_b, plan_b, bv, inf_b, _ = rb
+    ctx_a, n_ctx_a, words_a, n_words_a, la, na, pred_a, names_a, years_a, plan_a, av, inf_a, unit_a = ra
+    ctx_b, n_ctx_b, words_b, n_words_b, lb, nb, pred_b, names_b, years_b, plan_b, bv, inf_b, _ = rb
     ns, spec, s0 = heads
     lead = 0.3 * len(la & lb) / min(len(la), len(lb)) if la and lb else 0.0
     # A shared neighbouring figure (977 lượt, 144 học sinh) pins the sentence.
@@ -287,13 +282,13 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
     if (years_a and years_b and years_a.isdisjoint(years_b)) or plan_a != plan_b:
         era = -0.3  # different time frame: 2014 plan vs 9-month actual
     only = 0.15 if unique else 0.0  # the only figure of this unit/noun in both articles
-    rel = abs(av - bv) / max(abs(av), abs(bv), 1e-12)
     far = 0.0
     if verdict == "exact":
         fit = 0.35 + (0.25 if inf_a or inf_b else 0.0)
     elif verdict == "rounded":
-        fit = 0.2 + (0.1 if rel < 0.02 else 0.0)
+        fit = 0.2 + (0.1 if abs(av - bv) / max(abs(av), abs(bv), 1e-12) < 0.02 else 0.0)
     else:
+        rel = abs(av - bv) / max(abs(av), abs(bv), 1e-12)
         fit = 0.1 if rel < 0.1 else 0.0  # a near miss (26 vs 27 bodies) is the same figure updated or misreported
         # Far-apart figures are more often different quantities than contradictions; only a
         # specific shared noun or a unique unit overrides that.
@@ -305,10 +300,13 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
             far = -(0.4 * min(3.0, abs(math.log10(av / bv)) / 0.7))
     # The score without the overlaps, relative to floor; below 0 with them at their bound, it fails.
     known = s0 + lead + shared + pred + names + era + only + fit + far - floor + _SLACK
-    if known + 0.5 * _dice_bound(ctx_a, ctx_b) + 0.4 * _dice_bound(words_a, words_b) < 0:
+    # An overlap is at most 2·min(m, n)/(m + n) for sets of m and n, the smaller set all shared.
+    most_ctx = 2 * min(n_ctx_a, n_ctx_b) / (n_ctx_a + n_ctx_b) if n_ctx_a and n_ctx_b else 0.0
+    most_words = 2 * min(n_words_a, n_words_b) / (n_words_a + n_words_b) if n_words_a and n_words_b else 0.0
+    if known + 0.5 * most_ctx + 0.4 * most_words < 0:
         return -math.inf
     dc = _dice(ctx_a, ctx_b)
-    if known + 0.5 * dc + 0.4 * _dice_bound(words_a, words_b) < 0:
+    if known + 0.5 * dc + 0.4 * most_words < 0:
         return -math.inf
     s = s0
     s += 0.5 * dc + 0.4 * _dice(words_a, words_b)
