@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -334,21 +334,18 @@ _NO_NEIGHBOURS: frozenset[float] = frozenset()
 
 
 def _by_sentence(
-    claims: Sequence[Claim], keys: Sequence[_Key]
+    claims: Sequence[Claim], keys: Sequence[_Key], groups: Iterable[list[int]]
 ) -> tuple[list[frozenset[float]], dict[_Key, list[list[float]]]]:
-    """Neighbours and part values of the claims, from one pass over the sentences.
+    """Neighbours and part values of the claims, from their positions grouped by sentence.
 
     Neighbours: for each claim, the fuzzy keys of the other figures in the same sentence.  Part
     values: per quantity key, the values of the bare figures of each sentence that has two or more
     (at most _MAX_PARTS each), the candidates of the part/whole sum search.  A figure alone in its
     sentence has no neighbour and is no part, and most sentences hold one figure, so those are
     skipped without building anything."""
-    by_sent: dict[int, list[int]] = {}
-    for i, c in enumerate(claims):
-        by_sent.setdefault(c.sentence_start, []).append(i)
     neighbours = [_NO_NEIGHBOURS] * len(claims)
     part_values: dict[_Key, list[list[float]]] = {}
-    for group in by_sent.values():
+    for group in groups:
         if len(group) < 2:
             continue
         fuzzy = [_fuzzy(claims[j].value) if claims[j].kind != "vague" else () for j in group]
@@ -394,16 +391,6 @@ def _parts_of(groups: list[list[float]], whole: float) -> list[float]:
     return parts
 
 
-def _key(c: Claim) -> _Key:
-    """Quantity key for the uniqueness bonus: unit and first syllable of the head noun."""
-    return c.unit, (c.head.split()[0] if c.head else None)
-
-
-def _judge_fields(c: Claim) -> tuple[object, ...]:
-    """Every field judge() (with _bounds, _overlap, _severity) reads."""
-    return c.qclass, c.value, c.low, c.high, c.granularity, c.precise, c.head, c.predicate, c.unit
-
-
 class _Article:
     """What the aligner needs of one article's claims, computed once however many pairs it is in."""
 
@@ -416,13 +403,14 @@ class _Article:
         self.claims = claims
         # Claims that judge() cannot tell apart share an id (numbered in verdict_ids, one dict per
         # story), so that a verdict is computed once per pair of ids.
-        self.verdict_ids = [verdict_ids.setdefault(_judge_fields(c), len(verdict_ids)) for c in claims]
-        keys = self.keys = [_key(c) for c in claims]
+        self.verdict_ids: list[int] = []
+        # Quantity key for the uniqueness bonus: unit and first syllable of the head noun.
+        keys: list[_Key] = []
         # Candidates of _align: only a claim of the same unit can be compatible, and for a
         # unit-less count only one with a noun and a head noun sharing the first syllable
         # (_head_sim >= 0.6 needs equal heads, one a prefix of the other or the same first two
-        # syllables), i.e. one with the same _key.
-        self.by_unit: dict[str | None, list[int]] = {}
+        # syllables), i.e. one with the same key.
+        self.by_unit: dict[str, list[int]] = {}
         self.nouned_by_key: dict[_Key, list[int]] = {}
         # Candidates of _sums: person counts that may be parts, casualty counts that may be totals.
         self.persons: list[int] = []
@@ -430,19 +418,29 @@ class _Article:
         # A key is repeated when it has two distinct values: "41 thi thể" written twice is still one figure.
         first_value: dict[_Key, float] = {}
         repeated: set[_Key] = set()
+        by_sent: dict[int, list[int]] = {}
+        # One pass, each field read once: reading Claim attributes is much of the cost here.
         for j, c in enumerate(claims):
-            k = keys[j]
-            if first_value.setdefault(k, c.value) != c.value:
+            unit, head, value, qclass, predicate = c.unit, c.head, c.value, c.qclass, c.predicate
+            fields = (qclass, value, c.low, c.high, c.granularity, c.precise, head, predicate, unit)  # judge() reads
+            self.verdict_ids.append(verdict_ids.setdefault(fields, len(verdict_ids)))
+            k = (unit, head.split()[0] if head else None)
+            keys.append(k)
+            if first_value.setdefault(k, value) != value:
                 repeated.add(k)
-            self.by_unit.setdefault(c.unit, []).append(j)
-            if c.noun:
-                self.nouned_by_key.setdefault(k, []).append(j)
-            if not c.unit and c.qclass == "eq" and (c.head or "") in _PERSONISH:
-                self.persons.append(j)
-                if c.predicate:
-                    self.totals.append(j)
+            if unit:
+                self.by_unit.setdefault(unit, []).append(j)
+            else:
+                if c.noun:
+                    self.nouned_by_key.setdefault(k, []).append(j)
+                if qclass == "eq" and (head or "") in _PERSONISH:
+                    self.persons.append(j)
+                    if predicate:
+                        self.totals.append(j)
+            by_sent.setdefault(c.sentence_start, []).append(j)
+        self.keys = keys
         self.unique = [k not in repeated for k in keys]  # the only figure of its key
-        neighbours, self.part_values = _by_sentence(claims, keys)
+        neighbours, self.part_values = _by_sentence(claims, keys, by_sent.values())
         self.rows = [_row(c, n) for c, n in zip(claims, neighbours, strict=True)]
         self.wholes = _part_sums(self.part_values)  # per key, round keys of the sums of its parts
         self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
