@@ -124,8 +124,10 @@ def _overlap(a: Claim, b: Claim) -> bool:
 
 
 def _same(x: float, y: float) -> bool:
-    """Float equality tolerant to decimal noise."""
-    return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
+    """Float equality tolerant to decimal noise: |x - y| <= 1e-9 * max(1, |x|, |y|), without the
+    call to max (scaling by 1e-9 keeps the order, so the maximum is the first bound that holds)."""
+    d = abs(x - y)
+    return d <= 1e-9 or d <= 1e-9 * abs(x) or d <= 1e-9 * abs(y)
 
 
 def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
@@ -138,8 +140,7 @@ def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
         return "exact", None
     # Both bare at the same written precision: different values cannot both be right
     # (numbers.md §2 rule 2), even where round-or-truncate intervals would touch.
-    bare_same_g = qa == "eq" and qb == "eq" and _same(a.granularity, b.granularity)
-    if bare_same_g and not same_value:
+    if not same_value and qa == "eq" and qb == "eq" and _same(a.granularity, b.granularity):
         last_digit = _same(abs(av - bv), a.granularity) and not a.precise
         return "conflict", "low" if last_digit else _severity(a, b)
     if _overlap(a, b):
