@@ -301,9 +301,15 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
             far = -(0.4 * min(3.0, abs(math.log10(av / bv)) / 0.7))
     # The score without the overlaps, relative to floor; below 0 with them at their bound, it fails.
     known = s0 + lead + shared + pred + names + era + only + fit + far - floor + _SLACK
+    if known < -0.9:
+        return -math.inf  # short of floor even with both overlaps at 1
     # An overlap is at most 2·min(m, n)/(m + n) for sets of m and n, the smaller set all shared.
-    most_ctx = 2 * min(n_ctx_a, n_ctx_b) / (n_ctx_a + n_ctx_b) if n_ctx_a and n_ctx_b else 0.0
-    most_words = 2 * min(n_words_a, n_words_b) / (n_words_a + n_words_b) if n_words_a and n_words_b else 0.0
+    most_ctx = 2 * (n_ctx_a if n_ctx_a < n_ctx_b else n_ctx_b) / (n_ctx_a + n_ctx_b) if n_ctx_a and n_ctx_b else 0.0
+    most_words = (
+        2 * (n_words_a if n_words_a < n_words_b else n_words_b) / (n_words_a + n_words_b)
+        if n_words_a and n_words_b
+        else 0.0
+    )
     if known + 0.5 * most_ctx + 0.4 * most_words < 0:
         return -math.inf
     dc = _dice(ctx_a, ctx_b)
