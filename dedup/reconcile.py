@@ -56,6 +56,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from dedup.claims import _PRED_MAP, _PRED_RE, Claim, extract_claims
 
@@ -207,6 +208,7 @@ def _dice(x: frozenset[str], y: frozenset[str]) -> float:
     return 2 * len(x & y) / (len(x) + len(y))
 
 
+@lru_cache(maxsize=1 << 14)  # the figures of a story's versions repeat (89% hits on baomoi-2017)
 def _fuzzy(v: float) -> tuple[float, float]:
     """Two keys of a value at 2 significant digits (truncated and rounded), for neighbour matching:
     147,07 and 147 tỷ, or 18,500 and 18,49 triệu, share a key."""
@@ -357,7 +359,7 @@ def _by_sentence(
             continue
         fuzzy = [_fuzzy(claims[j].value) if claims[j].kind != "vague" else () for j in group]
         for x, i in enumerate(group):
-            neighbours[i] = frozenset(k for y, keys_y in enumerate(fuzzy) if y != x for k in keys_y)
+            neighbours[i] = frozenset(chain.from_iterable(fuzzy[:x] + fuzzy[x + 1 :]))
         by_key: dict[_Key, list[float]] = {}
         for j in group:
             c = claims[j]
@@ -369,17 +371,16 @@ def _by_sentence(
     return neighbours, part_values
 
 
-def _part_sums(part_values: dict[_Key, list[list[float]]]) -> dict[_Key, set[float]]:
-    """Sums of 2–3 same-quantity figures stated in one sentence ("bảy cá nhân … và năm cá nhân"):
-    a figure of the other article equal to such a sum is the whole of which they are parts."""
-    out: dict[_Key, set[float]] = {}
-    for k, groups in part_values.items():
-        for vals in groups:
-            n = len(vals)
-            sums = {vals[x] + vals[y] for x in range(n) for y in range(x + 1, n)}
-            sums |= {vals[x] + vals[y] + vals[z] for x in range(n) for y in range(x + 1, n) for z in range(y + 1, n)}
-            if sums:
-                out.setdefault(k, set()).update(_round_key(v) for v in sums)
+def _part_sums(groups: list[list[float]]) -> set[float]:
+    """Round keys of the sums of 2–3 same-quantity figures stated in one sentence ("bảy cá nhân …
+    và năm cá nhân"): a figure of the other article equal to such a sum is the whole of which they
+    are parts.  groups: the values of one quantity key, per sentence."""
+    out: set[float] = set()
+    for vals in groups:
+        n = len(vals)
+        sums = {vals[x] + vals[y] for x in range(n) for y in range(x + 1, n)}
+        sums |= {vals[x] + vals[y] + vals[z] for x in range(n) for y in range(x + 1, n) for z in range(y + 1, n)}
+        out.update(_round_key(v) for v in sums)
     return out
 
 
@@ -403,7 +404,7 @@ class _Article:
 
     __slots__ = (
         "by_unit", "claims", "keys", "links", "nouned_by_key", "part_values", "parts_cache", "persons", "rows",
-        "totals", "unique", "verdict_ids", "wholes",
+        "totals", "unique", "verdict_ids", "wholes_cache",
     )  # fmt: skip
 
     def __init__(self, claims: Sequence[Claim], verdict_ids: dict[tuple[object, ...], int]) -> None:
@@ -449,9 +450,18 @@ class _Article:
         self.unique = [k not in repeated for k in keys]  # the only figure of its key
         neighbours, self.part_values = _by_sentence(claims, keys, by_sent.values())
         self.rows = [_row(c, n) for c, n in zip(claims, neighbours, strict=True)]
-        self.wholes = _part_sums(self.part_values)  # per key, round keys of the sums of its parts
+        # The part/whole search runs for the few conflicts that pass the score: its sums are
+        # computed per quantity key on first use.
+        self.wholes_cache: dict[_Key, set[float]] = {}
         self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
         self.links = _links(claims)
+
+    def wholes(self, key: _Key) -> set[float]:
+        """Round keys of the sums of 2–3 figures of quantity `key` stated in one sentence."""
+        out = self.wholes_cache.get(key)
+        if out is None:
+            out = self.wholes_cache[key] = _part_sums(self.part_values.get(key, []))
+        return out
 
     def parts(self, key: _Key, whole: float) -> set[float]:
         """Round keys of the figures of quantity `key` that add up to `whole` in some sentence."""
@@ -505,11 +515,10 @@ def _align(
             sc = _score(ra[i], rb[j], verdict, ua and pb.unique[j], heads, floor)
             if sc < floor:
                 continue
-            if verdict == "conflict" and (pa.wholes or pb.wholes):
-                wa, wb = pa.wholes.get(ka[i]), pb.wholes.get(kb[j])
+            if verdict == "conflict" and (pa.part_values or pb.part_values):
                 rka, rkb = _round_key(a.value), _round_key(b.value)
-                if (wb and rka in wb and rkb in pb.parts(kb[j], a.value)) or (
-                    wa and rkb in wa and rka in pa.parts(ka[i], b.value)
+                if (rka in pb.wholes(kb[j]) and rkb in pb.parts(kb[j], a.value)) or (
+                    rkb in pa.wholes(ka[i]) and rka in pa.parts(ka[i], b.value)
                 ):
                     continue  # part vs whole: 7 of the 12 = 7 + 5 laureates is not a contradiction
             cands.append((sc, i, j, verdict, severity))
