@@ -480,7 +480,7 @@ def _align(
     ca, cb = pa.claims, pb.claims
     ra, rb = pa.rows, pb.rows
     ka, kb = pa.keys, pb.keys
-    cands: list[tuple[float, int, int, str, str | None]] = []
+    cands: list[tuple[float, int, int, int, int, str, str | None]] = []
     # Hard filters (numbers.md §3): same unit, unit-less counts share their noun, no
     # contradicting predicate.  The candidate lists of pb give the same unit, and for a unit-less
     # count the same _key and a noun; what is left is a bar on the noun similarity, and because
@@ -521,23 +521,27 @@ def _align(
                     rkb in pa.wholes(ka[i]) and rka in pa.parts(ka[i], b.value)
                 ):
                     continue  # part vs whole: 7 of the 12 = 7 + 5 laureates is not a contradiction
-            cands.append((sc, i, j, verdict, severity))
-    cands.sort(key=lambda t: (-t[0], ca[t[1]].start, cb[t[2]].start))
+            # Best score first, then by position; i and j rise in the order candidates are found,
+            # so sorting whole tuples orders ties as a stable sort on (-score, a.start, b.start).
+            cands.append((-sc, a.start, b.start, i, j, verdict, severity))
+    cands.sort()
     used_a: set[int] = set()
     used_b: set[int] = set()
     pairs: list[ClaimPair] = []
     chosen: list[tuple[float, int, int, str, str | None]] = []
-    for t in cands:
-        if t[1] in used_a or t[2] in used_b:
+    for neg_sc, _, _, i, j, verdict, severity in cands:
+        if i in used_a or j in used_b:
             continue
-        used_a.add(t[1])
-        used_b.add(t[2])
-        chosen.append(t)
+        used_a.add(i)
+        used_b.add(j)
+        chosen.append((-neg_sc, i, j, verdict, severity))
     kept = _coherent(chosen, pa.links, pb.links)
-    for t in chosen:
-        if t not in kept:
-            used_a.discard(t[1])
-            used_b.discard(t[2])
+    if len(kept) < len(chosen):
+        kept_ij = {(i, j) for _, i, j, _, _ in kept}
+        for _, i, j, _, _ in chosen:
+            if (i, j) not in kept_ij:
+                used_a.discard(i)
+                used_b.discard(j)
     for sc, i, j, verdict, severity in kept:
         a, b = ca[i], cb[j]
         pairs.append(ClaimPair(a.quantity, aid, a, bid, b, verdict, round(sc, 4), severity))
