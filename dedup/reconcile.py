@@ -342,24 +342,16 @@ _Key = tuple[str | None, str | None]
 _NO_NEIGHBOURS: frozenset[float] = frozenset()
 
 
-def _by_sentence(
-    claims: Sequence[Claim], keys: Sequence[_Key], groups: Iterable[list[int]]
-) -> tuple[list[frozenset[float]], dict[_Key, list[list[float]]]]:
-    """Neighbours and part values of the claims, from their positions grouped by sentence.
-
-    Neighbours: for each claim, the fuzzy keys of the other figures in the same sentence.  Part
-    values: per quantity key, the values of the bare figures of each sentence that has two or more
-    (at most _MAX_PARTS each), the candidates of the part/whole sum search.  A figure alone in its
-    sentence has no neighbour and is no part, and most sentences hold one figure, so those are
-    skipped without building anything."""
-    neighbours = [_NO_NEIGHBOURS] * len(claims)
-    part_values: dict[_Key, list[list[float]]] = {}
-    for group in groups:
+def _part_values(
+    claims: Sequence[Claim], keys: Sequence[_Key], sentences: Iterable[list[int]]
+) -> dict[_Key, list[list[float]]]:
+    """Per quantity key, the values of the bare figures of each sentence that has two or more (at
+    most _MAX_PARTS each): the candidates of the part/whole sum search.  sentences: the claims'
+    positions grouped by sentence."""
+    out: dict[_Key, list[list[float]]] = {}
+    for group in sentences:
         if len(group) < 2:
-            continue
-        fuzzy = [_fuzzy(claims[j].value) if claims[j].kind != "vague" else () for j in group]
-        for x, i in enumerate(group):
-            neighbours[i] = frozenset(chain.from_iterable(fuzzy[:x] + fuzzy[x + 1 :]))
+            continue  # a figure alone in its sentence is no part
         by_key: dict[_Key, list[float]] = {}
         for j in group:
             c = claims[j]
@@ -367,8 +359,8 @@ def _by_sentence(
                 by_key.setdefault(keys[j], []).append(c.value)
         for k, vals in by_key.items():
             if len(vals) > 1:
-                part_values.setdefault(k, []).append(vals[:_MAX_PARTS])  # bound the cubic search on stock tables
-    return neighbours, part_values
+                out.setdefault(k, []).append(vals[:_MAX_PARTS])  # bound the cubic search on stock tables
+    return out
 
 
 def _part_sums(groups: list[list[float]]) -> set[float]:
@@ -400,18 +392,22 @@ def _parts_of(groups: list[list[float]], whole: float) -> list[float]:
 
 
 class _Article:
-    """What the aligner needs of one article's claims, computed once however many pairs it is in."""
+    """What the aligner needs of one article's claims, computed once however many pairs it is in.
+
+    What only compared claims need (verdict id, _Row) is made on first use, by :meth:`prepare`:
+    a third of the claims have no compatible claim in the articles they are compared with."""
 
     __slots__ = (
-        "by_unit", "claims", "keys", "links", "nouned_by_key", "part_values", "parts_cache", "persons", "rows",
-        "totals", "unique", "verdict_ids", "wholes_cache",
+        "_part_values", "by_unit", "claims", "fuzzy", "keys", "links", "nouned_by_key", "parts_cache", "persons",
+        "prepared", "sentences", "totals", "unique", "verdict_ids", "wholes_cache",
     )  # fmt: skip
 
     def __init__(self, claims: Sequence[Claim], verdict_ids: dict[tuple[object, ...], int]) -> None:
         self.claims = claims
         # Claims that judge() cannot tell apart share an id (numbered in verdict_ids, one dict per
         # story), so that a verdict is computed once per pair of ids.
-        self.verdict_ids: list[int] = []
+        self.verdict_ids = verdict_ids
+        self.prepared: list[tuple[int, _Row] | None] = [None] * len(claims)
         # Quantity key for the uniqueness bonus: unit and first syllable of the head noun.
         keys: list[_Key] = []
         # Candidates of _align: only a claim of the same unit can be compatible, and for a
@@ -426,12 +422,10 @@ class _Article:
         # A key is repeated when it has two distinct values: "41 thi thể" written twice is still one figure.
         first_value: dict[_Key, float] = {}
         repeated: set[_Key] = set()
-        by_sent: dict[int, list[int]] = {}
+        self.sentences: dict[int, list[int]] = {}  # positions of the claims of each sentence, by its start
         # One pass, each field read once: reading Claim attributes is much of the cost here.
         for j, c in enumerate(claims):
-            unit, head, value, qclass, predicate = c.unit, c.head, c.value, c.qclass, c.predicate
-            fields = (qclass, value, c.low, c.high, c.granularity, c.precise, head, predicate, unit)  # judge() reads
-            self.verdict_ids.append(verdict_ids.setdefault(fields, len(verdict_ids)))
+            unit, head, value = c.unit, c.head, c.value
             k = (unit, head.split()[0] if head else None)
             keys.append(k)
             if first_value.setdefault(k, value) != value:
@@ -441,20 +435,48 @@ class _Article:
             else:
                 if c.noun:
                     self.nouned_by_key.setdefault(k, []).append(j)
-                if qclass == "eq" and (head or "") in _PERSONISH:
+                if c.qclass == "eq" and (head or "") in _PERSONISH:
                     self.persons.append(j)
-                    if predicate:
+                    if c.predicate:
                         self.totals.append(j)
-            by_sent.setdefault(c.sentence_start, []).append(j)
+            self.sentences.setdefault(c.sentence_start, []).append(j)
         self.keys = keys
         self.unique = [k not in repeated for k in keys]  # the only figure of its key
-        neighbours, self.part_values = _by_sentence(claims, keys, by_sent.values())
-        self.rows = [_row(c, n) for c, n in zip(claims, neighbours, strict=True)]
-        # The part/whole search runs for the few conflicts that pass the score: its sums are
-        # computed per quantity key on first use.
+        self.fuzzy: dict[int, list[tuple[float, ...]]] = {}  # per sentence start, _fuzzy of its figures
+        # The part/whole search runs for the few conflicts that pass the score: its candidates
+        # and sums are computed on first use.
+        self._part_values: dict[_Key, list[list[float]]] | None = None
         self.wholes_cache: dict[_Key, set[float]] = {}
         self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
         self.links = _links(claims)
+
+    def prepare(self, j: int) -> tuple[int, _Row]:
+        """Verdict id and _Row of claim j (kept in self.prepared)."""
+        c = self.claims[j]
+        fields = (c.qclass, c.value, c.low, c.high, c.granularity, c.precise, c.head, c.predicate, c.unit)
+        vid = self.verdict_ids.setdefault(fields, len(self.verdict_ids))  # fields: all that judge() reads
+        out = self.prepared[j] = (vid, _row(c, self.neighbours(j)))
+        return out
+
+    def neighbours(self, j: int) -> frozenset[float]:
+        """Fuzzy keys of the other figures in the sentence of claim j."""
+        start = self.claims[j].sentence_start
+        group = self.sentences[start]
+        if len(group) < 2:
+            return _NO_NEIGHBOURS  # most sentences hold one figure
+        fuzzy = self.fuzzy.get(start)
+        if fuzzy is None:
+            claims = self.claims
+            fuzzy = self.fuzzy[start] = [_fuzzy(claims[x].value) if claims[x].kind != "vague" else () for x in group]
+        x = group.index(j)
+        return frozenset(chain.from_iterable(fuzzy[:x] + fuzzy[x + 1 :]))
+
+    @property
+    def part_values(self) -> dict[_Key, list[list[float]]]:
+        """:func:`_part_values` of the article."""
+        if self._part_values is None:
+            self._part_values = _part_values(self.claims, self.keys, self.sentences.values())
+        return self._part_values
 
     def wholes(self, key: _Key) -> set[float]:
         """Round keys of the sums of 2–3 figures of quantity `key` stated in one sentence."""
@@ -478,7 +500,7 @@ def _align(
     """One-to-one alignment of the claims of two articles, greedy by score.  verdicts caches
     judge() by the verdict ids of the two claims."""
     ca, cb = pa.claims, pb.claims
-    ra, rb = pa.rows, pb.rows
+    prep_a, prep_b = pa.prepared, pb.prepared
     ka, kb = pa.keys, pb.keys
     cands: list[tuple[float, int, int, int, int, str, str | None]] = []
     # Hard filters (numbers.md §3): same unit, unit-less counts share their noun, no
@@ -497,7 +519,9 @@ def _align(
             continue  # never align on the number alone; a unit-less count needs a head noun
         if not js:
             continue
-        ha, pra, ua, va = a.head, a.predicate, pa.unique[i], pa.verdict_ids[i] << 32
+        ha, pra, ua = a.head, a.predicate, pa.unique[i]
+        va, row_a = prep_a[i] or pa.prepare(i)
+        va <<= 32
         for j in js:
             b = cb[j]
             heads = _heads(ha, b.head)
@@ -506,13 +530,14 @@ def _align(
             prb = b.predicate
             if pra and prb and pra != prb and pra != "thương vong" and prb != "thương vong":
                 continue  # chết vs bị thương; "thương vong" (casualties) covers both
-            vk = va + pb.verdict_ids[j]  # the pair's key: ids in the high and low 32 bits
+            vb, row_b = prep_b[j] or pb.prepare(j)
+            vk = va + vb  # the pair's key: ids in the high and low 32 bits
             judged = verdicts.get(vk)
             if judged is None:
                 judged = verdicts[vk] = judge(a, b)
             verdict, severity = judged
             floor = MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE
-            sc = _score(ra[i], rb[j], verdict, ua and pb.unique[j], heads, floor)
+            sc = _score(row_a, row_b, verdict, ua and pb.unique[j], heads, floor)
             if sc < floor:
                 continue
             if verdict == "conflict" and (pa.part_values or pb.part_values):
