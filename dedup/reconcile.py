@@ -227,19 +227,22 @@ _SLACK = 1e-9  # far above the rounding error of a sum of a dozen score terms
 
 
 # What _score reads of a claim, in one tuple unpacked in one step (reading the attributes of a
-# Claim pair by pair costs more than the rest of the score): context and its size, sent_words
-# and its size, lead, neighbours, predicate, entities, years, plan, value, _informative(claim), unit.
+# Claim pair by pair costs more than the rest of the score): context, sent_words and lead with
+# their sizes, neighbours, predicate, entities, years, plan, value and its magnitude,
+# _informative(claim), unit.
 _Row = tuple[
     frozenset[str],
     int,
     frozenset[str],
     int,
     frozenset[str],
+    int,
     frozenset[float],
     str | None,
     frozenset[str],
     frozenset[str],
     bool,
+    float,
     float,
     bool,
     str | None,
@@ -249,8 +252,8 @@ _Row = tuple[
 def _row(c: Claim, neighbours: frozenset[float]) -> _Row:
     """The _Row of a claim whose neighbouring figures have the fuzzy keys `neighbours`."""
     return (
-        c.context, len(c.context), c.sent_words, len(c.sent_words), c.lead, neighbours, c.predicate, c.entities,
-        c.years, c.plan, c.value, _informative(c), c.unit,
+        c.context, len(c.context), c.sent_words, len(c.sent_words), c.lead, len(c.lead), neighbours, c.predicate,
+        c.entities, c.years, c.plan, c.value, abs(c.value), _informative(c), c.unit,
     )  # fmt: skip
 
 
@@ -269,10 +272,10 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
     computed while an upper bound of the score still reaches `floor`.  The terms are then added
     in one fixed order, so that a score is the same float however it was reached (an absent term
     adds 0.0, which changes no sum but the sign of a zero one, and no kept score is zero)."""
-    ctx_a, n_ctx_a, words_a, n_words_a, la, na, pred_a, names_a, years_a, plan_a, av, inf_a, unit_a = ra
-    ctx_b, n_ctx_b, words_b, n_words_b, lb, nb, pred_b, names_b, years_b, plan_b, bv, inf_b, _ = rb
+    ctx_a, n_ctx_a, words_a, n_words_a, la, n_la, na, pred_a, names_a, years_a, plan_a, av, mag_a, inf_a, unit_a = ra
+    ctx_b, n_ctx_b, words_b, n_words_b, lb, n_lb, nb, pred_b, names_b, years_b, plan_b, bv, mag_b, inf_b, _ = rb
     ns, spec, s0 = heads
-    lead = 0.3 * len(la & lb) / min(len(la), len(lb)) if la and lb else 0.0
+    lead = 0.3 * len(la & lb) / (n_la if n_la < n_lb else n_lb) if n_la and n_lb else 0.0
     # A shared neighbouring figure (977 lượt, 144 học sinh) pins the sentence.
     shared = 0.0 if na.isdisjoint(nb) else 0.2
     pred = 0.0
@@ -288,19 +291,21 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
     far = 0.0
     if verdict == "exact":
         fit = 0.35 + (0.25 if inf_a or inf_b else 0.0)
-    elif verdict == "rounded":
-        fit = 0.2 + (0.1 if abs(av - bv) / max(abs(av), abs(bv), 1e-12) < 0.02 else 0.0)
     else:
-        rel = abs(av - bv) / max(abs(av), abs(bv), 1e-12)
-        fit = 0.1 if rel < 0.1 else 0.0  # a near miss (26 vs 27 bodies) is the same figure updated or misreported
-        # Far-apart figures are more often different quantities than contradictions; only a
-        # specific shared noun or a unique unit overrides that.
-        # A unit-less count needs a noun of 3+ shared syllables ("cựu thanh niên xung phong");
-        # "con gia súc" in a province vs one commune is the classic part/whole trap.
-        strong = (ns == 1.0 and spec >= 0.75) or (unique and unit_a is not None)
-        if not strong and av > 0 and bv > 0:
-            # 0.4 per factor of 5 (10**0.7), so "50 đơn vị" vs "74,97 triệu đơn vị" never aligns.
-            far = -(0.4 * min(3.0, abs(math.log10(av / bv)) / 0.7))
+        top = mag_a if mag_a > mag_b else mag_b
+        rel = abs(av - bv) / (top if top > 1e-12 else 1e-12)  # the gap relative to max(|a|, |b|, 1e-12)
+        if verdict == "rounded":
+            fit = 0.2 + (0.1 if rel < 0.02 else 0.0)
+        else:
+            fit = 0.1 if rel < 0.1 else 0.0  # a near miss (26 vs 27 bodies) is the same figure updated or misreported
+            # Far-apart figures are more often different quantities than contradictions; only a
+            # specific shared noun or a unique unit overrides that.
+            # A unit-less count needs a noun of 3+ shared syllables ("cựu thanh niên xung phong");
+            # "con gia súc" in a province vs one commune is the classic part/whole trap.
+            strong = (ns == 1.0 and spec >= 0.75) or (unique and unit_a is not None)
+            if not strong and av > 0 and bv > 0:
+                # 0.4 per factor of 5 (10**0.7), so "50 đơn vị" vs "74,97 triệu đơn vị" never aligns.
+                far = -(0.4 * min(3.0, abs(math.log10(av / bv)) / 0.7))
     # The score without the overlaps, relative to floor; below 0 with them at their bound, it fails.
     known = s0 + lead + shared + pred + names + era + only + fit + far - floor + _SLACK
     if known < -0.9:
