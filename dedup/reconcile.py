@@ -89,8 +89,10 @@ class ClaimPair:
 
 _EQUIV = {"emph": "eq", "approx_tight": "approx"}
 
+_Interval = tuple[float, bool, float, bool]  # (low, low_open, high, high_open)
 
-def _bounds(c: Claim) -> tuple[float, bool, float, bool]:
+
+def _bounds(c: Claim) -> _Interval:
     """(low, low_open, high, high_open) of a claim's interval; None ends become infinities."""
     lo = -math.inf if c.low is None else c.low
     hi = math.inf if c.high is None else c.high
@@ -102,10 +104,10 @@ def _bounds(c: Claim) -> tuple[float, bool, float, bool]:
     return lo, lo_open, hi, hi_open
 
 
-def _overlap(a: Claim, b: Claim) -> bool:
-    """True when the intervals of a and b share at least one value."""
-    alo, alo_o, ahi, ahi_o = _bounds(a)
-    blo, blo_o, bhi, bhi_o = _bounds(b)
+def _overlap(a: _Interval, b: _Interval) -> bool:
+    """True when the intervals a and b share at least one value."""
+    alo, alo_o, ahi, ahi_o = a
+    blo, blo_o, bhi, bhi_o = b
     if alo > blo:
         lo, lo_o = alo, alo_o
     elif blo > alo:
@@ -131,29 +133,48 @@ def _same(x: float, y: float) -> bool:
     return d <= 1e-9 or d <= 1e-9 * abs(x) or d <= 1e-9 * abs(y)
 
 
+# Everything judge() reads of a claim: qualifier class, its class for exactness (_EQUIV),
+# value, high end, granularity, precise, interval (_bounds), and whether a conflict over it is
+# always high (a unit-less count of people or casualties, see _severity).  Claims with equal
+# facts get equal verdicts, so the aligner caches verdicts by facts.
+_Facts = tuple[str, str, float, float | None, float, bool, _Interval, bool]
+
+
+def _facts(c: Claim) -> _Facts:
+    """The _Facts of a claim."""
+    q = c.qclass
+    people = bool((c.head in SMALL_COUNT_NOUNS or c.predicate) and not c.unit)
+    return q, _EQUIV.get(q, q), c.value, c.high, c.granularity, c.precise, _bounds(c), people
+
+
 def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
     """Verdict ("exact" | "rounded" | "conflict") and conflict severity for two aligned claims."""
-    qa, qb = a.qclass, b.qclass
-    ca, cb = _EQUIV.get(qa, qa), _EQUIV.get(qb, qb)
-    av, bv = a.value, b.value
+    return _judge(_facts(a), _facts(b))
+
+
+def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
+    """:func:`judge` of two claims given by their _Facts."""
+    qa, ca, av, high_a, ga, precise_a, interval_a, people_a = fa
+    qb, cb, bv, high_b, gb, _, interval_b, _ = fb
     same_value = _same(av, bv)
-    if same_value and ca == cb and (ca != "range" or _same(a.high or 0, b.high or 0)):
+    if same_value and ca == cb and (ca != "range" or _same(high_a or 0, high_b or 0)):
         return "exact", None
     # Both bare at the same written precision: different values cannot both be right
     # (numbers.md §2 rule 2), even where round-or-truncate intervals would touch.
-    if not same_value and qa == "eq" and qb == "eq" and _same(a.granularity, b.granularity):
-        last_digit = _same(abs(av - bv), a.granularity) and not a.precise
-        return "conflict", "low" if last_digit else _severity(a, b)
-    if _overlap(a, b):
+    if not same_value and qa == "eq" and qb == "eq" and _same(ga, gb):
+        last_digit = _same(abs(av - bv), ga) and not precise_a
+        return "conflict", "low" if last_digit else _severity(av, bv, people_a)
+    if _overlap(interval_a, interval_b):
         return "rounded", None
-    return "conflict", _severity(a, b)
+    return "conflict", _severity(av, bv, people_a)
 
 
-def _severity(a: Claim, b: Claim) -> str:
-    """Conflict severity: small counts of people/casualties are always high, else by relative gap."""
-    if (a.head in SMALL_COUNT_NOUNS or a.predicate) and max(a.value, b.value) < 1000 and not a.unit:
+def _severity(av: float, bv: float, people: bool) -> str:
+    """Conflict severity of values av and bv: small counts of people/casualties (`people`, of the
+    first claim) are always high, else by relative gap."""
+    if people and max(av, bv) < 1000:
         return "high"
-    rel = abs(a.value - b.value) / max(abs(a.value), abs(b.value), 1e-12)
+    rel = abs(av - bv) / max(abs(av), abs(bv), 1e-12)
     return "high" if rel > 0.2 else "medium" if rel > 0.03 else "low"
 
 
@@ -407,12 +428,12 @@ class _Article:
         "prepared", "sentences", "totals", "unique", "verdict_ids", "wholes_cache",
     )  # fmt: skip
 
-    def __init__(self, claims: Sequence[Claim], verdict_ids: dict[tuple[object, ...], int]) -> None:
+    def __init__(self, claims: Sequence[Claim], verdict_ids: dict[_Facts, int]) -> None:
         self.claims = claims
-        # Claims that judge() cannot tell apart share an id (numbered in verdict_ids, one dict per
-        # story), so that a verdict is computed once per pair of ids.
+        # Claims with the same _Facts share an id (numbered in verdict_ids, one dict per story),
+        # so that a verdict is computed once per pair of ids.
         self.verdict_ids = verdict_ids
-        self.prepared: list[tuple[int, _Row] | None] = [None] * len(claims)
+        self.prepared: list[tuple[int, _Facts, _Row] | None] = [None] * len(claims)
         # Quantity key for the uniqueness bonus: unit and first syllable of the head noun.
         keys: list[_Key] = []
         # Candidates of _align: only a claim of the same unit can be compatible, and for a
@@ -455,12 +476,12 @@ class _Article:
         self.parts_cache: dict[tuple[_Key, float], set[float]] = {}
         self.links = _links(claims)
 
-    def prepare(self, j: int) -> tuple[int, _Row]:
-        """Verdict id and _Row of claim j (kept in self.prepared)."""
+    def prepare(self, j: int) -> tuple[int, _Facts, _Row]:
+        """Verdict id, _Facts and _Row of claim j (kept in self.prepared)."""
         c = self.claims[j]
-        fields = (c.qclass, c.value, c.low, c.high, c.granularity, c.precise, c.head, c.predicate, c.unit)
-        vid = self.verdict_ids.setdefault(fields, len(self.verdict_ids))  # fields: all that judge() reads
-        out = self.prepared[j] = (vid, _row(c, self.neighbours(j)))
+        facts = _facts(c)
+        vid = self.verdict_ids.setdefault(facts, len(self.verdict_ids))
+        out = self.prepared[j] = (vid, facts, _row(c, self.neighbours(j)))
         return out
 
     def neighbours(self, j: int) -> frozenset[float]:
@@ -525,7 +546,7 @@ def _align(
         if not js:
             continue
         ha, pra, ua = a.head, a.predicate, pa.unique[i]
-        va, row_a = prep_a[i] or pa.prepare(i)
+        va, facts_a, row_a = prep_a[i] or pa.prepare(i)
         va <<= 32
         for j in js:
             b = cb[j]
@@ -535,11 +556,11 @@ def _align(
             prb = b.predicate
             if pra and prb and pra != prb and pra != "thương vong" and prb != "thương vong":
                 continue  # chết vs bị thương; "thương vong" (casualties) covers both
-            vb, row_b = prep_b[j] or pb.prepare(j)
+            vb, facts_b, row_b = prep_b[j] or pb.prepare(j)
             vk = va + vb  # the pair's key: ids in the high and low 32 bits
             judged = verdicts.get(vk)
             if judged is None:
-                judged = verdicts[vk] = judge(a, b)
+                judged = verdicts[vk] = _judge(facts_a, facts_b)
             verdict, severity = judged
             floor = MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE
             sc = _score(row_a, row_b, verdict, ua and pb.unique[j], heads, floor)
@@ -689,7 +710,7 @@ def reconcile_claims(
     else:
         where = {k: x for x, k in enumerate(rank)}
         wanted = sorted({(min(where[a], where[b]), max(where[a], where[b])) for a, b in between if a != b})
-    verdict_ids: dict[tuple[object, ...], int] = {}
+    verdict_ids: dict[_Facts, int] = {}
     verdicts: dict[int, tuple[str, str | None]] = {}
     used = {x for pair in wanted for x in pair}
     prepared = {x: _Article(ordered[x][1], verdict_ids) for x in sorted(used)}
