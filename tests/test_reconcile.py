@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from pathlib import Path
 
@@ -281,3 +282,28 @@ def test_reconcile_claims_between_some_pairs_equals_those_pairs_alone() -> None:
     assert got == want
     assert {(p.a_article, p.b_article) for p in got} == {("000", "001"), ("000", "002")}
     assert reconcile_claims(versions, []) == []
+
+
+def test_score_early_exits_are_exact() -> None:
+    """_score's early exits drop only pairs short of the floor, and a kept score is the full sum's float."""
+    from dedup import reconcile as rc
+
+    verdict_ids: dict = {}
+    pa = rc._Article(extract_claims(SEED_A), verdict_ids)
+    pb = rc._Article(extract_claims(SEED_B), verdict_ids)
+    checked = 0
+    for i, a in enumerate(pa.claims):
+        for j, b in enumerate(pb.claims):
+            if a.unit != b.unit:
+                continue
+            _, facts_a, row_a = pa.prepare(i)
+            _, facts_b, row_b = pb.prepare(j)
+            verdict, _ = rc._judge(facts_a, facts_b)
+            heads = rc._heads(a.head, b.head)
+            for unique in (False, True):
+                full = rc._score(row_a, row_b, verdict, unique, heads, -math.inf)  # nothing can be cut
+                for floor in (rc.MIN_SCORE, rc.MIN_SCORE_CONFLICT, full, math.nextafter(full, math.inf)):
+                    got = rc._score(row_a, row_b, verdict, unique, heads, floor)
+                    assert got == full if full >= floor else got in (full, -math.inf)
+                    checked += 1
+    assert checked > 100
