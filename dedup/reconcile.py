@@ -222,13 +222,6 @@ def _heads(ha: str | None, hb: str | None) -> tuple[float, float, float]:
     return ns, spec, 0.25 * ns + 0.25 * ns * spec
 
 
-def _dice(x: frozenset[str], y: frozenset[str]) -> float:
-    """Dice overlap of two feature sets (0 when either is empty)."""
-    if not x or not y:
-        return 0.0
-    return 2 * len(x & y) / (len(x) + len(y))
-
-
 @lru_cache(maxsize=1 << 14)  # the figures of a story's versions repeat (89% hits on baomoi-2017)
 def _fuzzy(v: float) -> tuple[float, float]:
     """Two keys of a value at 2 significant digits (truncated and rounded), for neighbour matching:
@@ -331,20 +324,19 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
     known = s0 + lead + shared + pred + names + era + only + fit + far - floor + _SLACK
     if known < -0.9:
         return -math.inf  # short of floor even with both overlaps at 1
-    # An overlap is at most 2·min(m, n)/(m + n) for sets of m and n, the smaller set all shared.
-    most_ctx = 2 * (n_ctx_a if n_ctx_a < n_ctx_b else n_ctx_b) / (n_ctx_a + n_ctx_b) if n_ctx_a and n_ctx_b else 0.0
-    most_words = (
-        2 * (n_words_a if n_words_a < n_words_b else n_words_b) / (n_words_a + n_words_b)
-        if n_words_a and n_words_b
-        else 0.0
-    )
+    # The overlaps are Dice coefficients, 2·|x ∩ y|/(|x| + |y|) (0 when a set is empty), each at
+    # most 2·min(|x|, |y|)/(|x| + |y|), the smaller set all shared.
+    n_ctx, n_words = n_ctx_a + n_ctx_b, n_words_a + n_words_b
+    most_ctx = 2 * (n_ctx_a if n_ctx_a < n_ctx_b else n_ctx_b) / n_ctx if n_ctx_a and n_ctx_b else 0.0
+    most_words = 2 * (n_words_a if n_words_a < n_words_b else n_words_b) / n_words if n_words_a and n_words_b else 0.0
     if known + 0.5 * most_ctx + 0.4 * most_words < 0:
         return -math.inf
-    dc = _dice(ctx_a, ctx_b)
-    if known + 0.5 * dc + 0.4 * most_words < 0:
+    dice_ctx = 2 * len(ctx_a & ctx_b) / n_ctx if most_ctx else 0.0
+    if known + 0.5 * dice_ctx + 0.4 * most_words < 0:
         return -math.inf
+    dice_words = 2 * len(words_a & words_b) / n_words if most_words else 0.0
     s = s0
-    s += 0.5 * dc + 0.4 * _dice(words_a, words_b)
+    s += 0.5 * dice_ctx + 0.4 * dice_words
     s += lead
     s += shared
     s += pred
