@@ -412,8 +412,9 @@ def _parts_of(groups: list[list[float]], whole: float) -> list[float]:
 class _Article:
     """What the aligner needs of one article's claims, computed once however many pairs it is in.
 
-    What only compared claims need (verdict id, _Row) is made on first use, by :meth:`prepare`:
-    a third of the claims have no compatible claim in the articles they are compared with."""
+    What only compared claims need (verdict id, _Facts, _Row) is made on first use, by
+    :meth:`prepare`: a third of the claims have no compatible claim in the articles they are
+    compared with."""
 
     __slots__ = (
         "_part_values", "by_unit", "claims", "fuzzy", "keys", "links", "nouned_by_key", "parts_cache", "persons",
@@ -523,7 +524,7 @@ def _align(
     cands: list[tuple[float, int, int, int, int, str, str | None]] = []
     # Hard filters (numbers.md §3): same unit, unit-less counts share their noun, no
     # contradicting predicate.  The candidate lists of pb give the same unit, and for a unit-less
-    # count the same _key and a noun; what is left is a bar on the noun similarity, and because
+    # count the same quantity key and a noun; what is left is a bar on the noun similarity, and because
     # a missing head gives 0.4 or 0.5, a similarity under 0.3 means both claims have one.
     for i, a in enumerate(ca):
         unit = a.unit
