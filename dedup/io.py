@@ -11,10 +11,8 @@ import contextlib
 import gzip
 import json
 import os
-import queue
 import sys
 import tempfile
-import threading
 import unicodedata
 import zlib
 from array import array
@@ -22,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dedup.models import Article, Rejected
 
@@ -158,7 +156,7 @@ def article_from_record(record: Any, origin: str) -> Article:
     )
 
 
-def _jsonl_lines(stream: Iterable[bytes], name: str) -> Iterator[Article | Rejected]:
+def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
     """Decode a JSONL byte stream line by line."""
     lineno = 0
     try:
@@ -209,56 +207,14 @@ def _files_in(directory: Path) -> tuple[list[Path], list[Path]]:
     return found, other
 
 
-def _gzip_lines(path: Path, block: int = 1 << 20) -> Iterator[bytes]:
-    """The lines of a gzip file (with their newlines), decompressed in a thread of its own.
-
-    zlib lets other threads run while it inflates, so the file is decompressed while the lines
-    before are parsed. Blocks come from `read1`, so every whole line before a corrupt or
-    truncated part is yielded before its error is raised, as iterating the file would.
-    """
-    blocks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)
-    stop = threading.Event()
-
-    def inflate() -> None:
-        try:
-            with gzip.open(path, "rb") as stream:
-                while not stop.is_set():
-                    data = stream.read1(block)
-                    if not data:
-                        break
-                    blocks.put(data)
-            blocks.put(None)
-        except BaseException as err:  # handed to the reading thread, which raises it
-            blocks.put(err)
-
-    thread = threading.Thread(target=inflate, name=f"gunzip {path.name}", daemon=True)
-    thread.start()
-    rest = b""
-    try:
-        while (data := blocks.get()) is not None:
-            if isinstance(data, BaseException):
-                raise data
-            lines = (rest + data).split(b"\n")
-            rest = lines.pop()
-            for line in lines:
-                yield line + b"\n"
-        if rest:
-            yield rest
-    finally:
-        stop.set()
-        while thread.is_alive():  # let it finish a blocked put and see `stop`
-            with contextlib.suppress(queue.Empty):
-                blocks.get(timeout=0.05)
-        thread.join()
-
-
 def _read_path(path: Path) -> Iterator[Article | Rejected]:
     """Records from one article file, by its suffix."""
     name = path.name
     if name.endswith(".txt"):
         yield _read_txt(path)
     elif name.endswith(".jsonl.gz"):
-        yield from _jsonl_lines(_gzip_lines(path), str(path))
+        with gzip.open(path, "rb") as stream:
+            yield from _jsonl_lines(stream, str(path))
     elif name.endswith(".jsonl"):
         with path.open("rb") as stream:
             yield from _jsonl_lines(stream, str(path))
