@@ -48,7 +48,8 @@ class TextSpool:
     def __init__(self, directory: str | None = None) -> None:
         self.directory = directory or tempfile.gettempdir()
         try:
-            self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close()
+            # A large buffer: texts arrive one at a time and are written in 1 MB blocks.
+            self._file = tempfile.TemporaryFile(dir=directory, buffering=1 << 20)  # noqa: SIM115 - closed by close()
         except OSError as err:
             raise self._failed(err) from None
         self._bounds = array("q", [0])
