@@ -269,24 +269,6 @@ def rehash(table: np.ndarray, state: np.ndarray, values: np.ndarray, size: int) 
 
 
 @njit(cache=True, nogil=True)
-def _by_group(groups: np.ndarray, values: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Values brought together by group number (0 <= group < m), in input order within a group
-    (a counting sort), and each group's offsets."""
-    bounds = np.zeros(m + 1, dtype=np.int64)
-    for g in groups:
-        bounds[g + 1] += 1
-    for g in range(m):
-        bounds[g + 1] += bounds[g]
-    at = bounds[:-1].copy()
-    out = np.empty(len(values), dtype=values.dtype)
-    for k in range(len(values)):
-        g = groups[k]
-        out[at[g]] = values[k]
-        at[g] += 1
-    return out, bounds
-
-
-@njit(cache=True, nogil=True)
 def sorted_counts(
     packed: np.ndarray, weights: np.ndarray, group_shift: int, m: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -511,7 +493,16 @@ def neighbour_ranks(ends: np.ndarray, values: np.ndarray, n: int) -> tuple[np.nd
     m = len(values)
     # Entries by article, in entry order: an article's entries from first ends, then from
     # second ends, each run in pair order.
-    entries, bounds = _by_group(ends, np.arange(2 * m).astype(ends.dtype), n)
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    for e in range(2 * m):
+        bounds[ends[e] + 1] += 1
+    for g in range(n):
+        bounds[g + 1] += bounds[g]
+    entries = np.empty(2 * m, dtype=ends.dtype)
+    at = bounds[:-1].copy()
+    for e in range(2 * m):
+        entries[at[ends[e]]] = e
+        at[ends[e]] += 1
     rank = np.empty(2 * m, dtype=ends.dtype)
     share = np.empty(2 * m, dtype=np.float64)
     pair = np.empty(2 * m, dtype=ends.dtype)

@@ -172,10 +172,14 @@ def pair_features(
         out[:, :k] = block
         cosines3[:] = block[:, :3]
         del block
-    rank_signals(pairs, cosines3[:, 0], n, out=out[:, k : k + len(RANK_SIGNALS)])
+    # The two rankings are independent: one thread each.
     mix = cosines3[:, 0] + 0.5 * cosines3[:, 1] + 0.5 * cosines3[:, 2]
-    del cosines3
-    rank_signals(pairs, mix, n, out=out[:, k + len(RANK_SIGNALS) :])
+    rankings = [(cosines3[:, 0], k), (mix, k + len(RANK_SIGNALS))]
+    parallel.thread_map(
+        lambda ranking: rank_signals(pairs, ranking[0], n, out=out[:, ranking[1] : ranking[1] + len(RANK_SIGNALS)]),
+        rankings,
+        workers,
+    )
     return out
 
 
