@@ -199,15 +199,32 @@ def stack_compacted(blocks: list[sp.csr_matrix], keep: np.ndarray) -> sp.csr_mat
 def pair_dots(matrix: sp.csr_matrix, pairs: np.ndarray) -> np.ndarray:
     """Dot product of each (i, j) row pair: only the pairs asked, never all pairs.
 
-    For each run of pairs with the same first article (candidates come sorted), that article's
-    row is spread into a dense buffer once and every partner row reads its values from it: the
-    cost is the partner rows' entries, with no merging of sorted indices (kernels.pair_dots).
+    For each run of pairs with the same first row, that row is spread into a dense buffer once
+    and every partner row reads its values from it (kernels.pair_dots): the cost is the partner
+    rows' entries. With sorted column indices, the longer row of a pair is the one spread, so
+    that the shorter is read: either way the shared columns' products are added in column
+    order, to the same sum.
     """
     out = np.zeros(len(pairs))
-    if len(pairs):
-        kernels.pair_dots(
-            matrix.indptr, matrix.indices, matrix.data, matrix.shape[1], np.ascontiguousarray(pairs, np.int64), out
-        )
+    if len(pairs) == 0:
+        return out
+    pairs = np.ascontiguousarray(pairs, np.int64)
+    args = matrix.indptr, matrix.indices, matrix.data, matrix.shape[1]
+    if not matrix.has_sorted_indices:
+        kernels.pair_dots(*args, pairs, out)
+        return out
+    sizes = np.diff(matrix.indptr)
+    flip = sizes[pairs[:, 1]] > sizes[pairs[:, 0]]
+    for spread_second in (False, True):
+        at = np.flatnonzero(flip == spread_second)
+        if len(at) == 0:
+            continue
+        chosen = pairs[at][:, ::-1] if spread_second else pairs[at]
+        # Pairs that spread the same row come together (a stable sort keeps the rest in order).
+        order = np.argsort(chosen[:, 0], kind="stable")
+        dots = np.zeros(len(at))
+        kernels.pair_dots(*args, np.ascontiguousarray(chosen[order]), dots)
+        out[at[order]] = dots
     return out
 
 
