@@ -86,6 +86,17 @@ def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _digit_groups(classes: np.ndarray, cp: np.ndarray, i: int) -> int:
+    """Where the "[.,]digits" groups that follow position i end ("1.525", "88,48", "1.312,76")."""
+    n = len(classes)
+    while i + 1 < n and (cp[i] == _DOT or cp[i] == _COMMA) and classes[i + 1] & DIGIT:
+        i += 2
+        while i < n and classes[i] & DIGIT:
+            i += 1
+    return i
+
+
 @njit(cache=True, nogil=True)
 def token_spans(classes: np.ndarray, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets of the tokens `[^\\W_]+(?:[.,]\\d+)*` finds, from per-character classes.
@@ -104,10 +115,7 @@ def token_spans(classes: np.ndarray, cp: np.ndarray) -> tuple[np.ndarray, np.nda
         start = i
         while i < n and classes[i] & WORD:
             i += 1
-        while i + 1 < n and (cp[i] == _DOT or cp[i] == _COMMA) and classes[i + 1] & DIGIT:
-            i += 2
-            while i < n and classes[i] & DIGIT:
-                i += 1
+        i = _digit_groups(classes, cp, i)
         starts[count] = start
         ends[count] = i
         count += 1
@@ -183,10 +191,7 @@ def figure_spans(classes: np.ndarray, cp: np.ndarray) -> tuple[np.ndarray, np.nd
         q = p
         while q < n and classes[q] & DIGIT:
             q += 1
-        while q + 1 < n and (cp[q] == _DOT or cp[q] == _COMMA) and classes[q + 1] & DIGIT:
-            q += 2
-            while q < n and classes[q] & DIGIT:
-                q += 1
+        q = _digit_groups(classes, cp, q)
         r = q
         while r < n and classes[r] & SPACE:
             r += 1
