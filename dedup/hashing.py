@@ -259,28 +259,6 @@ def grouped_ngrams(hashes: np.ndarray, group: np.ndarray, n: int) -> tuple[np.nd
     return grams[inside], group[: len(grams)][inside]
 
 
-def sorted_groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Equal values brought together by a stable sort: (order, values[order], first-of-its-value flags).
-
-    The distinct values are `values[order][flags]`, and `np.cumsum(flags) - 1` numbers each sorted
-    position's value. Equal values keep their input order, so sums over a group add up in it.
-    (numpy's own unique is hash-based and several times slower on large int64 arrays.)
-    """
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    first = np.ones(len(ordered), dtype=bool)
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    return order, ordered, first
-
-
-def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """np.unique(values, return_inverse=True) by sorting, plus where each distinct value first occurs."""
-    order, ordered, first = sorted_groups(values)
-    inverse = np.empty(len(values), dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    return ordered[first], inverse, order[first]
-
-
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values of a 1-d array: np.unique without its hash table, slower on big int arrays."""
     if len(values) == 0:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 from datasketch import MinHash
 
-from dedup.hashing import overlap, shingle_set, sorted_groups, token_hashes, unique_inverse
+from dedup.hashing import overlap, shingle_set, token_hashes
 from dedup.lsh import LSHParams, Signer, candidate_pairs, single_row_band_pairs
 
 WORDS = [
@@ -89,23 +89,6 @@ def test_grouped_signatures_equal_one_set_at_a_time() -> None:
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     want = np.stack([signer.sign(values[a : a + k]) for a, k in zip(starts, lengths, strict=True)])
     assert np.array_equal(signer.sign_grouped(values, starts), want)
-
-
-def test_sorted_groups_bring_equal_values_together_in_input_order() -> None:
-    values = np.array([5, 3, 5, 1, 3, 5], dtype=np.int64)
-    order, ordered, first = sorted_groups(values)
-    assert ordered.tolist() == [1, 3, 3, 5, 5, 5]
-    assert order.tolist() == [3, 1, 4, 0, 2, 5]  # equal values keep their input order
-    assert ordered[first].tolist() == [1, 3, 5]
-    assert [len(x) for x in sorted_groups(np.zeros(0, np.int64))] == [0, 0, 0]
-
-
-def test_unique_inverse_equals_numpys_and_finds_first_occurrences() -> None:
-    values = np.random.default_rng(2).integers(0, 50, size=500).astype(np.uint64)
-    distinct, inverse, firsts = unique_inverse(values)
-    want, want_inverse = np.unique(values, return_inverse=True)
-    assert np.array_equal(distinct, want) and np.array_equal(inverse, want_inverse)
-    assert firsts.tolist() == [int(np.flatnonzero(values == v)[0]) for v in distinct]
 
 
 def _plain_band_pairs(sig: np.ndarray, present: np.ndarray, max_bucket: int, window: int, max_window: int) -> set:
