@@ -57,12 +57,6 @@ def token_hashes(tokens: Sequence[str]) -> np.ndarray:
     return np.array(values, dtype=np.uint64) if values else EMPTY.copy()
 
 
-# Longer tokens (page junk: runs of letters without spaces) are hashed by their string: the two
-# polynomial hashes that key raw tokens (kernels.span_keys) can both be made to collide by some
-# long strings.
-_LONG_TOKEN = 64
-
-
 class _KeyTable:
     """Key of a run of text -> a value computed from the run (the hash of its hashing form).
 
@@ -71,7 +65,10 @@ class _KeyTable:
     loop for every run of a chunk at once: only keys it has never seen come back to Python.
     """
 
-    def __init__(self, size: int = 1 << 16) -> None:
+    def __init__(self) -> None:
+        self._empty()
+
+    def _empty(self, size: int = 1 << 16) -> None:
         self.table = np.zeros(size, dtype=np.uint64)
         self.state = np.zeros(size, dtype=np.uint8)
         self.values = np.zeros(size, dtype=np.uint64)
@@ -85,7 +82,7 @@ class _KeyTable:
         Runs where `skip` is set are not looked up and have none; value_of may also say None.
         """
         if self.used > _CACHE_LIMIT:
-            self.__init__()  # type: ignore[misc]
+            self._empty()
         slots = np.empty(len(keys), dtype=np.int64)
         fresh = np.empty(len(keys), dtype=np.int64)
         n_fresh = 0
@@ -108,7 +105,7 @@ class _KeyTable:
                     self.values[s] = value
                     self.state[s] = kernels.KNOWN
         except BaseException:
-            self.__init__()  # type: ignore[misc]  # never keep a key without its value
+            self._empty()  # never keep a key without its value
             raise
         out = self.values[slots]
         known = self.state[slots] == kernels.KNOWN
@@ -118,7 +115,8 @@ class _KeyTable:
 
 
 # Longer runs (page junk: letters without spaces, endless digits) are hashed by their string:
-# two polynomial hashes modulo 2**64 can both be made to collide by some long strings.
+# the two polynomial hashes that key runs (kernels.span_keys) can both be made to collide by some
+# long strings.
 _LONG_TOKEN = 64
 _tokens = _KeyTable()
 
@@ -169,6 +167,7 @@ def _per_text(
 
 
 def _cached(cache: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
+    """cache[key], made by make() the first time (the cache is emptied when it grows too big)."""
     try:
         return cache[key]
     except KeyError:

@@ -225,3 +225,29 @@ def test_long_line_pattern_counts_words_as_split_does(words: list[tuple[str, str
 
     line = lead + "".join(word + space for word, space in words)
     assert bool(_LONG_LINE_RE.match(line)) == (len(line.split()) > BOILERPLATE_MAX_WORDS)
+
+
+def test_key_table_grows_and_keeps_every_value() -> None:
+    from dedup.hashing import _KeyTable
+
+    table = _KeyTable()
+    rng = np.random.default_rng(6)
+    keys = rng.integers(0, 2**63, 200_000, dtype=np.int64).astype(np.uint64)  # the table starts at 65,536 slots
+    keys = np.concatenate([keys, keys[:1000]])  # and some keys twice in one call
+    asked: list[int] = []
+
+    def value_of(t: int) -> int | None:
+        asked.append(t)
+        return None if int(keys[t]) % 7 == 0 else int(keys[t]) ^ 0x5555
+
+    skip = np.zeros(len(keys), dtype=bool)
+    skip[150_000] = True  # a key that comes once
+    values, known = table.lookup(keys, skip, value_of)
+    want_known = (keys % 7 != 0) & ~skip
+    assert np.array_equal(known, want_known)
+    assert np.array_equal(values[known], keys[known] ^ np.uint64(0x5555))
+    assert len(asked) == len(set(keys[~skip].tolist()))  # each new key once
+    asked.clear()
+    again, known_again = table.lookup(keys, np.zeros(len(keys), dtype=bool), value_of)
+    assert known_again[150_000] == (int(keys[150_000]) % 7 != 0)
+    assert asked == [150_000] and np.array_equal(again[want_known], values[want_known])  # only it is new
