@@ -1,9 +1,11 @@
 """Compiled loops for the hot paths, with numba: each is a plain loop over flat arrays.
 
-Each kernel has a numpy or Python definition beside its caller that the tests compare it with;
-the kernels compute the same values in the same order, so reports stay byte-identical. Numba
-compiles a kernel on its first call and keeps the machine code in a cache beside this file
-(or in the user's cache directory when that is read-only): later runs load it in milliseconds.
+Each is held by a test to a plain definition (the pattern it scans for, a loop written out in
+Python, or the numpy it replaced), and computes the same values in the same order, so reports
+are byte-identical to what the plain definitions give. numba compiles a kernel on its first
+call and keeps the machine code in a cache beside this file (or in the user's cache directory
+when that is read-only): later runs load it in milliseconds. `python -m dedup.kernels` compiles
+them all, as `make install` does.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ _DOT, _COMMA, _SPACE, _PERCENT = 46, 44, 32, 37
 
 @njit(cache=True, nogil=True, inline="always")
 def mix64(v: np.uint64) -> np.uint64:
-    """MurmurHash3's 64-bit finaliser (hashing.mix64 on one value)."""
+    """MurmurHash3's 64-bit finaliser, which spreads a combined hash over all 64 bits."""
     v ^= v >> _S33
     v *= _M1
     v ^= v >> _S33
