@@ -152,7 +152,9 @@ class CompactedRows:
     def __init__(self, keep: np.ndarray, n_rows: int, nnz: int) -> None:
         self.n_cols = int(np.count_nonzero(keep))
         # Each column's number in the compacted matrix, -1 for a dropped one: one lookup per entry.
-        self.new_index = np.where(keep, np.cumsum(keep) - 1, -1).astype(np.int32)
+        self.new_index = np.cumsum(keep, dtype=np.int32)
+        self.new_index -= 1
+        self.new_index[~keep] = -1
         self.data = np.empty(nnz, dtype=np.float32)
         self.indices = np.empty(nnz, dtype=np.int32)
         self.indptr = np.zeros(n_rows + 1, dtype=np.int64)
