@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate, chain, filterfalse, pairwise
@@ -34,7 +34,13 @@ __all__ = ["Claim", "extract_claims", "format_vi", "granularity", "parse_spelled
 
 @dataclass(frozen=True)
 class Claim:
-    """One numeric claim as written in an article."""
+    """One numeric claim as written in an article.
+
+    The extractor leaves out the fields only the comparison of claims reads (context, lead and
+    the sentence's words, entities, years and plan; see _LAZY_FIELDS): a third of all claims are
+    never compared.  They are computed together on the first read of any of them, from what the
+    extractor keeps under ``_lazy`` until then, and are then ordinary instance fields with the
+    values the extractor would have given them."""
 
     value: float
     low: float | None
@@ -54,14 +60,24 @@ class Claim:
     predicate: str | None = None  # canonical predicate class ("chết", "bị thương"…)
     kind: str = "count"  # count | amount | percent | vague | range | attribute
     head: str | None = None  # canonical head noun (synonyms merged, classifier dropped)
-    context: frozenset[str] = frozenset()  # content syllables and bigrams around the claim
+    # The fields computed on first read take default factories: a plain default would be a class
+    # attribute, found before __getattr__ is asked.
+    context: frozenset[str] = field(default_factory=frozenset)  # content syllables and bigrams around the claim
     tail: str = ""  # lower-cased words after the number up to the clause end
     sentence_start: int = 0  # offset of `sentence` in the raw text
-    lead: frozenset[str] = frozenset()  # content syllables just before the claim, same clause
-    sent_words: frozenset[str] = frozenset()  # content syllables of the whole sentence
-    entities: frozenset[str] = frozenset()  # capitalised names in the sentence (anchors)
-    years: frozenset[str] = frozenset()  # years named in the sentence (time-frame anchor)
-    plan: bool = False  # the sentence states a plan or forecast (sẽ, dự kiến…)
+    lead: frozenset[str] = field(default_factory=frozenset)  # content syllables just before the claim, same clause
+    sent_words: frozenset[str] = field(default_factory=frozenset)  # content syllables of the whole sentence
+    entities: frozenset[str] = field(default_factory=frozenset)  # capitalised names in the sentence (anchors)
+    years: frozenset[str] = field(default_factory=frozenset)  # years named in the sentence (time-frame anchor)
+    plan: bool = field(default_factory=bool)  # the sentence states a plan or forecast (sẽ, dự kiến…); False
+
+    def __getattr__(self, name: str) -> object:
+        """A field the extractor left out (only asked for attributes not in the instance's dict)."""
+        state = self.__dict__
+        if name not in _LAZY_FIELDS or "_lazy" not in state:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        state.update(_lazy_fields(*state.pop("_lazy")))  # and the sentence is let go
+        return state[name]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -994,7 +1010,7 @@ def _extract(text: str) -> list[Claim]:
         info = sent_cache.get(s0)
         if info is None:
             info = sent_cache[s0] = _Sentence(text, s0, s1, raw, offs, folded)
-        claims.append(_make(text, s0, s1, info, raw, offs, folded, *r))
+        claims.append(_make(text, s0, info, raw, offs, folded, *r))
     claims.sort(key=lambda c: (c.start, c.end))
     return claims
 
@@ -1009,16 +1025,34 @@ _Parts = tuple[
 
 class _Sentence:
     """What the claims of one sentence text[s0:s1] share: the sentence fields of Claim (sentence
-    and sentence_start in raw-text offsets) and the sentence's words with their offsets."""
+    and sentence_start in raw-text offsets) and, computed on first use by :meth:`read`, the
+    sentence's words with their offsets and its features."""
 
     __slots__ = (
-        "entities", "low", "plan", "sentence", "start", "tok_ends", "tok_starts", "tokens", "words", "years",
+        "entities", "folded", "low", "plan", "s0", "s1", "sentence", "start", "text", "tok_ends", "tok_starts",
+        "tokens", "words", "years",
     )  # fmt: skip
 
     def __init__(
         self, text: str, s0: int, s1: int, raw: str, offs: list[int] | None, folded: str | None = None
     ) -> None:
         """The sentence text[s0:s1] (folded: text lower-cased or None, see _extract)."""
+        self.text, self.s0, self.s1, self.folded = text, s0, s1, folded
+        seg = text[s0:s1]
+        lead = len(seg) - len(seg.lstrip())
+        if offs is None:
+            self.sentence, self.start = seg.strip(), s0 + lead
+        else:
+            ss = offs[s0 + lead]
+            se = offs[min(s1, len(offs) - 1)]
+            self.sentence, self.start = raw[ss:se].rstrip(), ss
+        self.tokens: list[str] | None = None  # set by read()
+
+    def read(self) -> _Sentence:
+        """Fill in the words and features of the sentence, once; returns self."""
+        if self.tokens is not None:
+            return self
+        text, s0, s1, folded = self.text, self.s0, self.s1, self.folded
         seg = text[s0:s1]
         low = self.low = seg.lower() if folded is None else folded[s0:s1]
         # _WORD_RE.findall(low) with offsets: split keeps the words at odd indices, and the running
@@ -1035,17 +1069,11 @@ class _Sentence:
             cum = list(accumulate(map(len, parts)))  # cum[k]: where parts[k] ends
             self.tok_starts = cum[0:-1:2]  # word i is parts[2i + 1]: from cum[2i] to cum[2i + 1]
             self.tok_ends = cum[1::2]
-        lead = len(seg) - len(seg.lstrip())
-        if offs is None:
-            self.sentence, self.start = seg.strip(), s0 + lead
-        else:
-            ss = offs[s0 + lead]
-            se = offs[min(s1, len(offs) - 1)]
-            self.sentence, self.start = raw[ss:se].rstrip(), ss
+        return self
 
     def window(self, w0: int, w1: int) -> list[str] | None:
         """``_WORD_RE.findall(low[w0:w1])`` (offsets in the sentence) from the sentence's words, or
-        None when not known that way (then the caller reads the slice)."""
+        None when not known that way (then the caller reads the slice); read() must have run."""
         if w0 >= w1:
             return []
         starts, ends = self.tok_starts, self.tok_ends
@@ -1285,7 +1313,6 @@ def _unit_after(text: str, pos: int, unit_re: re.Pattern[str] = _UNIT_RE) -> boo
 def _make(
     text: str,
     s0: int,
-    s1: int,
     info: _Sentence,
     raw: str,
     offs: list[int] | None,
@@ -1305,7 +1332,7 @@ def _make(
     tail: str,
     scale_word: str | None,
 ) -> Claim:
-    """Assemble a Claim with derived fields (head, quantity label, predicate, context; folded: text
+    """Assemble a Claim with derived fields (head, quantity label, predicate; folded: text
     lower-cased or None, see _extract)."""
     head = _canonical_head(noun)
     label_parts = []
@@ -1320,16 +1347,15 @@ def _make(
     pred = _predicate(tail) or _predicate_before(text[lo:a].lower() if folded is None else folded[lo:a])
     if noun and pred is None:
         pred = _noun_predicate(noun)
-    ctx = _context(text, a, b, s0, s1, info)
-    lead = _lead_words(text, a, s0, info)
     if offs is None:
         snippet, ca, cb = text[a:b], a, b
     else:
         ca, cb = offs[a], offs[b]
         snippet = raw[ca:cb]
-    # Claim(value=value, …) without the frozen-dataclass __init__, which sets the 25 fields one
-    # object.__setattr__ at a time: the same instance state (all fields, in order), built ~10x
-    # faster.  tests/test_claims.py checks it against Claim(...).
+    # Claim(value=value, …) without the frozen-dataclass __init__, which sets the fields one
+    # object.__setattr__ at a time: the same instance state, built ~10x faster, less the fields
+    # of _LAZY_FIELDS, which Claim.__getattr__ computes from `_lazy` when first read.
+    # tests/test_claims.py checks it against Claim(...).
     c = object.__new__(Claim)
     c.__dict__.update(
         value=value,
@@ -1349,16 +1375,29 @@ def _make(
         predicate=pred,
         kind=kind,
         head=head,
-        context=ctx,
         tail=tail.strip(),
         sentence_start=info.start,
-        lead=lead,
-        sent_words=info.words,
-        entities=info.entities,
-        years=info.years,
-        plan=info.plan,
+        _lazy=(info, a, b),
     )
     return c
+
+
+# The fields of Claim that only the comparison of claims reads, left out by _make.
+_LAZY_FIELDS = frozenset({"context", "lead", "sent_words", "entities", "years", "plan"})
+
+
+def _lazy_fields(info: _Sentence, a: int, b: int) -> dict[str, object]:
+    """The _LAZY_FIELDS of the claim at info.text[a:b] in sentence `info`, as _make computed them."""
+    info.read()
+    text, s0, s1 = info.text, info.s0, info.s1
+    return {
+        "context": _context(text, a, b, s0, s1, info),
+        "lead": _lead_words(text, a, s0, info),
+        "sent_words": info.words,
+        "entities": info.entities,
+        "years": info.years,
+        "plan": info.plan,
+    }
 
 
 def _vague_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str | None) -> _Parts | None:

@@ -360,7 +360,7 @@ def test_sentence_windows_match_findall() -> None:
     from dedup import claims as cl
 
     for text in _TRICKY:
-        sent = cl._Sentence(text, 0, len(text), text, None)
+        sent = cl._Sentence(text, 0, len(text), text, None).read()
         low = text.lower()
         n = len(text)
         for w0 in range(n + 1):
@@ -389,10 +389,59 @@ def test_claims_are_plain_dataclass_instances() -> None:
 
     from dedup.claims import Claim
 
+    names = [f.name for f in dataclasses.fields(Claim)]
     for c in extract_claims(_TRICKY[0] + " " + _TRICKY[1]):
-        again = Claim(**{f.name: getattr(c, f.name) for f in dataclasses.fields(Claim)})
+        assert type(c) is Claim
+        again = Claim(**{name: getattr(c, name) for name in names})
         assert c == again and hash(c) == hash(again) and repr(c) == repr(again)
-        assert list(vars(c)) == list(vars(again))
+        assert sorted(vars(c)) == sorted(vars(again))  # every field now read, in the instance
+    with pytest.raises(AttributeError):
+        _ = extract_claims("5 người")[0].no_such_field
+    with pytest.raises(AttributeError):
+        _ = again.no_such_field
+
+
+def _real_texts() -> list[str]:
+    """Claim texts of the real articles in the fixtures (vmds-dev and the baomoi sample)."""
+    from dedup.io import read_articles
+    from dedup.pipeline import claim_text
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    articles, _ = read_articles([str(fixtures / "vmds-dev.jsonl"), str(fixtures / "baomoi-sample.jsonl.gz")])
+    return [claim_text(a) for a in articles]
+
+
+def test_fields_computed_on_first_read_are_the_eager_ones() -> None:
+    """The fields Claim computes on first read equal what the extractor used to compute for every
+    claim: the context and lead words from the text's slices, the sentence's features from its
+    words; the same whichever field is read first, and with NFD input."""
+    from dedup import claims as cl
+
+    texts = _real_texts()[::3]
+    nfd = [unicodedata.normalize("NFD", t) for t in texts[:40]]
+    n = 0
+    for k, text in enumerate([*texts, *nfd]):
+        claims = extract_claims(text)
+        for j, c in enumerate(claims):
+            info, a, b = vars(c)["_lazy"]
+            assert not cl._LAZY_FIELDS & set(vars(c))  # left out by the extractor
+            seg = info.text[info.s0 : info.s1]
+            low = seg.lower()
+            words, entities, years, plan = cl._sentence_features(seg, low, cl._WORD_RE.findall(low))
+            eager = {
+                "context": cl._context(info.text, a, b, info.s0, info.s1),
+                "lead": cl._lead_words(info.text, a, info.s0),
+                "sent_words": words,
+                "entities": entities,
+                "years": years,
+                "plan": plan,
+            }
+            assert set(eager) == cl._LAZY_FIELDS
+            first = sorted(cl._LAZY_FIELDS)[(k + j) % len(cl._LAZY_FIELDS)]  # read in varying orders
+            assert getattr(c, first) == eager[first], (text[:40], c.text, first)
+            assert {name: getattr(c, name) for name in eager} == eager, (text[:40], c.text)
+            n += 1
+    assert n > 3000
 
 
 def test_last_clause_break_matches_rfind() -> None:
