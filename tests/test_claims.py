@@ -401,6 +401,20 @@ def test_claims_are_plain_dataclass_instances() -> None:
         _ = again.no_such_field
 
 
+def test_unread_claims_pickle_and_copy() -> None:
+    """A claim whose fields of first read are still out pickles and copies; both give its values."""
+    import copy
+    import dataclasses
+    import pickle
+
+    text = "Vụ tai nạn ở Hà Nội năm 2016 làm 5 người chết và hơn 20 người bị thương."
+    for c in extract_claims(text):
+        restored, copied = pickle.loads(pickle.dumps(c)), copy.copy(c)
+        assert "_lazy" in vars(restored) and "_lazy" in vars(copied)
+        assert dataclasses.asdict(restored) == dataclasses.asdict(copied) == dataclasses.asdict(c)
+        assert c.entities == frozenset({"hà nội"}) and c.years == frozenset({"2016"})
+
+
 def _real_texts() -> list[str]:
     """Claim texts of the real articles in the fixtures (vmds-dev and the baomoi sample)."""
     from dedup.io import read_articles
