@@ -512,8 +512,12 @@ def neighbour_ranks(ends: np.ndarray, values: np.ndarray, n: int) -> tuple[np.nd
         at[ends[e]] += 1
     rank = np.empty(2 * m, dtype=ends.dtype)
     share = np.empty(2 * m, dtype=np.float64)
-    pair = np.empty(2 * m, dtype=ends.dtype)
-    scratch = np.empty(2 * m, dtype=ends.dtype)
+    # One article's list at a time: buffers as long as the longest list, not as all entries.
+    longest = 0
+    for g in range(n):
+        longest = max(longest, bounds[g + 1] - bounds[g])
+    pair = np.empty(longest, dtype=ends.dtype)
+    scratch = np.empty(longest, dtype=ends.dtype)
     for g in range(n):
         lo, hi = bounds[g], bounds[g + 1]
         if lo == hi:
@@ -522,7 +526,7 @@ def neighbour_ranks(ends: np.ndarray, values: np.ndarray, n: int) -> tuple[np.nd
         split = lo
         while split < hi and entries[split] < m:
             split += 1
-        a, b, out = lo, split, lo
+        a, b, out = lo, split, 0
         while a < split or b < hi:
             if b == hi or (a < split and entries[a] < entries[b] - m):
                 pair[out] = entries[a]
@@ -531,8 +535,8 @@ def neighbour_ranks(ends: np.ndarray, values: np.ndarray, n: int) -> tuple[np.nd
                 pair[out] = entries[b] - m
                 b += 1
             out += 1
-        segment = pair[lo:hi]
-        _sort_by_value_desc(segment, values, scratch[lo:hi])
+        segment = pair[: hi - lo]
+        _sort_by_value_desc(segment, values, scratch[: hi - lo])
         best = values[segment[0]]
         for x in range(hi - lo):
             # Back to the entry: the pair's first end if this article is it, else its second.
