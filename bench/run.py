@@ -3,6 +3,8 @@
 Rows, each run back to back as its own subprocess so that peak memory belongs to that run alone:
 
 * ``dedup``: ``dedup match CORPUS -o out/bench/dedup.json`` with default settings (``--workers`` passes ``-j``);
+* ``dedup, no claims``: the same with ``--no-claims``: the work the yardstick does (both tiers, confirmation,
+  clustering) without the reconciliation of numeric claims, which it does not do;
 * ``plain datasketch``: ``bench/plain_datasketch.py`` (datasketch MinHash-LSH + scikit-learn TF-IDF confirm);
 * references, unless ``--skip-references``: rensa (a Rust MinHash) and text-dedup, each doing MinHash + LSH
   only (word 5-shingles, 128 permutations, threshold 0.5), installed on demand into a separate virtualenv
@@ -385,21 +387,24 @@ class Settings:
         return self.out_dir / "logs"
 
 
-def dedup_command(corpus: Path, output: Path, workers: int | None) -> list[str]:
-    """`dedup match` with default settings, through the console script beside this interpreter if present."""
+def dedup_command(corpus: Path, output: Path, workers: int | None, extra: Sequence[str] = ()) -> list[str]:
+    """`dedup match` with default settings (and `extra` options), through the console script beside this
+    interpreter if present."""
     script = Path(sys.executable).with_name("dedup")
     base = [str(script)] if script.exists() else [sys.executable, "-m", "dedup"]
-    cmd = [*base, "match", str(corpus), "-o", str(output)]
+    cmd = [*base, "match", str(corpus), "-o", str(output), *extra]
     if workers is not None:
         cmd += ["-j", str(workers)]
     return cmd
 
 
-def run_dedup(name: str, corpus: Path, n: int, report: Path, cfg: Settings) -> Row:
+def run_dedup(name: str, corpus: Path, n: int, report: Path, cfg: Settings, extra: Sequence[str] = ()) -> Row:
     """Measure one dedup run and read its report's counts."""
     report.unlink(missing_ok=True)
-    row = measure(name, dedup_command(corpus, report, cfg.workers), n, cfg.logs, timeout_s=cfg.timeout_s)
-    row.note = row.note or f"-j {cfg.workers if cfg.workers is not None else '0 (default: every core)'}"
+    row = measure(name, dedup_command(corpus, report, cfg.workers, extra), n, cfg.logs, timeout_s=cfg.timeout_s)
+    row.note = row.note or " ".join(
+        [f"-j {cfg.workers if cfg.workers is not None else '0 (default: every core)'}", *extra]
+    )
     if row.ok and report.exists():
         stats = json.loads(report.read_text(encoding="utf-8")).get("stats", {})
         keys = ("pairs", "duplicate_pairs", "same_story_pairs", "stories", "seconds")
@@ -666,6 +671,10 @@ def main(argv: list[str] | None = None) -> int:
     dedup = run_dedup("dedup", corpus, n, out_dir / "dedup.json", cfg)
     rows.append(dedup)
     save(rows)
+    # The same work as the yardstick (both tiers, confirmation, clustering), without the claims it does not do.
+    matching = run_dedup("dedup, no claims", corpus, n, out_dir / "dedup-no-claims.json", cfg, ["--no-claims"])
+    rows.append(matching)
+    save(rows)
     plain = run_plain(corpus, n, cfg)
     rows.append(plain)
     save(rows)
@@ -674,6 +683,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(runner(corpus, n, cfg))
             save(rows)
     results["ratio_plain_over_dedup"] = ratios(dedup, plain)
+    results["ratio_plain_over_dedup_no_claims"] = ratios(matching, plain)
 
     scaling: list[Row] = []
     if args.scaling:
@@ -685,6 +695,12 @@ def main(argv: list[str] | None = None) -> int:
     ratio = results["ratio_plain_over_dedup"]
     if ratio:
         print(f"\nplain datasketch / dedup: wall x{ratio['wall']:.2f}, peak memory x{ratio['peak_rss']:.2f}")
+    ratio = results["ratio_plain_over_dedup_no_claims"]
+    if ratio:
+        print(
+            f"plain datasketch / dedup without claims (the same work): wall x{ratio['wall']:.2f}, "
+            f"peak memory x{ratio['peak_rss']:.2f}"
+        )
     print("\npeak MiB: largest single process (getrusage); tree MiB: summed over its processes, sampled every 0.2 s")
     print("other cpu s: CPU time the rest of the machine used while the run went on (contention if well above 0)")
     busy = [r for r in [*rows, *scaling] if (r.others_cpu_s or 0) > OTHERS_CPU_SHARE * (r.wall_s or 0)]
