@@ -269,6 +269,15 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+def sorted_isin(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """np.isin(values, ordered) for a sorted `ordered`, by binary search instead of sorting both."""
+    if len(ordered) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(ordered, values)
+    np.minimum(at, len(ordered) - 1, out=at)
+    return ordered[at] == values
+
+
 def shingle_set(hashes: np.ndarray, n: int) -> np.ndarray:
     """Sorted unique word n-shingles of a token-hash sequence; a short text is one shingle of itself."""
     if len(hashes) == 0:

@@ -453,6 +453,42 @@ def pair_intersections(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarra
 
 
 @njit(cache=True, nogil=True)
+def union_rows(
+    a_values: np.ndarray, a_offsets: np.ndarray, b_values: np.ndarray, b_offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row by row, the union of two families of sorted unique sets (row d of a family is
+    values[offsets[d]:offsets[d + 1]]), as one flat array of sorted unique rows and its offsets."""
+    n = len(a_offsets) - 1
+    out = np.empty(len(a_values) + len(b_values), dtype=a_values.dtype)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    at = 0
+    for d in range(n):
+        a, a1 = a_offsets[d], a_offsets[d + 1]
+        b, b1 = b_offsets[d], b_offsets[d + 1]
+        while a < a1 and b < b1:
+            x, y = a_values[a], b_values[b]
+            if x <= y:
+                out[at] = x
+                a += 1
+                if x == y:
+                    b += 1
+            else:
+                out[at] = y
+                b += 1
+            at += 1
+        while a < a1:
+            out[at] = a_values[a]
+            a += 1
+            at += 1
+        while b < b1:
+            out[at] = b_values[b]
+            b += 1
+            at += 1
+        offsets[d + 1] = at
+    return out[:at], offsets
+
+
+@njit(cache=True, nogil=True)
 def _merge_desc(src: np.ndarray, dst: np.ndarray, keys: np.ndarray, lo: int, mid: int, hi: int) -> None:
     """Merge the sorted runs src[lo:mid] and src[mid:hi] into dst[lo:hi], larger keys first; on
     equal keys the first run's items come first."""
@@ -573,6 +609,7 @@ def warm() -> None:
     sets = np.array([0, 1, 2])
     for values in (np.arange(2, dtype=np.uint32), np.arange(2, dtype=np.uint64)):
         pair_intersections(values, sets, pairs)
+    union_rows(np.arange(2, dtype=np.uint64), sets, np.arange(2, dtype=np.uint64), sets)
     neighbour_ranks(np.arange(2, dtype=np.int32), np.zeros(1), 2)
     use = np.zeros(2, np.int64)
     count_columns(use, np.zeros(2, np.int32))

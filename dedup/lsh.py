@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from dedup import kernels
+from dedup import kernels, parallel
 from dedup.hashing import sorted_unique
 
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
@@ -75,6 +75,16 @@ class Signer:
         if len(starts):
             low = (values & np.uint64(0xFFFFFFFF)).astype(np.uint32)
             kernels.minhash_groups(low, np.append(starts, len(values)).astype(np.int64), self._a, self._b, out)
+        return out
+
+    def sign_flat(self, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Signatures of the sets values[offsets[d]:offsets[d + 1]], one row each, as `sign_all` gives."""
+        lengths = np.diff(offsets)
+        out = np.full((len(lengths), self.num_perm), _MAX32, dtype=np.uint32)
+        filled = np.flatnonzero(lengths > 0)
+        if len(filled):
+            # The empty sets take no room in `values`: the others' starts are their offsets.
+            out[filled] = self.sign_grouped(values.astype(np.uint64, copy=False), offsets[filled])
         return out
 
     def sign_all(self, sets: Sequence[np.ndarray]) -> np.ndarray:
@@ -148,7 +158,12 @@ def shared_bands(a: np.ndarray, b: np.ndarray, layout: tuple[int, int]) -> list[
 
 
 def single_row_band_pairs(
-    signatures: np.ndarray, present: np.ndarray, max_bucket: int, window: int = 0, max_window_bucket: int = 0
+    signatures: np.ndarray,
+    present: np.ndarray,
+    max_bucket: int,
+    window: int = 0,
+    max_window_bucket: int = 0,
+    workers: int = 1,
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Pairs that share a bucket when every band is one row, i.e. share any one min-hash value.
 
@@ -159,6 +174,7 @@ def single_row_band_pairs(
     a term share other min-hashes too, so they sort together, and clustering joins the rest. (A big
     story told by dozens of outlets shares its terms in big buckets; all pairs there would be
     quadratic.) Buckets beyond that are a term half the corpus shares and are dropped.
+    Groups of bands are read by `workers` threads (0: every core).
     """
     rows = np.flatnonzero(present)
     n_rows, n_bands = len(rows), signatures.shape[1]
@@ -166,10 +182,9 @@ def single_row_band_pairs(
     if n_rows < 2:
         return np.zeros((0, 2), dtype=np.int64), stats
     n = np.int64(len(signatures))
-    found = np.zeros(0, dtype=np.int64)
     rows = rows.astype(np.int64)
-    # Bands are independent: a group of bands at a time bounds the pair codes held (with repeats).
-    for first in range(0, n_bands, _BAND_GROUP):
+
+    def group_pairs(first: int) -> tuple[np.ndarray, int, int]:
         bands_here = np.arange(first, min(first + _BAND_GROUP, n_bands), dtype=np.int64)
         # Within a bucket, members are ordered by their value in the next band, then by row.
         here = signatures[rows[:, None], bands_here[None, :]].T
@@ -178,9 +193,18 @@ def single_row_band_pairs(
         codes, windowed, oversized = kernels.band_pair_codes(
             np.take_along_axis(here, order, axis=1), rows[order], int(n), max_bucket, window, max_window_bucket
         )
-        stats["windowed_buckets"] += windowed
-        stats["oversized_buckets"] += oversized
-        found = sorted_unique(np.concatenate([found, codes]))
+        return sorted_unique(codes), windowed, oversized
+
+    # Bands are independent: a group of bands at a time per thread bounds the pair codes held.
+    found = np.zeros(0, dtype=np.int64)
+    firsts = list(range(0, n_bands, _BAND_GROUP))
+    step = max(1, min(parallel.worker_count(workers), len(firsts)))
+    for at in range(0, len(firsts), step):
+        done = parallel.thread_map(group_pairs, firsts[at : at + step], workers)
+        for _codes, windowed, oversized in done:
+            stats["windowed_buckets"] += windowed
+            stats["oversized_buckets"] += oversized
+        found = sorted_unique(np.concatenate([found, *(codes for codes, _, _ in done)]))
     return np.stack([found // n, found % n], axis=1), stats
 
 

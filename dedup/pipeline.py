@@ -431,7 +431,7 @@ class Prepared:
     n_real: int  # how many of `articles` are the run's own
     features: FeatureTable
     signals: scorer_mod.Signals
-    terms: list[np.ndarray]  # each article's story-tier set: heaviest terms and names
+    terms: scorer_mod.Sets  # each article's story-tier set: heaviest terms and names
     dup_pairs: np.ndarray
     story_pairs: np.ndarray
     candidates: np.ndarray
@@ -485,24 +485,21 @@ def prepare(
 
         # Tier 2: rewrites of one event share some of their most distinctive terms and names.
         # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
-        names, name_offsets = feats.ragged("names")
-        terms = [np.union1d(t, names[name_offsets[d] : name_offsets[d + 1]]) for d, t in enumerate(top)]
+        names = scorer_mod.Sets(*feats.ragged("names"))
+        terms = scorer_mod.Sets.of(top).union(names)
         del top
         signals = scorer_mod.Signals(
-            body=body,
-            lead=lead,
-            title=title,
-            names=scorer_mod.Sets(*feats.ragged("names")),
-            figures=scorer_mod.Sets(*feats.ragged("figures")),
+            body=body, lead=lead, title=title, names=names, figures=scorer_mod.Sets(*feats.ragged("figures"))
         )
         story_signer = lsh.Signer(config.story_bands, config.story_seed)
-        present = np.array([len(t) > 0 for t in terms], dtype=bool)
+        present = np.diff(terms.offsets) > 0
         story_pairs, story_stats = lsh.single_row_band_pairs(
-            story_signer.sign_all(terms),
+            story_signer.sign_flat(terms.values, terms.offsets),
             present,
             config.story_max_bucket,
             config.story_window,
             config.story_max_window_bucket,
+            config.workers,
         )
         clock.lap("story_lsh")
         dup_pairs, dup_stats = dup_tier()
@@ -512,8 +509,11 @@ def prepare(
     # the shingle tier found them too.
     candidates = _union_pairs(dup_pairs, story_pairs)
     n64 = np.int64(len(articles))
-    from_shingles = np.isin(candidates[:, 0] * n64 + candidates[:, 1], dup_pairs[:, 0] * n64 + dup_pairs[:, 1])
-    shared = scorer_mod.Sets.of(terms).intersections(candidates, config.workers)
+    # Both are sorted by (i, j), so their codes are sorted too.
+    from_shingles = hashing.sorted_isin(
+        candidates[:, 0] * n64 + candidates[:, 1], dup_pairs[:, 0] * n64 + dup_pairs[:, 1]
+    )
+    shared = terms.intersections(candidates, config.workers)
     keep = from_shingles | (shared >= config.min_shared_terms)
     candidates, from_shingles, shared = candidates[keep], from_shingles[keep], shared[keep]
     say(

@@ -63,6 +63,17 @@ class Sets:
         values = np.concatenate(list(sets)) if len(sets) else np.zeros(0, np.uint64)
         return cls(values, offsets)
 
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, d: int) -> np.ndarray:
+        """Set d, a view into the flat array."""
+        return self.values[self.offsets[d] : self.offsets[d + 1]]
+
+    def union(self, other: Sets) -> Sets:
+        """Set by set, the union of two families of as many sets (of one dtype)."""
+        return Sets(*kernels.union_rows(self.values, self.offsets, other.values, other.offsets))
+
     def intersections(self, pairs: np.ndarray, workers: int = 1) -> np.ndarray:
         """How many elements the two sets of each (i, j) pair share (`workers` threads, 0: every core)."""
         pairs = np.ascontiguousarray(pairs, dtype=np.int64)

@@ -118,16 +118,51 @@ def _plain_band_pairs(sig: np.ndarray, present: np.ndarray, max_bucket: int, win
 def test_single_row_band_pairs_equal_the_buckets_written_out() -> None:
     rng = np.random.default_rng(5)
     # Few distinct values per band: buckets of every size, small, windowed and too big.
-    sig = rng.integers(0, 40, size=(300, 20)).astype(np.uint32)
+    # 40 bands: three groups of bands, read by one thread or by two in two rounds.
+    sig = rng.integers(0, 40, size=(300, 40)).astype(np.uint32)
     sig[:120, 3] = 7  # one bucket too big for a window
     present = rng.random(300) < 0.9
     for max_bucket, window, max_window in ((10, 3, 100), (4, 0, 0), (10, 2, 500)):
-        pairs, stats = single_row_band_pairs(sig, present, max_bucket, window, max_window)
         want, windowed, oversized = _plain_band_pairs(sig, present, max_bucket, window, max_window)
-        assert {tuple(p) for p in pairs.tolist()} == want
-        assert pairs.tolist() == sorted(pairs.tolist())
-        assert (stats["windowed_buckets"], stats["oversized_buckets"]) == (windowed, oversized)
+        for workers in (1, 2):
+            pairs, stats = single_row_band_pairs(sig, present, max_bucket, window, max_window, workers)
+            assert {tuple(p) for p in pairs.tolist()} == want
+            assert pairs.tolist() == sorted(pairs.tolist())
+            assert (stats["windowed_buckets"], stats["oversized_buckets"]) == (windowed, oversized)
         assert windowed + oversized > 0
+
+
+def test_flat_signatures_equal_those_of_the_sets() -> None:
+    from dedup.scorer import Sets
+
+    rng = np.random.default_rng(4)
+    sets = [np.unique(rng.integers(0, 2**63, n, dtype=np.uint64)) for n in (0, 3, 0, 0, 40, 1, 0)]
+    flat = Sets.of(sets)
+    signer = Signer(32, 9)
+    assert np.array_equal(signer.sign_flat(flat.values, flat.offsets), signer.sign_all(sets))
+
+
+def test_set_unions_equal_union1d_of_each_row() -> None:
+    from dedup.scorer import Sets
+
+    rng = np.random.default_rng(6)
+    a = [np.unique(rng.integers(0, 50, n)).astype(np.uint64) for n in (0, 0, 5, 30, 12, 1)]
+    b = [np.unique(rng.integers(0, 50, n)).astype(np.uint64) for n in (0, 4, 0, 30, 12, 60)]
+    union = Sets.of(a).union(Sets.of(b))
+    assert len(union) == len(a)
+    for d in range(len(a)):
+        want = np.union1d(a[d], b[d])
+        assert union[d].dtype == np.uint64
+        assert union[d].tolist() == want.tolist()
+
+
+def test_sorted_isin_equals_isin() -> None:
+    from dedup.hashing import sorted_isin
+
+    rng = np.random.default_rng(2)
+    values = rng.integers(0, 300, 500)
+    for ordered in (np.unique(rng.integers(0, 300, 80)), np.zeros(0, np.int64), np.array([299])):
+        assert np.array_equal(sorted_isin(values, ordered), np.isin(values, ordered))
 
 
 def test_set_overlaps_equal_overlap_of_each_pair() -> None:
