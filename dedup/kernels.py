@@ -367,7 +367,7 @@ def band_pair_codes(
     their pairs; larger ones up to `max_window_bucket` (when `window` is set) give each member
     its `window` next members.
     """
-    limit = max_window_bucket if window else max_bucket
+    limit = max(max_bucket, max_window_bucket) if window else max_bucket  # the largest bucket read
     windowed = 0
     oversized = 0
     total = 0

@@ -122,7 +122,8 @@ def test_single_row_band_pairs_equal_the_buckets_written_out() -> None:
     sig = rng.integers(0, 40, size=(300, 40)).astype(np.uint32)
     sig[:120, 3] = 7  # one bucket too big for a window
     present = rng.random(300) < 0.9
-    for max_bucket, window, max_window in ((10, 3, 100), (4, 0, 0), (10, 2, 500)):
+    # (10, 3, 0) and (10, 3, 5): a window bound under the all-pairs one leaves no bucket windowed.
+    for max_bucket, window, max_window in ((10, 3, 100), (4, 0, 0), (10, 2, 500), (10, 3, 0), (10, 3, 5)):
         want, windowed, oversized = _plain_band_pairs(sig, present, max_bucket, window, max_window)
         for workers in (1, 2):
             pairs, stats = single_row_band_pairs(sig, present, max_bucket, window, max_window, workers)
@@ -130,6 +131,7 @@ def test_single_row_band_pairs_equal_the_buckets_written_out() -> None:
             assert pairs.tolist() == sorted(pairs.tolist())
             assert (stats["windowed_buckets"], stats["oversized_buckets"]) == (windowed, oversized)
         assert windowed + oversized > 0
+        assert windowed > 0 or max_window <= max_bucket
 
 
 def test_flat_signatures_equal_those_of_the_sets() -> None:
