@@ -86,6 +86,27 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     conn.close()
 
 
+def _spare_child(conn: Any, tasks: Any, parent_end: Any) -> None:
+    parent_end.close()  # the parent's end of the task pipe, inherited
+    try:
+        fn, args = tasks.recv()
+    except EOFError:
+        return  # the parent went on without it
+    tasks.close()
+    _child(conn, fn, args)
+
+
+def _fork(target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
+    """A daemon process running `target(send, *args)`, and the receiving end of its pipe `send`."""
+    context = multiprocessing.get_context()
+    conn, send = context.Pipe(duplex=False)
+    with _frozen():
+        process = context.Process(target=target, args=(send, *args), daemon=True)
+        process.start()
+    send.close()
+    return process, conn
+
+
 class Started:
     """A call running in a process of its own (see `start`); call the object for its result.
 
@@ -93,18 +114,10 @@ class Started:
     so an error elsewhere does not wait for it.
     """
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], separate: bool) -> None:
-        self._result: tuple[str, Any] | None = None
-        self._process: Any = None
-        if not separate:
-            self._result = ("ok", fn(*args))
-            return
-        context = multiprocessing.get_context()
-        self._conn, send = context.Pipe(duplex=False)
-        with _frozen():
-            self._process = context.Process(target=_child, args=(send, fn, args), daemon=True)
-            self._process.start()
-        send.close()
+    def __init__(self, process: Any = None, conn: Any = None, result: tuple[str, Any] | None = None) -> None:
+        self._process = process
+        self._conn = conn
+        self._result = result
 
     def __call__(self) -> Any:
         if self._result is None:
@@ -142,7 +155,54 @@ def start(fn: Callable[..., Any], *args: Any, separate: bool = True) -> Started:
     call allocates beyond its result is gone with the process. With `separate` false, the call
     runs here at once.
     """
-    return Started(fn, args, separate)
+    if not separate:
+        return Started(result=("ok", fn(*args)))
+    return Started(*_fork(_child, fn, args))
+
+
+class Spare:
+    """A process forked now, to run one call given later (`start`): its arguments are sent to it.
+
+    A process forked late shares every page the parent holds then, and the pages the parent frees
+    afterwards are only given back when both have let go; one forked while the parent is still
+    small holds nothing of what comes later. With `separate` false, the call runs here when
+    started. As a context manager it stops the process on the way out if no call was started.
+    """
+
+    def __init__(self, separate: bool = True) -> None:
+        self._process: Any = None
+        self._conn: Any = None
+        self._tasks: Any = None
+        if separate:
+            receive, self._tasks = multiprocessing.get_context().Pipe(duplex=False)
+            self._process, self._conn = _fork(_spare_child, receive, self._tasks)
+            receive.close()
+
+    def start(self, fn: Callable[..., Any], *args: Any) -> Started:
+        """Run `fn(*args)` in the spare process (or here, at once, when not separate)."""
+        if self._process is None:
+            return start(fn, *args, separate=False)
+        if self._tasks is None:
+            raise RuntimeError("a spare process runs one call")
+        tasks, self._tasks = self._tasks, None
+        tasks.send((fn, args))
+        tasks.close()
+        return Started(self._process, self._conn)
+
+    def close(self) -> None:
+        """Stop the process if no call was started in it."""
+        if self._tasks is not None:
+            self._tasks.close()
+            self._tasks = None
+            self._process.terminate()
+            self._process.join()
+            self._conn.close()
+
+    def __enter__(self) -> Spare:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

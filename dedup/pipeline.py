@@ -459,50 +459,49 @@ def prepare(
     if spool is not None and len(spool) != n_real:
         raise ValueError(f"the spool holds {len(spool)} texts for {n_real} articles: read both with read_articles")
     texts = ArticleTexts(articles, spool)
-    boilerplate = learn_boilerplate(texts, config)
-    chunks = feature_chunks(articles, boilerplate, config, texts)
-    padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
-    say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")
+    with parallel.Spare(separate=parallel.worker_count(config.workers) > 1 and len(articles) >= 2000) as spare:
+        boilerplate = learn_boilerplate(texts, config)
+        chunks = feature_chunks(articles, boilerplate, config, texts)
+        padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
+        say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")
 
-    # Tier 1: copies of one text share long runs of words. The index is built in a process of
-    # its own, beside the TF-IDF and the term tier below, and its millions of small objects go
-    # with it.
-    with parallel.start(
-        lsh.candidate_pairs,
-        *_shingle_signatures(chunks, config.dup_lsh.num_perm),
-        config.dup_lsh,
-        separate=parallel.worker_count(config.workers) > 1 and len(articles) >= 2000,
-    ) as dup_tier:
-        # The TF-IDF matrices are weighed chunk by chunk and written straight into their final,
-        # compacted arrays, each chunk's term counts released as it is done: a corpus's term
-        # counts are never held twice. What the chunks keep (shingles, signatures, names and
-        # figures) is all later stages read.
-        body, top, lead, title = _story_matrices(chunks, config)
-        feats = FeatureTable.concat(chunks, config.dup_lsh.num_perm)
-        del chunks
-        parallel.return_free_memory()
-        clock.lap("tfidf")
+        # Tier 1: copies of one text share long runs of words. The index is built in a process of
+        # its own, beside the TF-IDF and the term tier below, and its millions of small objects go
+        # with it. That process is forked before the articles are hashed and gets the signatures
+        # sent: forked later, it would keep every chunk's term counts alive until it ends.
+        with spare.start(
+            lsh.candidate_pairs, *_shingle_signatures(chunks, config.dup_lsh.num_perm), config.dup_lsh
+        ) as dup_tier:
+            # The TF-IDF matrices are weighed chunk by chunk and written straight into their final,
+            # compacted arrays, each chunk's term counts released as it is done: a corpus's term
+            # counts are never held twice. What the chunks keep (shingles, signatures, names and
+            # figures) is all later stages read.
+            body, top, lead, title = _story_matrices(chunks, config)
+            feats = FeatureTable.concat(chunks, config.dup_lsh.num_perm)
+            del chunks
+            parallel.return_free_memory()
+            clock.lap("tfidf")
 
-        # Tier 2: rewrites of one event share some of their most distinctive terms and names.
-        # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
-        names = scorer_mod.Sets(*feats.ragged("names"))
-        terms = scorer_mod.Sets.of(top).union(names)
-        del top
-        signals = scorer_mod.Signals(
-            body=body, lead=lead, title=title, names=names, figures=scorer_mod.Sets(*feats.ragged("figures"))
-        )
-        story_signer = lsh.Signer(config.story_bands, config.story_seed)
-        present = np.diff(terms.offsets) > 0
-        story_pairs, story_stats = lsh.single_row_band_pairs(
-            story_signer.sign_flat(terms.values, terms.offsets),
-            present,
-            config.story_max_bucket,
-            config.story_window,
-            config.story_max_window_bucket,
-            config.workers,
-        )
-        clock.lap("story_lsh")
-        dup_pairs, dup_stats = dup_tier()
+            # Tier 2: rewrites of one event share some of their most distinctive terms and names.
+            # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
+            names = scorer_mod.Sets(*feats.ragged("names"))
+            terms = scorer_mod.Sets.of(top).union(names)
+            del top
+            signals = scorer_mod.Signals(
+                body=body, lead=lead, title=title, names=names, figures=scorer_mod.Sets(*feats.ragged("figures"))
+            )
+            story_signer = lsh.Signer(config.story_bands, config.story_seed)
+            present = np.diff(terms.offsets) > 0
+            story_pairs, story_stats = lsh.single_row_band_pairs(
+                story_signer.sign_flat(terms.values, terms.offsets),
+                present,
+                config.story_max_bucket,
+                config.story_window,
+                config.story_max_window_bucket,
+                config.workers,
+            )
+            clock.lap("story_lsh")
+            dup_pairs, dup_stats = dup_tier()
     clock.lap("duplicate_lsh")
     # A same-story pair must share `min_shared_terms` story-set elements; one-row bands also pair
     # articles that share a single one (half the term-tier buckets), which are only kept when

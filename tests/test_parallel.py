@@ -48,6 +48,38 @@ def test_a_call_not_separate_runs_here_at_once() -> None:
     assert (total, pid) == (90, os.getpid())
 
 
+def test_a_spare_process_runs_a_call_on_arguments_made_after_it_was_forked() -> None:
+    with parallel.Spare() as spare:
+        values = np.arange(50_000, dtype=np.int64)  # made after the fork: it can only reach it sent
+        with spare.start(_sum_and_pid, values, 2) as started:
+            total, pid = started()
+    assert total == 2 * int(values.sum())
+    assert pid not in (os.getpid(), None)
+    with pytest.raises(RuntimeError, match="one call"):
+        spare.start(_sum_and_pid, values, 1)
+
+
+def test_a_spare_process_given_no_call_is_stopped() -> None:
+    begun = time.perf_counter()
+    with pytest.raises(KeyError), parallel.Spare() as spare:
+        raise KeyError("an error before any call")
+    assert time.perf_counter() - begun < 30
+    assert not spare._process.is_alive()
+
+
+def test_an_error_in_a_spare_process_is_raised_where_its_result_is_asked() -> None:
+    with parallel.Spare() as spare:
+        started = spare.start(_fail, "no shingles")
+        with pytest.raises(ValueError, match="no shingles"):
+            started()
+
+
+def test_a_spare_not_separate_runs_its_call_here() -> None:
+    with parallel.Spare(separate=False) as spare:
+        total, pid = spare.start(_sum_and_pid, np.arange(10), 2)()
+    assert (total, pid) == (90, os.getpid())
+
+
 def test_map_chunks_keeps_input_order() -> None:
     chunks = [list(range(k, k + 3)) for k in range(0, 30, 3)]
     assert parallel.map_chunks(_squares, chunks, 2) == [x * x for x in range(30)]
