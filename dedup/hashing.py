@@ -222,16 +222,6 @@ def chunk_figure_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return _per_text(lowered, starts, values, known)
 
 
-def name_hashes(text: str) -> np.ndarray:
-    """`string_hashes(normalize.names(text))`: the hashes of the names one text mentions."""
-    return chunk_name_hashes([text])[0]
-
-
-def figure_hashes(text: str) -> np.ndarray:
-    """`string_hashes(normalize.figures(text))`: the hashes of the figures one text gives."""
-    return chunk_figure_hashes([text])[0]
-
-
 def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     """Hashes of every run of `n` consecutive tokens (order-sensitive); empty when too short.
 

@@ -84,18 +84,15 @@ class Signer:
         filled = np.flatnonzero(lengths > 0)
         if len(filled):
             # The empty sets take no room in `values`: the others' starts are their offsets.
-            out[filled] = self.sign_grouped(values.astype(np.uint64, copy=False), offsets[filled])
+            out[filled] = self.sign_grouped(values, offsets[filled])
         return out
 
     def sign_all(self, sets: Sequence[np.ndarray]) -> np.ndarray:
         """Signatures of many sets, one row each (an empty set keeps every value at the maximum)."""
-        out = np.full((len(sets), self.num_perm), _MAX32, dtype=np.uint32)
-        lengths = np.array([len(v) for v in sets], dtype=np.int64)
-        filled = np.flatnonzero(lengths > 0)
-        if len(filled):
-            starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
-            out[filled] = self.sign_grouped(np.concatenate([sets[k] for k in filled]).astype(np.uint64), starts)
-        return out
+        offsets = np.zeros(len(sets) + 1, dtype=np.int64)
+        np.cumsum([len(v) for v in sets], out=offsets[1:])
+        values = np.concatenate([np.asarray(v, dtype=np.uint64) for v in sets]) if sets else np.zeros(0, np.uint64)
+        return self.sign_flat(values, offsets)
 
 
 def _buckets(table: Any) -> Iterator[Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 
 def worker_count(workers: int) -> int:
-    """The number of processes a `workers` setting means (0: every core)."""
+    """The number of processes (or threads) a `workers` setting means (0: every core)."""
     return workers if workers > 0 else (os.cpu_count() or 1)
 
 
@@ -34,20 +34,8 @@ def map_chunks(
     Objects that exist before the pool starts are kept out of the garbage collector's scans while
     it runs: a scan in a forked worker would touch, and so copy, every page of the parent's objects.
     """
-    return list(imap_chunks(work, chunks, workers, initializer, initargs))
-
-
-def imap_chunks(
-    work: Callable[[Any], list[Any]],
-    chunks: list[Any],
-    workers: int,
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple[Any, ...] = (),
-) -> Iterator[Any]:
-    """`map_chunks`, yielding each result as soon as it and those before it are done."""
     with _frozen(), ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
-        for chunk in pool.map(work, chunks):
-            yield from chunk
+        return [item for chunk in pool.map(work, chunks) for item in chunk]
 
 
 def thread_map(work: Callable[[Any], Any], items: list[Any], workers: int) -> list[Any]:

@@ -183,9 +183,10 @@ class FeatureTable:
 class _Extractor:
     """Turns (text, title, source) items into Features, a chunk of articles at a time.
 
-    Tokens of a whole chunk are hashed, combined into n-grams, counted and signed in a few numpy
-    passes, so the per-article cost is the tokenising alone. One extractor per process keeps the
-    token cache warm.
+    The texts of a whole chunk are tokenised and their tokens, names and figures found and hashed
+    in compiled passes over the chunk's code points; n-grams, term counts and signatures are
+    computed over the chunk's arrays at once. One extractor per process keeps the token, name
+    and figure caches warm.
     """
 
     def __init__(self, boilerplate: normalize.Boilerplate, config: MatchConfig) -> None:
@@ -265,9 +266,7 @@ class _Extractor:
         sh_keys = hashing.sorted_unique((sh_doc << 32) | (sh & np.uint64(0xFFFFFFFF)).astype(np.int64))
         sh_bounds = np.searchsorted(sh_keys >> 32, np.arange(m + 1))
         shingles = (sh_keys & 0xFFFFFFFF).astype(np.uint32)
-        nonempty = np.flatnonzero(np.diff(sh_bounds) > 0)
-        signatures = np.full((m, self.signer.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-        signatures[nonempty] = self.signer.sign_grouped(shingles, sh_bounds[nonempty])
+        signatures = self.signer.sign_flat(shingles, sh_bounds)
         texts = [normalize.joined([title, text]) for text, title, _source in items]
         names, name_bounds = hashing.chunk_name_hashes(texts)
         figures, figure_bounds = hashing.chunk_figure_hashes(texts)
@@ -625,7 +624,7 @@ def decide(
     # Reference articles (rows from n_real on) only compete for ranks: no pair with one is confirmed.
     real = pairs[:, 1] < prep.n_real
     look = np.flatnonzero(real & (from_shingles | (prob >= threshold)))
-    jac, cont = scorer_mod.Sets(*prep.features.ragged("shingles")).overlaps(pairs[look])
+    jac, cont = scorer_mod.Sets(*prep.features.ragged("shingles")).overlaps(pairs[look], config.workers)
     jaccard[look], containment[look] = jac, cont
     duplicate = cont >= config.duplicate_containment
     same_story = (

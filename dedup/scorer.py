@@ -85,9 +85,10 @@ class Sets:
         )
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
-    def overlaps(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Jaccard and containment (share of the smaller set) of the two sets of each pair; 0 where empty."""
-        inter = self.intersections(pairs).astype(np.float64)
+    def overlaps(self, pairs: np.ndarray, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Jaccard and containment (share of the smaller set) of the two sets of each pair; 0 where
+        empty (`workers` threads, 0: every core)."""
+        inter = self.intersections(pairs, workers).astype(np.float64)
         sizes = np.diff(self.offsets).astype(np.float64)
         a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
         union = a + b - inter
