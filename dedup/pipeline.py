@@ -202,6 +202,7 @@ class _Extractor:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-article term columns and weighted counts from (term hashes, article numbers, weight) parts."""
         weights = sorted({w for _, _, w in parts})
+        assert len(weights) <= 256, "weight numbers take the low 8 bits of a key"
         # One sort of (article, column, weight) keys; a compiled pass adds up each run.
         packed = np.concatenate(
             [(d << 30) | ((t & similarity.COLUMN_MASK).astype(np.int64) << 8) | weights.index(w) for t, d, w in parts]

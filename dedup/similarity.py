@@ -162,7 +162,10 @@ class CompactedRows:
         self.at = 0
 
     def add(self, block: sp.csr_matrix) -> None:
-        """Append a block's rows (with sorted column indices), keeping only the kept columns."""
+        """Append a block's rows (with sorted column indices), keeping only the kept columns.
+
+        Raises ValueError when the rows or their entries do not fit the sizes given up front; the
+        builder holds part of the block then, and is not to be used further."""
         if self.row + block.shape[0] > len(self.indptr) - 1:
             raise ValueError("more rows than the matrix was made for")
         at = kernels.compact_rows(
