@@ -477,7 +477,37 @@ _SCAN_LOW_RE = re.compile(
 # character a hit may follow is left out): the engine skips over them without trying the pattern
 # at every offset, and (?<=\W) then tests the character exactly.
 _SCAN_WORD_CHARS = "0-9a-zA-Z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1ea0-\u1ef9"
-_SCAN_SPACED_RE = re.compile(rf"[^{_SCAN_WORD_CHARS}](?<=\W)" + _SCAN_LOW_RE.pattern.removeprefix(r"(?<!\w)"))
+
+
+def _by_first_letter(words: list[str] | set[str] | dict[str, object]) -> list[tuple[str, list[str]]]:
+    """The words grouped by their first character, as (character, the rest of each word)."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w[1:])
+    return sorted(groups.items())
+
+
+# After the character before the hit, the three kinds of hit are written as one flat alternation
+# whose every branch starts with one character (a digit, or a first letter with the prefix tree of
+# the rest of its words): the engine passes over a branch whose first character does not match
+# without entering it, so most offsets cost a few comparisons.  The branches come in the order of
+# _SCAN_LOW_RE (the number, the vague quantities, the spelled runs), and a letter's branch tries
+# its words in the order the prefix tree does, so the same hit is found at every offset.  The
+# look-behind of the number follows its first digit and looks past it.  Each branch ends in an
+# empty group whose number (Match.lastindex) names its kind in _SCAN_SPACED_KINDS.
+_SPELLED_TRIE = _trie_alt(_SPELLED_WORDS)
+_SCAN_SPACED_BRANCHES = [
+    ("num", r"\d(?<![.,/:=#@\-+].)\d*(?:[.,]\d+)*"),
+    *(("vague", re.escape(ch) + _trie_alt(rest) + r"(?!\w)") for ch, rest in _by_first_letter(_VAGUE)),
+    *(
+        ("spelled", re.escape(ch) + _trie_alt(rest) + rf"(?:\s+(?:{_SPELLED_TRIE}))*(?!\w)")
+        for ch, rest in _by_first_letter(_SPELLED_WORDS)
+    ),
+]
+_SCAN_SPACED_RE = re.compile(
+    rf"[^{_SCAN_WORD_CHARS}](?<=\W)(?:" + "|".join(body + "()" for _, body in _SCAN_SPACED_BRANCHES) + ")"
+)
+_SCAN_SPACED_KINDS = (None, *(kind for kind, _ in _SCAN_SPACED_BRANCHES))
 # _NOT_CLAIM_BEFORE for lower-cased text: no IGNORECASE, words as a prefix tree.  In a lower-cased
 # string IGNORECASE changes what its letters match only for "ı" and "ſ" (matched as i and s).
 _NOT_CLAIM_LOW = re.compile(r"(?<!\w)(?:" + _trie_alt({w.lower() for w in _NOT_CLAIM_WORDS}) + r")\s*$")
@@ -985,15 +1015,16 @@ def _extract(text: str) -> list[Claim]:
     # depends on its neighbours, as "Σ" does).
     folded = low if len(low) == len(text) and not any(ch in text for ch in _NOT_FOLDED) else None
     if folded is None:
-        scan, shift = _SCAN_RE.finditer(text), 0
+        scan, shift, kinds = _SCAN_RE.finditer(text), 0, None
     else:
-        scan, shift = _SCAN_SPACED_RE.finditer(" " + folded), 1  # matches end one character late
+        # Matches end one character late and tell their kind by the number of their last group.
+        scan, shift, kinds = _SCAN_SPACED_RE.finditer(" " + folded), 1, _SCAN_SPACED_KINDS
     for m in scan:
         start = m.start()
         if start < consumed_until:
             continue
         end = m.end() - shift
-        kind = m.lastgroup
+        kind = m.lastgroup if kinds is None else kinds[m.lastindex]
         si = bisect.bisect_right(starts, start) - 1
         s0, s1 = (starts[si], ends[si]) if si >= 0 else (0, n)
         if kind == "num":

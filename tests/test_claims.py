@@ -304,7 +304,10 @@ def test_lower_case_scanner_matches_the_original() -> None:
         fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(low)]
         plain = [(m.span(), m.lastgroup) for m in cl._SCAN_RE.finditer(text)]
         assert fast == plain, text
-        spaced = [((m.start(), m.end() - 1), m.lastgroup) for m in cl._SCAN_SPACED_RE.finditer(" " + low)]
+        spaced = [
+            ((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex])
+            for m in cl._SCAN_SPACED_RE.finditer(" " + low)
+        ]
         assert spaced == fast, text
         for pos in range(len(text) + 1):
             for fast_re, plain_re in [
@@ -501,5 +504,7 @@ def test_spaced_scanner_matches_the_lower_case_scanner(text: str) -> None:
     from dedup import claims as cl
 
     fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(text)]
-    spaced = [((m.start(), m.end() - 1), m.lastgroup) for m in cl._SCAN_SPACED_RE.finditer(" " + text)]
+    spaced = [
+        ((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex]) for m in cl._SCAN_SPACED_RE.finditer(" " + text)
+    ]
     assert spaced == fast
