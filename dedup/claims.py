@@ -802,6 +802,8 @@ _NP_BREAK_RE = re.compile(r"[,;:()\[\]\"“”'!?…\n]")
 _TAIL_END_RE = re.compile(r"[,;:()\[\]!?…\n]|\.(?=\s|$)")
 # The same matches, starting with one character class so that the engine can jump to it.
 _TAIL_END_FAST_RE = re.compile(r"[,;:()\[\]!?…\n.](?:(?<=\.)(?=\s|$)|(?<!\.))")
+# The first of those and the digits (\d is str.isdecimal).
+_TAIL_END_OR_DIGIT_RE = re.compile(r"[,;:()\[\]!?…\n.\d](?:(?<=\.)(?=\s|$)|(?<!\.))")
 
 
 def _at_sentence_start(text: str, pos: int, sent_start: int) -> bool:
@@ -823,12 +825,13 @@ def _noun_phrase(text: str, pos: int, limit: int, folded: str | None = None) -> 
             if _NP_BREAK_RE.search(between) or (words and "." in between):
                 break
         w = m.group()
-        lw = w.lower() if folded is None else folded[w_start:w_end]
         if not w.isalpha() and (_DIGIT_RE.search(w) or w in "%$"):  # letters only: neither
             break
-        if lw in _NP_STOP or (words and (lw + " " + lower_words[-1]) in _NP_STOP):
-            break
-        if w[0].isupper() and lw not in SYNONYMS and not (w.isupper() and lw in SYNONYMS):
+        lw = w.lower() if folded is None else folded[w_start:w_end]
+        # A token is one syllable or a hyphenated compound: of the two-syllable stop items only
+        # the first syllable could start one, and each is a stop word of its own.  A capitalised
+        # word starts a name unless it is a known abbreviation ("TNXP", "DN").
+        if lw in _NP_STOP or (w[0].isupper() and lw not in SYNONYMS):
             break
         words.append(w)
         lower_words.append(lw)
@@ -837,17 +840,24 @@ def _noun_phrase(text: str, pos: int, limit: int, folded: str | None = None) -> 
             break
     # The tail runs to the end of the clause (punctuation or the next figure): it carries the
     # predicate ("… bị thương") and feeds the context.
-    tail_end = limit
-    mt = _TAIL_END_FAST_RE.search(text, end, limit)
-    if mt:
-        tail_end = mt.start()
-    md = _DIGIT_RE.search(text, end + 2, tail_end) if end + 2 < tail_end else None
-    if md:
-        tail_end = md.start()
+    # A figure ends it only from two characters after the phrase on.  One search finds the first
+    # clause end or digit; only a digit in those two characters needs the two searches.
+    mt = _TAIL_END_OR_DIGIT_RE.search(text, end, limit)
+    if mt is None:
+        tail_end = limit
+    elif (tail_end := mt.start()) < end + 2 and text[tail_end].isdecimal():
+        tail_end = limit
+        mt = _TAIL_END_FAST_RE.search(text, end, limit)
+        if mt:
+            tail_end = mt.start()
+        md = _DIGIT_RE.search(text, end + 2, tail_end) if end + 2 < tail_end else None
+        if md:
+            tail_end = md.start()
     while words and lower_words[-1] in _NP_DROP:
         words.pop()
         lower_words.pop()
-    noun = " ".join(words).lower() if words else None
+    # The words of the folded text are already lower-cased.
+    noun = (" ".join(words).lower() if folded is None else " ".join(lower_words)) if words else None
     return noun, end, text[end:tail_end].lower() if folded is None else folded[end:tail_end]
 
 
@@ -1182,14 +1192,21 @@ def _qualifier(text: str, pos: int, s0: int, folded: str | None = None) -> tuple
 def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str | None) -> _Parts | None:
     """Claim parts of the digit token text[start:end], or None when it is a date, time, code or rank
     (folded: see :func:`_after_patterns`)."""
-    subject, scale_re, unit_re = _after_patterns(text, folded)
+    if folded is None:
+        subject, scale_re, unit_re = text, _SCALE_RE, _UNIT_RE
+    else:
+        subject, scale_re, unit_re = folded, _SCALE_LOW_RE, _UNIT_LOW_RE
     tok = text[start:end]
     nxt = text[end : end + 12]
+    c, c2 = nxt[:1], nxt[1:2]
     # Glued to letters/digits on the left is caught by the scanner look-behind (A320, U23, =792).
     # Dates/times: d/m, d/m/y, hh:mm, d-m-y.
-    if nxt[:1] in ("/", ":") and nxt[1:2].isdigit():
+    if c in ("/", ":") and c2.isdigit():
         return None
-    after = _AFTER_DIGITS_RE.match(nxt)
+    # Most figures are followed by a space and a word ("5 người"): no hour, date, code or dash
+    # pattern below can start there.
+    word_next = c == " " and c2.isalpha()
+    after = None if word_next else _AFTER_DIGITS_RE.match(nxt)
     if after and (after.lastgroup == "reject" or not unit_re.match(subject, end, end + 12)):  # a unit in nxt
         return None  # 19h, 19h02, 7-7-2005 or 1A, 3G, 4K, 2x
     parsed = _parse_number(tok)
@@ -1209,7 +1226,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     # ... unless a unit or scale follows: "trả cho Victoria 8000 euro", "Hoa Liên 53 km".
     if (
         pw
-        and _is_capitalised(pw)
+        and pw[0].isupper()
         and not _at_sentence_start(text, pws, s0)
         and pw.lower() not in QUALIFIERS
         and not (scale_re.match(subject, end) or _unit_after(subject, end, unit_re))
@@ -1229,7 +1246,8 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         return None
     end_main = end
     # Range second half.
-    rng = _RANGE_RE.match(text, end)
+    # (After a space and a word, only "đến" or "tới" can start one.)
+    rng = _RANGE_RE.match(text, end) if not word_next or c2 in "đĐtT" else None
     v2 = None
     if rng:
         t2 = rng.group("n2") or rng.group("n3")
@@ -1256,7 +1274,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         ):
             return None  # "3-1", "23 - 10": a score or a date, not a quantity
     # Scores and dates with a hyphen but no noun.
-    if _DASH_DIGIT_RE.match(nxt) and v2 is None:
+    if v2 is None and ("-" in nxt or "–" in nxt) and _DASH_DIGIT_RE.match(nxt):
         return None
     scale = 1.0
     scale_word = None
@@ -1276,18 +1294,18 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
                 unit = unit + um.group("rate").lower()
             end_main = um.end()
     # Years: 4 digits 1900–2100, not followed by a unit or counted noun.
-    year_like = not scale_word and unit is None and _YEAR_TOKEN_RE.fullmatch(tok)
+    year_like = not scale_word and unit is None and len(tok) == 4 and _YEAR_TOKEN_RE.fullmatch(tok)
     if year_like and not _SPELLED_NOUN_RE.match(text, end_main):
         return None
     # Times: "3 giờ 30", "lúc 7 giờ".
-    if unit is None and _HOUR_AFTER_RE.match(text[end_main : end_main + 8]):
+    if unit is None and _HOUR_AFTER_RE.match(text, end_main, end_main + 8):
         return None
     if unit in ("mb", "kb", "gb") and _FURNITURE_RE.search(text[s0:s1]):
         return None  # "Gửi file đính kèm không quá 10MB": page furniture
     noun, np_end, tail = _noun_phrase(text, end_main, s1, folded)
     if unit is None and noun is None:
         return None  # a bare figure ("Ban Chỉ đạo 35", "thay vì 183 như…") can never be aligned
-    if unit is None and noun and noun.split()[0] in ("năm", "tháng") and tok.isdigit() and len(tok) == 4:
+    if unit is None and len(tok) == 4 and noun and tok.isdigit() and noun.split()[0] in ("năm", "tháng"):
         return None
     qual, qcls, qstart = _qualifier(text, start, s0, folded)
     full_value, g, whole, ends_in_zero = _figure(tok, scale)
