@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate, chain, filterfalse, pairwise
+from operator import attrgetter
 
 __all__ = ["Claim", "extract_claims", "format_vi", "granularity", "parse_spelled", "parse_vi_number"]
 
@@ -1029,20 +1030,31 @@ def _extract(text: str) -> list[Claim]:
     else:
         # Matches end one character late and tell their kind by the number of their last group.
         scan, shift, kinds = _SCAN_SPACED_RE.finditer(" " + folded), 1, _SCAN_SPACED_KINDS
+    # Sentence i runs from starts[i] to ends[i] == starts[i + 1]; hits come in text order, so the
+    # sentence of the last hit is looked up again only when a hit lies past its end.
+    s0 = s1 = 0
+    bisect_right = bisect.bisect_right
     for m in scan:
         start = m.start()
         if start < consumed_until:
             continue
         end = m.end() - shift
         kind = m.lastgroup if kinds is None else kinds[m.lastindex]
-        si = bisect.bisect_right(starts, start) - 1
-        s0, s1 = (starts[si], ends[si]) if si >= 0 else (0, n)
+        if start >= s1:
+            si = bisect_right(starts, start) - 1
+            s0, s1 = (starts[si], ends[si]) if si >= 0 else (0, n)
         if kind == "num":
             r = _digit_claim(text, start, end, s0, s1, folded)
         elif kind == "vague":
             r = _vague_claim(text, start, end, s0, s1, folded)
         elif end - start == 5 and text[start:end].lower() == "không":
             continue  # a lone "không" ("not"): _spelled_claim drops it (the commonest candidate)
+        elif (
+            folded is not None
+            and _SPELLED_NOUN_LOW_RE.match(folded, end) is None
+            and (end - start == 3 or folded[max(0, end - 3) : end] != "năm")
+        ):
+            continue  # the first test of _spelled_claim: nothing counted follows the run
         else:
             r = _spelled_claim(text, start, end, s0, s1, folded)
         if r is None:
@@ -1052,8 +1064,11 @@ def _extract(text: str) -> list[Claim]:
         if info is None:
             info = sent_cache[s0] = _Sentence(text, s0, s1, raw, offs, folded)
         claims.append(_make(text, s0, info, raw, offs, folded, *r))
-    claims.sort(key=lambda c: (c.start, c.end))
+    claims.sort(key=_START_END)
     return claims
+
+
+_START_END = attrgetter("start", "end")
 
 
 # What a claim builder found: (start, end, value, low, high, qualifier, unit, noun, qclass,
@@ -1384,14 +1399,13 @@ def _make(
     """Assemble a Claim with derived fields (head, quantity label, predicate; folded: text
     lower-cased or None, see _extract)."""
     head = _canonical_head(noun)
-    label_parts = []
+    # The quantity label: scale word (not for percentages), unit and noun, those there are.
     if unit:
-        if scale_word and unit != "%":
-            label_parts.append(_SCALE_LABEL.get(scale_word, scale_word))
-        label_parts.append(unit)
-    if noun:
-        label_parts.append(noun)
-    quantity = " ".join(label_parts) or "số"
+        quantity = unit if not scale_word or unit == "%" else _SCALE_LABEL.get(scale_word, scale_word) + " " + unit
+        if noun:
+            quantity += " " + noun
+    else:
+        quantity = noun or "số"
     lo = max(s0, a - 30)
     pred = _predicate(tail) or _predicate_before(text[lo:a].lower() if folded is None else folded[lo:a])
     if noun and pred is None:
