@@ -509,6 +509,30 @@ _SCAN_SPACED_RE = re.compile(
     rf"[^{_SCAN_WORD_CHARS}](?<=\W)(?:" + "|".join(body + "()" for _, body in _SCAN_SPACED_BRANCHES) + ")"
 )
 _SCAN_SPACED_KINDS = (None, *(kind for kind, _ in _SCAN_SPACED_BRANCHES))
+
+
+def _bmp_word_ranges() -> str:
+    """The characters below U+10000 that \\w matches, as class ranges."""
+    word = re.compile(r"\w")
+    out = []
+    lo = None
+    for cp in range(0x10001):
+        if cp < 0x10000 and word.match(chr(cp)):
+            lo = cp if lo is None else lo
+        elif lo is not None:
+            out.append(re.escape(chr(lo)) + ("-" + re.escape(chr(cp - 1)) if cp - 1 > lo else ""))
+            lo = None
+    return "".join(out)
+
+
+# _SCAN_SPACED_RE for text without characters beyond U+FFFF: its first class is exactly the
+# non-word characters there, so the look-behind is left out.  (A class that spells out every word
+# character of the BMP is one table look-up per character; ranges beyond it would be tested one
+# by one.)
+_SCAN_BMP_RE = re.compile(
+    rf"[^{_bmp_word_ranges()}\U00010000-\U0010ffff]"
+    + _SCAN_SPACED_RE.pattern.removeprefix(rf"[^{_SCAN_WORD_CHARS}](?<=\W)")
+)
 # _NOT_CLAIM_BEFORE for lower-cased text: no IGNORECASE, words as a prefix tree.  In a lower-cased
 # string IGNORECASE changes what its letters match only for "ı" and "ſ" (matched as i and s).
 _NOT_CLAIM_LOW = re.compile(r"(?<!\w)(?:" + _trie_alt({w.lower() for w in _NOT_CLAIM_WORDS}) + r")\s*$")
@@ -1029,7 +1053,10 @@ def _extract(text: str) -> list[Claim]:
         scan, shift, kinds = _SCAN_RE.finditer(text), 0, None
     else:
         # Matches end one character late and tell their kind by the number of their last group.
-        scan, shift, kinds = _SCAN_SPACED_RE.finditer(" " + folded), 1, _SCAN_SPACED_KINDS
+        # Text whose characters each take one UTF-16 unit has none beyond U+FFFF.
+        bmp = len(folded.encode("utf-16-le")) == 2 * len(folded)
+        scan_re = _SCAN_BMP_RE if bmp else _SCAN_SPACED_RE
+        scan, shift, kinds = scan_re.finditer(" " + folded), 1, _SCAN_SPACED_KINDS
     # Sentence i runs from starts[i] to ends[i] == starts[i + 1]; hits come in text order, so the
     # sentence of the last hit is looked up again only when a hit lies past its end.
     s0 = s1 = 0

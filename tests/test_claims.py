@@ -487,6 +487,19 @@ def test_sentences_are_the_spans_between_sentence_ends() -> None:
         assert cl._sentences(text) == (starts, ends), text
 
 
+def test_bmp_scanner_starts_after_exactly_the_non_word_characters() -> None:
+    """The first class of _SCAN_BMP_RE holds exactly the characters below U+10000 that \\w does not
+    match, and none beyond."""
+    import re
+
+    from dedup import claims as cl
+
+    first = re.compile(cl._SCAN_BMP_RE.pattern[: cl._SCAN_BMP_RE.pattern.index("]") + 1])
+    word = re.compile(r"\w")
+    assert all((first.fullmatch(chr(cp)) is None) == bool(word.match(chr(cp))) for cp in range(0x10000))
+    assert first.fullmatch("\U0001f600") is None
+
+
 def test_spaced_scanner_skips_word_characters_only() -> None:
     """The class _SCAN_SPACED_RE starts with leaves out word characters only, so that every
     character before a hit can start a match."""
@@ -508,3 +521,5 @@ def test_spaced_scanner_matches_the_lower_case_scanner(text: str) -> None:
         ((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex]) for m in cl._SCAN_SPACED_RE.finditer(" " + text)
     ]
     assert spaced == fast
+    bmp = [((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex]) for m in cl._SCAN_BMP_RE.finditer(" " + text)]
+    assert bmp == spaced
