@@ -511,13 +511,19 @@ _SCAN_SPACED_RE = re.compile(
 _SCAN_SPACED_KINDS = (None, *(kind for kind, _ in _SCAN_SPACED_BRANCHES))
 
 
-def _bmp_word_ranges() -> str:
-    """The characters below U+10000 that \\w matches, as class ranges."""
-    word = re.compile(r"\w")
+def _in_bmp(s: str) -> bool:
+    """True when s has no character beyond U+FFFF (each then takes one UTF-16 unit)."""
+    return len(s.encode("utf-16-le")) == 2 * len(s)
+
+
+def _bmp_ranges(char_class: str) -> str:
+    """The characters below U+10000 that the one-character pattern char_class matches, as the
+    ranges of a class."""
+    one = re.compile(char_class)
     out = []
     lo = None
     for cp in range(0x10001):
-        if cp < 0x10000 and word.match(chr(cp)):
+        if cp < 0x10000 and one.match(chr(cp)):
             lo = cp if lo is None else lo
         elif lo is not None:
             out.append(re.escape(chr(lo)) + ("-" + re.escape(chr(cp - 1)) if cp - 1 > lo else ""))
@@ -530,9 +536,15 @@ def _bmp_word_ranges() -> str:
 # character of the BMP is one table look-up per character; ranges beyond it would be tested one
 # by one.)
 _SCAN_BMP_RE = re.compile(
-    rf"[^{_bmp_word_ranges()}\U00010000-\U0010ffff]"
+    "[^"
+    + _bmp_ranges(r"\w")
+    + r"\U00010000-\U0010ffff]"
     + _SCAN_SPACED_RE.pattern.removeprefix(rf"[^{_SCAN_WORD_CHARS}](?<=\W)")
 )
+# _WORD_SPLIT_RE for text without characters beyond U+FFFF: the letters spelled out as one class
+# are one table look-up per character, where [^\W\d_] tests three character properties.
+_BMP_LETTER = "[" + _bmp_ranges(r"[^\W\d_]") + "]"
+_WORD_SPLIT_BMP_RE = re.compile(f"({_BMP_LETTER}+(?:-{_BMP_LETTER}+)?)")
 # _NOT_CLAIM_BEFORE for lower-cased text: no IGNORECASE, words as a prefix tree.  In a lower-cased
 # string IGNORECASE changes what its letters match only for "ı" and "ſ" (matched as i and s).
 _NOT_CLAIM_LOW = re.compile(r"(?<!\w)(?:" + _trie_alt({w.lower() for w in _NOT_CLAIM_WORDS}) + r")\s*$")
@@ -956,14 +968,18 @@ _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and 
 # look-behind comes after the first letter ((?<![\w.]) in front means the same) so that the
 # engine can jump to upper-case letters.
 _NAME_RE = re.compile(rf"[{_UPPER}](?<![\w.].)[^\W\d_]*(?: [{_UPPER}][^\W\d_]*)*")
+# The same for text without characters beyond U+FFFF, the letters as one class (_BMP_LETTER).
+_NAME_BMP_RE = re.compile(rf"[{_UPPER}](?<![\w.].){_BMP_LETTER}*(?: [{_UPPER}]{_BMP_LETTER}*)*")
 
 
 def _sentence_features(
-    seg: str, low: str, tokens: list[str]
+    seg: str, low: str, tokens: list[str], bmp: bool = False
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str], bool]:
     """Content syllables, capitalised names (not sentence-initial), years and plan flag of a
-    sentence seg (low = seg.lower(), tokens = _WORD_RE.findall(low))."""
-    years = frozenset(_YEAR_RE.findall(seg))
+    sentence seg (low = seg.lower(), tokens = _WORD_RE.findall(low); bmp: seg has no character
+    beyond U+FFFF)."""
+    # Every year starts with "19" or "20", and many sentences hold neither.
+    years = frozenset(_YEAR_RE.findall(seg)) if "19" in seg or "20" in seg else frozenset()
     if len(low) == len(seg) and "ı" not in low and "ſ" not in low:
         # Same answer, letter for letter (see _FOLD_UNSAFE).  Every plan word holds one of the three
         # strings tested first, and most sentences hold none of them.
@@ -972,9 +988,10 @@ def _sentence_features(
         plan = _PLAN_RE.search(seg) is not None
     words = frozenset(filterfalse(_CTX_STOP.__contains__, tokens))  # one set built, not two
     lead_len = len(seg) - len(seg.lstrip(" \t\n\"“'(-–"))
-    names = _NAME_RE.findall(seg)
+    name_re = _NAME_BMP_RE if bmp else _NAME_RE
+    names = name_re.findall(seg)
     # No name starts inside the leading punctuation, so only the first can be sentence-initial.
-    if names and _NAME_RE.match(seg, lead_len):
+    if names and name_re.match(seg, lead_len):
         # The sentence-initial word is capitalised anyway; keep the rest of a longer name.
         names[0] = names[0].partition(" ")[2]
     ents = {name.lower() for name in names if name}
@@ -1053,9 +1070,7 @@ def _extract(text: str) -> list[Claim]:
         scan, shift, kinds = _SCAN_RE.finditer(text), 0, None
     else:
         # Matches end one character late and tell their kind by the number of their last group.
-        # Text whose characters each take one UTF-16 unit has none beyond U+FFFF.
-        bmp = len(folded.encode("utf-16-le")) == 2 * len(folded)
-        scan_re = _SCAN_BMP_RE if bmp else _SCAN_SPACED_RE
+        scan_re = _SCAN_BMP_RE if _in_bmp(folded) else _SCAN_SPACED_RE
         scan, shift, kinds = scan_re.finditer(" " + folded), 1, _SCAN_SPACED_KINDS
     # Sentence i runs from starts[i] to ends[i] == starts[i + 1]; hits come in text order, so the
     # sentence of the last hit is looked up again only when a hit lies past its end.
@@ -1140,9 +1155,9 @@ class _Sentence:
         low = self.low = seg.lower() if folded is None else folded[s0:s1]
         # _WORD_RE.findall(low) with offsets: split keeps the words at odd indices, and the running
         # lengths of the pieces give where each word starts and ends.
-        parts = _WORD_SPLIT_RE.split(low)
+        parts = (_WORD_SPLIT_BMP_RE if _in_bmp(low) else _WORD_SPLIT_RE).split(low)
         self.tokens = parts[1::2]
-        self.words, self.entities, self.years, self.plan = _sentence_features(seg, low, self.tokens)
+        self.words, self.entities, self.years, self.plan = _sentence_features(seg, low, self.tokens, _in_bmp(seg))
         # A window of the sentence lower-cased on its own equals the same slice of `low` when
         # lower-casing maps each character to one character, without context ("Σ" depends on its
         # neighbours); otherwise the windows are read from the text as before.

@@ -523,3 +523,22 @@ def test_spaced_scanner_matches_the_lower_case_scanner(text: str) -> None:
     assert spaced == fast
     bmp = [((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex]) for m in cl._SCAN_BMP_RE.finditer(" " + text)]
     assert bmp == spaced
+
+
+@given(st.text(alphabet='Hà Nội ĐÀ nẵng-Ba 2017 A.B ßΣς x_y 5-7 "(Ông', max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_bmp_word_and_name_patterns_match_the_originals(text: str) -> None:
+    from dedup import claims as cl
+
+    assert cl._WORD_SPLIT_BMP_RE.split(text) == cl._WORD_SPLIT_RE.split(text)
+    assert cl._NAME_BMP_RE.findall(text) == cl._NAME_RE.findall(text)
+    assert cl._in_bmp(text) and not cl._in_bmp(text + "\U0001f600")
+
+
+def test_bmp_letter_class_is_the_letters_below_u10000() -> None:
+    import re
+
+    from dedup import claims as cl
+
+    bmp_letter, letter = re.compile(cl._BMP_LETTER), re.compile(r"[^\W\d_]")
+    assert all(bool(bmp_letter.fullmatch(chr(cp))) == bool(letter.fullmatch(chr(cp))) for cp in range(0x10000))
