@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate, chain, filterfalse, pairwise
+from operator import attrgetter
 
 __all__ = ["Claim", "extract_claims", "format_vi", "granularity", "parse_spelled", "parse_vi_number"]
 
@@ -477,7 +478,73 @@ _SCAN_LOW_RE = re.compile(
 # character a hit may follow is left out): the engine skips over them without trying the pattern
 # at every offset, and (?<=\W) then tests the character exactly.
 _SCAN_WORD_CHARS = "0-9a-zA-Z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1ea0-\u1ef9"
-_SCAN_SPACED_RE = re.compile(rf"[^{_SCAN_WORD_CHARS}](?<=\W)" + _SCAN_LOW_RE.pattern.removeprefix(r"(?<!\w)"))
+
+
+def _by_first_letter(words: list[str] | set[str] | dict[str, object]) -> list[tuple[str, list[str]]]:
+    """The words grouped by their first character, as (character, the rest of each word)."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w[1:])
+    return sorted(groups.items())
+
+
+# After the character before the hit, the three kinds of hit are written as one flat alternation
+# whose every branch starts with one character (a digit, or a first letter with the prefix tree of
+# the rest of its words): the engine passes over a branch whose first character does not match
+# without entering it, so most offsets cost a few comparisons.  The branches come in the order of
+# _SCAN_LOW_RE (the number, the vague quantities, the spelled runs), and a letter's branch tries
+# its words in the order the prefix tree does, so the same hit is found at every offset.  The
+# look-behind of the number follows its first digit and looks past it.  Each branch ends in an
+# empty group whose number (Match.lastindex) names its kind in _SCAN_SPACED_KINDS.
+_SPELLED_TRIE = _trie_alt(_SPELLED_WORDS)
+_SCAN_SPACED_BRANCHES = [
+    ("num", r"\d(?<![.,/:=#@\-+].)\d*(?:[.,]\d+)*"),
+    *(("vague", re.escape(ch) + _trie_alt(rest) + r"(?!\w)") for ch, rest in _by_first_letter(_VAGUE)),
+    *(
+        ("spelled", re.escape(ch) + _trie_alt(rest) + rf"(?:\s+(?:{_SPELLED_TRIE}))*(?!\w)")
+        for ch, rest in _by_first_letter(_SPELLED_WORDS)
+    ),
+]
+_SCAN_SPACED_RE = re.compile(
+    rf"[^{_SCAN_WORD_CHARS}](?<=\W)(?:" + "|".join(body + "()" for _, body in _SCAN_SPACED_BRANCHES) + ")"
+)
+_SCAN_SPACED_KINDS = (None, *(kind for kind, _ in _SCAN_SPACED_BRANCHES))
+
+
+def _in_bmp(s: str) -> bool:
+    """True when s has no character beyond U+FFFF (each then takes one UTF-16 unit)."""
+    return len(s.encode("utf-16-le")) == 2 * len(s)
+
+
+def _bmp_ranges(char_class: str) -> str:
+    """The characters below U+10000 that the one-character pattern char_class matches, as the
+    ranges of a class."""
+    one = re.compile(char_class)
+    out = []
+    lo = None
+    for cp in range(0x10001):
+        if cp < 0x10000 and one.match(chr(cp)):
+            lo = cp if lo is None else lo
+        elif lo is not None:
+            out.append(re.escape(chr(lo)) + ("-" + re.escape(chr(cp - 1)) if cp - 1 > lo else ""))
+            lo = None
+    return "".join(out)
+
+
+# _SCAN_SPACED_RE for text without characters beyond U+FFFF: its first class is exactly the
+# non-word characters there, so the look-behind is left out.  (A class that spells out every word
+# character of the BMP is one table look-up per character; ranges beyond it would be tested one
+# by one.)
+_SCAN_BMP_RE = re.compile(
+    "[^"
+    + _bmp_ranges(r"\w")
+    + r"\U00010000-\U0010ffff]"
+    + _SCAN_SPACED_RE.pattern.removeprefix(rf"[^{_SCAN_WORD_CHARS}](?<=\W)")
+)
+# _WORD_SPLIT_RE for text without characters beyond U+FFFF: the letters spelled out as one class
+# are one table look-up per character, where [^\W\d_] tests three character properties.
+_BMP_LETTER = "[" + _bmp_ranges(r"[^\W\d_]") + "]"
+_WORD_SPLIT_BMP_RE = re.compile(f"({_BMP_LETTER}+(?:-{_BMP_LETTER}+)?)")
 # _NOT_CLAIM_BEFORE for lower-cased text: no IGNORECASE, words as a prefix tree.  In a lower-cased
 # string IGNORECASE changes what its letters match only for "ı" and "ſ" (matched as i and s).
 _NOT_CLAIM_LOW = re.compile(r"(?<!\w)(?:" + _trie_alt({w.lower() for w in _NOT_CLAIM_WORDS}) + r")\s*$")
@@ -772,6 +839,8 @@ _NP_BREAK_RE = re.compile(r"[,;:()\[\]\"“”'!?…\n]")
 _TAIL_END_RE = re.compile(r"[,;:()\[\]!?…\n]|\.(?=\s|$)")
 # The same matches, starting with one character class so that the engine can jump to it.
 _TAIL_END_FAST_RE = re.compile(r"[,;:()\[\]!?…\n.](?:(?<=\.)(?=\s|$)|(?<!\.))")
+# The first of those and the digits (\d is str.isdecimal).
+_TAIL_END_OR_DIGIT_RE = re.compile(r"[,;:()\[\]!?…\n.\d](?:(?<=\.)(?=\s|$)|(?<!\.))")
 
 
 def _at_sentence_start(text: str, pos: int, sent_start: int) -> bool:
@@ -793,12 +862,13 @@ def _noun_phrase(text: str, pos: int, limit: int, folded: str | None = None) -> 
             if _NP_BREAK_RE.search(between) or (words and "." in between):
                 break
         w = m.group()
-        lw = w.lower() if folded is None else folded[w_start:w_end]
         if not w.isalpha() and (_DIGIT_RE.search(w) or w in "%$"):  # letters only: neither
             break
-        if lw in _NP_STOP or (words and (lw + " " + lower_words[-1]) in _NP_STOP):
-            break
-        if w[0].isupper() and lw not in SYNONYMS and not (w.isupper() and lw in SYNONYMS):
+        lw = w.lower() if folded is None else folded[w_start:w_end]
+        # A token is one syllable or a hyphenated compound: of the two-syllable stop items only
+        # the first syllable could start one, and each is a stop word of its own.  A capitalised
+        # word starts a name unless it is a known abbreviation ("TNXP", "DN").
+        if lw in _NP_STOP or (w[0].isupper() and lw not in SYNONYMS):
             break
         words.append(w)
         lower_words.append(lw)
@@ -807,17 +877,24 @@ def _noun_phrase(text: str, pos: int, limit: int, folded: str | None = None) -> 
             break
     # The tail runs to the end of the clause (punctuation or the next figure): it carries the
     # predicate ("… bị thương") and feeds the context.
-    tail_end = limit
-    mt = _TAIL_END_FAST_RE.search(text, end, limit)
-    if mt:
-        tail_end = mt.start()
-    md = _DIGIT_RE.search(text, end + 2, tail_end) if end + 2 < tail_end else None
-    if md:
-        tail_end = md.start()
+    # A figure ends it only from two characters after the phrase on.  One search finds the first
+    # clause end or digit; only a digit in those two characters needs the two searches.
+    mt = _TAIL_END_OR_DIGIT_RE.search(text, end, limit)
+    if mt is None:
+        tail_end = limit
+    elif (tail_end := mt.start()) < end + 2 and text[tail_end].isdecimal():
+        tail_end = limit
+        mt = _TAIL_END_FAST_RE.search(text, end, limit)
+        if mt:
+            tail_end = mt.start()
+        md = _DIGIT_RE.search(text, end + 2, tail_end) if end + 2 < tail_end else None
+        if md:
+            tail_end = md.start()
     while words and lower_words[-1] in _NP_DROP:
         words.pop()
         lower_words.pop()
-    noun = " ".join(words).lower() if words else None
+    # The words of the folded text are already lower-cased.
+    noun = (" ".join(words).lower() if folded is None else " ".join(lower_words)) if words else None
     return noun, end, text[end:tail_end].lower() if folded is None else folded[end:tail_end]
 
 
@@ -891,14 +968,18 @@ _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and 
 # look-behind comes after the first letter ((?<![\w.]) in front means the same) so that the
 # engine can jump to upper-case letters.
 _NAME_RE = re.compile(rf"[{_UPPER}](?<![\w.].)[^\W\d_]*(?: [{_UPPER}][^\W\d_]*)*")
+# The same for text without characters beyond U+FFFF, the letters as one class (_BMP_LETTER).
+_NAME_BMP_RE = re.compile(rf"[{_UPPER}](?<![\w.].){_BMP_LETTER}*(?: [{_UPPER}]{_BMP_LETTER}*)*")
 
 
 def _sentence_features(
-    seg: str, low: str, tokens: list[str]
+    seg: str, low: str, tokens: list[str], bmp: bool = False
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str], bool]:
     """Content syllables, capitalised names (not sentence-initial), years and plan flag of a
-    sentence seg (low = seg.lower(), tokens = _WORD_RE.findall(low))."""
-    years = frozenset(_YEAR_RE.findall(seg))
+    sentence seg (low = seg.lower(), tokens = _WORD_RE.findall(low); bmp: seg has no character
+    beyond U+FFFF)."""
+    # Every year starts with "19" or "20", and many sentences hold neither.
+    years = frozenset(_YEAR_RE.findall(seg)) if "19" in seg or "20" in seg else frozenset()
     if len(low) == len(seg) and "ı" not in low and "ſ" not in low:
         # Same answer, letter for letter (see _FOLD_UNSAFE).  Every plan word holds one of the three
         # strings tested first, and most sentences hold none of them.
@@ -907,9 +988,10 @@ def _sentence_features(
         plan = _PLAN_RE.search(seg) is not None
     words = frozenset(filterfalse(_CTX_STOP.__contains__, tokens))  # one set built, not two
     lead_len = len(seg) - len(seg.lstrip(" \t\n\"“'(-–"))
-    names = _NAME_RE.findall(seg)
+    name_re = _NAME_BMP_RE if bmp else _NAME_RE
+    names = name_re.findall(seg)
     # No name starts inside the leading punctuation, so only the first can be sentence-initial.
-    if names and _NAME_RE.match(seg, lead_len):
+    if names and name_re.match(seg, lead_len):
         # The sentence-initial word is capitalised anyway; keep the rest of a longer name.
         names[0] = names[0].partition(" ")[2]
     ents = {name.lower() for name in names if name}
@@ -985,23 +1067,36 @@ def _extract(text: str) -> list[Claim]:
     # depends on its neighbours, as "Σ" does).
     folded = low if len(low) == len(text) and not any(ch in text for ch in _NOT_FOLDED) else None
     if folded is None:
-        scan, shift = _SCAN_RE.finditer(text), 0
+        scan, shift, kinds = _SCAN_RE.finditer(text), 0, None
     else:
-        scan, shift = _SCAN_SPACED_RE.finditer(" " + folded), 1  # matches end one character late
+        # Matches end one character late and tell their kind by the number of their last group.
+        scan_re = _SCAN_BMP_RE if _in_bmp(folded) else _SCAN_SPACED_RE
+        scan, shift, kinds = scan_re.finditer(" " + folded), 1, _SCAN_SPACED_KINDS
+    # Sentence i runs from starts[i] to ends[i] == starts[i + 1]; hits come in text order, so the
+    # sentence of the last hit is looked up again only when a hit lies past its end.
+    s0 = s1 = 0
+    bisect_right = bisect.bisect_right
     for m in scan:
         start = m.start()
         if start < consumed_until:
             continue
         end = m.end() - shift
-        kind = m.lastgroup
-        si = bisect.bisect_right(starts, start) - 1
-        s0, s1 = (starts[si], ends[si]) if si >= 0 else (0, n)
+        kind = m.lastgroup if kinds is None else kinds[m.lastindex]
+        if start >= s1:
+            si = bisect_right(starts, start) - 1
+            s0, s1 = (starts[si], ends[si]) if si >= 0 else (0, n)
         if kind == "num":
             r = _digit_claim(text, start, end, s0, s1, folded)
         elif kind == "vague":
             r = _vague_claim(text, start, end, s0, s1, folded)
         elif end - start == 5 and text[start:end].lower() == "không":
             continue  # a lone "không" ("not"): _spelled_claim drops it (the commonest candidate)
+        elif (
+            folded is not None
+            and _SPELLED_NOUN_LOW_RE.match(folded, end) is None
+            and (end - start == 3 or folded[max(0, end - 3) : end] != "năm")
+        ):
+            continue  # the first test of _spelled_claim: nothing counted follows the run
         else:
             r = _spelled_claim(text, start, end, s0, s1, folded)
         if r is None:
@@ -1011,8 +1106,11 @@ def _extract(text: str) -> list[Claim]:
         if info is None:
             info = sent_cache[s0] = _Sentence(text, s0, s1, raw, offs, folded)
         claims.append(_make(text, s0, info, raw, offs, folded, *r))
-    claims.sort(key=lambda c: (c.start, c.end))
+    claims.sort(key=_START_END)
     return claims
+
+
+_START_END = attrgetter("start", "end")
 
 
 # What a claim builder found: (start, end, value, low, high, qualifier, unit, noun, qclass,
@@ -1057,9 +1155,9 @@ class _Sentence:
         low = self.low = seg.lower() if folded is None else folded[s0:s1]
         # _WORD_RE.findall(low) with offsets: split keeps the words at odd indices, and the running
         # lengths of the pieces give where each word starts and ends.
-        parts = _WORD_SPLIT_RE.split(low)
+        parts = (_WORD_SPLIT_BMP_RE if _in_bmp(low) else _WORD_SPLIT_RE).split(low)
         self.tokens = parts[1::2]
-        self.words, self.entities, self.years, self.plan = _sentence_features(seg, low, self.tokens)
+        self.words, self.entities, self.years, self.plan = _sentence_features(seg, low, self.tokens, _in_bmp(seg))
         # A window of the sentence lower-cased on its own equals the same slice of `low` when
         # lower-casing maps each character to one character, without context ("Σ" depends on its
         # neighbours); otherwise the windows are read from the text as before.
@@ -1151,14 +1249,21 @@ def _qualifier(text: str, pos: int, s0: int, folded: str | None = None) -> tuple
 def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str | None) -> _Parts | None:
     """Claim parts of the digit token text[start:end], or None when it is a date, time, code or rank
     (folded: see :func:`_after_patterns`)."""
-    subject, scale_re, unit_re = _after_patterns(text, folded)
+    if folded is None:
+        subject, scale_re, unit_re = text, _SCALE_RE, _UNIT_RE
+    else:
+        subject, scale_re, unit_re = folded, _SCALE_LOW_RE, _UNIT_LOW_RE
     tok = text[start:end]
     nxt = text[end : end + 12]
+    c, c2 = nxt[:1], nxt[1:2]
     # Glued to letters/digits on the left is caught by the scanner look-behind (A320, U23, =792).
     # Dates/times: d/m, d/m/y, hh:mm, d-m-y.
-    if nxt[:1] in ("/", ":") and nxt[1:2].isdigit():
+    if c in ("/", ":") and c2.isdigit():
         return None
-    after = _AFTER_DIGITS_RE.match(nxt)
+    # Most figures are followed by a space and a word ("5 người"): no hour, date, code or dash
+    # pattern below can start there.
+    word_next = c == " " and c2.isalpha()
+    after = None if word_next else _AFTER_DIGITS_RE.match(nxt)
     if after and (after.lastgroup == "reject" or not unit_re.match(subject, end, end + 12)):  # a unit in nxt
         return None  # 19h, 19h02, 7-7-2005 or 1A, 3G, 4K, 2x
     parsed = _parse_number(tok)
@@ -1178,7 +1283,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     # ... unless a unit or scale follows: "trả cho Victoria 8000 euro", "Hoa Liên 53 km".
     if (
         pw
-        and _is_capitalised(pw)
+        and pw[0].isupper()
         and not _at_sentence_start(text, pws, s0)
         and pw.lower() not in QUALIFIERS
         and not (scale_re.match(subject, end) or _unit_after(subject, end, unit_re))
@@ -1198,7 +1303,8 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         return None
     end_main = end
     # Range second half.
-    rng = _RANGE_RE.match(text, end)
+    # (After a space and a word, only "đến" or "tới" can start one.)
+    rng = _RANGE_RE.match(text, end) if not word_next or c2 in "đĐtT" else None
     v2 = None
     if rng:
         t2 = rng.group("n2") or rng.group("n3")
@@ -1225,7 +1331,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         ):
             return None  # "3-1", "23 - 10": a score or a date, not a quantity
     # Scores and dates with a hyphen but no noun.
-    if _DASH_DIGIT_RE.match(nxt) and v2 is None:
+    if v2 is None and ("-" in nxt or "–" in nxt) and _DASH_DIGIT_RE.match(nxt):
         return None
     scale = 1.0
     scale_word = None
@@ -1245,18 +1351,18 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
                 unit = unit + um.group("rate").lower()
             end_main = um.end()
     # Years: 4 digits 1900–2100, not followed by a unit or counted noun.
-    year_like = not scale_word and unit is None and _YEAR_TOKEN_RE.fullmatch(tok)
+    year_like = not scale_word and unit is None and len(tok) == 4 and _YEAR_TOKEN_RE.fullmatch(tok)
     if year_like and not _SPELLED_NOUN_RE.match(text, end_main):
         return None
     # Times: "3 giờ 30", "lúc 7 giờ".
-    if unit is None and _HOUR_AFTER_RE.match(text[end_main : end_main + 8]):
+    if unit is None and _HOUR_AFTER_RE.match(text, end_main, end_main + 8):
         return None
     if unit in ("mb", "kb", "gb") and _FURNITURE_RE.search(text[s0:s1]):
         return None  # "Gửi file đính kèm không quá 10MB": page furniture
     noun, np_end, tail = _noun_phrase(text, end_main, s1, folded)
     if unit is None and noun is None:
         return None  # a bare figure ("Ban Chỉ đạo 35", "thay vì 183 như…") can never be aligned
-    if unit is None and noun and noun.split()[0] in ("năm", "tháng") and tok.isdigit() and len(tok) == 4:
+    if unit is None and len(tok) == 4 and noun and tok.isdigit() and noun.split()[0] in ("năm", "tháng"):
         return None
     qual, qcls, qstart = _qualifier(text, start, s0, folded)
     full_value, g, whole, ends_in_zero = _figure(tok, scale)
@@ -1335,14 +1441,13 @@ def _make(
     """Assemble a Claim with derived fields (head, quantity label, predicate; folded: text
     lower-cased or None, see _extract)."""
     head = _canonical_head(noun)
-    label_parts = []
+    # The quantity label: scale word (not for percentages), unit and noun, those there are.
     if unit:
-        if scale_word and unit != "%":
-            label_parts.append(_SCALE_LABEL.get(scale_word, scale_word))
-        label_parts.append(unit)
-    if noun:
-        label_parts.append(noun)
-    quantity = " ".join(label_parts) or "số"
+        quantity = unit if not scale_word or unit == "%" else _SCALE_LABEL.get(scale_word, scale_word) + " " + unit
+        if noun:
+            quantity += " " + noun
+    else:
+        quantity = noun or "số"
     lo = max(s0, a - 30)
     pred = _predicate(tail) or _predicate_before(text[lo:a].lower() if folded is None else folded[lo:a])
     if noun and pred is None:

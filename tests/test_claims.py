@@ -304,7 +304,10 @@ def test_lower_case_scanner_matches_the_original() -> None:
         fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(low)]
         plain = [(m.span(), m.lastgroup) for m in cl._SCAN_RE.finditer(text)]
         assert fast == plain, text
-        spaced = [((m.start(), m.end() - 1), m.lastgroup) for m in cl._SCAN_SPACED_RE.finditer(" " + low)]
+        spaced = [
+            ((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex])
+            for m in cl._SCAN_SPACED_RE.finditer(" " + low)
+        ]
         assert spaced == fast, text
         for pos in range(len(text) + 1):
             for fast_re, plain_re in [
@@ -484,6 +487,19 @@ def test_sentences_are_the_spans_between_sentence_ends() -> None:
         assert cl._sentences(text) == (starts, ends), text
 
 
+def test_bmp_scanner_starts_after_exactly_the_non_word_characters() -> None:
+    """The first class of _SCAN_BMP_RE holds exactly the characters below U+10000 that \\w does not
+    match, and none beyond."""
+    import re
+
+    from dedup import claims as cl
+
+    first = re.compile(cl._SCAN_BMP_RE.pattern[: cl._SCAN_BMP_RE.pattern.index("]") + 1])
+    word = re.compile(r"\w")
+    assert all((first.fullmatch(chr(cp)) is None) == bool(word.match(chr(cp))) for cp in range(0x10000))
+    assert first.fullmatch("\U0001f600") is None
+
+
 def test_spaced_scanner_skips_word_characters_only() -> None:
     """The class _SCAN_SPACED_RE starts with leaves out word characters only, so that every
     character before a hit can start a match."""
@@ -501,5 +517,28 @@ def test_spaced_scanner_matches_the_lower_case_scanner(text: str) -> None:
     from dedup import claims as cl
 
     fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(text)]
-    spaced = [((m.start(), m.end() - 1), m.lastgroup) for m in cl._SCAN_SPACED_RE.finditer(" " + text)]
+    spaced = [
+        ((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex]) for m in cl._SCAN_SPACED_RE.finditer(" " + text)
+    ]
     assert spaced == fast
+    bmp = [((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex]) for m in cl._SCAN_BMP_RE.finditer(" " + text)]
+    assert bmp == spaced
+
+
+@given(st.text(alphabet='Hà Nội ĐÀ nẵng-Ba 2017 A.B ßΣς x_y 5-7 "(Ông', max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_bmp_word_and_name_patterns_match_the_originals(text: str) -> None:
+    from dedup import claims as cl
+
+    assert cl._WORD_SPLIT_BMP_RE.split(text) == cl._WORD_SPLIT_RE.split(text)
+    assert cl._NAME_BMP_RE.findall(text) == cl._NAME_RE.findall(text)
+    assert cl._in_bmp(text) and not cl._in_bmp(text + "\U0001f600")
+
+
+def test_bmp_letter_class_is_the_letters_below_u10000() -> None:
+    import re
+
+    from dedup import claims as cl
+
+    bmp_letter, letter = re.compile(cl._BMP_LETTER), re.compile(r"[^\W\d_]")
+    assert all(bool(bmp_letter.fullmatch(chr(cp))) == bool(letter.fullmatch(chr(cp))) for cp in range(0x10000))
