@@ -77,8 +77,16 @@ class Claim:
         state = self.__dict__
         if name not in _LAZY_FIELDS or "_lazy" not in state:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        state.update(_lazy_fields(*state.pop("_lazy")))  # and the sentence is let go
+        state.update(_lazy_fields(*state["_lazy"]))
+        del state["_lazy"]  # only once the fields are in; and the sentence is let go
         return state[name]
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled and copied with every field: those left out are computed first, so that neither
+        carries the sentence's text and words along."""
+        if "_lazy" in self.__dict__:
+            self.__getattr__("context")
+        return self.__dict__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,13 +408,6 @@ def _search_at_end(pattern: re.Pattern[str], s: str, width: int) -> re.Match[str
     return pattern.search(s, max(0, len(s.rstrip()) - width))
 
 
-# A preceding word that *allows* a number after "năm/tháng/ngày" words (e.g. "năm" in "hai năm").
-_SPORT_RE = re.compile(
-    r"(?<!\w)(?:thắng|thua|hòa|hoà|tỷ số|tỉ số|đánh bại|vượt qua|cách biệt|dẫn|gỡ|ghi bàn|"
-    r"chung cuộc|kết quả|sau|trước|với tỷ số|với tỉ số)\s*$",
-    re.IGNORECASE,
-)
-
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 _WORD_SPLIT_RE = re.compile("(" + _WORD_RE.pattern + ")")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-./][^\W_]+)*|[%$]")
@@ -589,14 +590,6 @@ _UNIT_LOW_RE = re.compile(
     rf"(?![^\W\d_])"
 )
 _SPELLED_NOUN_LOW_RE = re.compile(r"\s+(?:" + _trie_alt({n.lower() for n in _SPELLED_NOUNS}) + r")(?!\w)")
-# Glued letters right after digits that make it a time/code ("19h02", "1A", "3G", "4K").
-_GLUED_CODE_RE = re.compile(r"[hH]\d|[^\W\d_]", re.IGNORECASE)
-_TIME_AFTER_RE = re.compile(r"(?:h\d{0,2}(?!\w)|:\d{2}|\s*(?:giờ|g)\s*\d{1,2}(?!\d)|\s*(?:sáng|trưa|chiều|tối|đêm)\b)")
-_DATE_NEAR_RE = re.compile(
-    r"(?<!\w)(?:ngày|hôm|sáng|trưa|chiều|tối|đêm|rạng sáng|sáng nay|chiều nay|tối nay|từ|đến|tới|cập nhật|"
-    r"thứ (?:hai|ba|tư|năm|sáu|bảy)|chủ nhật|tháng)\s*[:,]?\s*$",
-    re.IGNORECASE,
-)
 _FURNITURE_RE = re.compile(r"(?:file|đính kèm|tập tin|lượt xem|views?|bình luận)", re.IGNORECASE)
 
 R_MAX = 0.25  # numbers.md §2: cap g at r_max·x for 1–2 significant digits ("khoảng 10" ≠ [0, 20])
@@ -619,6 +612,8 @@ def parse_vi_number(s: str) -> tuple[float, float] | None:
             return None
         int_part = "".join(int_groups)
         dec = groups[1] if len(groups) == 2 else ""
+        if "." in dec:
+            return None  # English decimals after English thousands (1,232.10): not a vi-VN number
     elif "," in s:
         groups = s.split(",")
         if len(groups) == 2:
@@ -1202,7 +1197,7 @@ _FROM_X_END_RE = re.compile(r"(?<!\w)từ\s+\S+(?:\s+\S+)?\s*$")
 _EMPH_VERB_END_RE = re.compile(r"(?<!\w)(?:có|lên|đạt|là|con số)\s*$")
 # Right after a digit token: an hour glued to it (19h, 19h02) or a day-month-year (7-7-2005,
 # 06-05-2022) make it no claim, and so does a letter (1A, 3G, 4K, 2x) unless a unit starts there.
-# One match tells which: at most one of "reject" and "letter" can match at a position.
+# One match tells which: "reject" is tried first, so where both could match ("19h "), it wins.
 _AFTER_DIGITS_RE = re.compile(
     r"(?P<reject>h\d{0,2}(?!\w)|[hH]\d|\s*[-–]\s*\d{1,2}\s*[-–/]\s*\d{2,4}(?!\d))|(?P<letter>[^\W\d_])"
 )

@@ -44,10 +44,21 @@ def test_parse_vi_number(tok: str, value: float) -> None:
     assert parsed[0] == pytest.approx(value)
 
 
-@pytest.mark.parametrize("tok", ["22.10", "4.0", "22.10.2013", "1,2,3"])
+@pytest.mark.parametrize("tok", ["22.10", "4.0", "22.10.2013", "1,2,3", "1,232.10", "1.500,25.3"])
 def test_parse_vi_number_rejects(tok: str) -> None:
     """\\d+.\\d{1,2} is a date, version or English decimal, never a VN number."""
     assert parse_vi_number(tok) is None
+
+
+def test_an_english_figure_leaves_the_other_claims_of_its_text() -> None:
+    # baomoi-21478747: one figure in English notation once cost the article every claim.
+    text = (
+        "Giá vàng hôm nay 7/2 trên sàn Comex NewYork tăng mạnh 11.30 USD, tương đương 0.9%, chốt phiên "
+        "giao dịch ở mức 1,232.10 USD/ounce. Trong nước, 35 doanh nghiệp đã bán ra 1.200 lượng vàng."
+    )
+    found = {c.text for c in extract_claims(text)}
+    assert "35 doanh nghiệp" in found
+    assert not any("232" in t for t in found)
 
 
 # (text, value, qualifier, unit, noun) — real snippets from numbers.md §1–§5 and claims-dev.
@@ -405,16 +416,22 @@ def test_claims_are_plain_dataclass_instances() -> None:
 
 
 def test_unread_claims_pickle_and_copy() -> None:
-    """A claim whose fields of first read are still out pickles and copies; both give its values."""
+    """A claim whose fields of first read are still out pickles and copies with their values,
+    computed first (at every pickle protocol), and without the sentence they are read from."""
     import copy
     import dataclasses
     import pickle
 
     text = "Vụ tai nạn ở Hà Nội năm 2016 làm 5 người chết và hơn 20 người bị thương."
     for c in extract_claims(text):
-        restored, copied = pickle.loads(pickle.dumps(c)), copy.copy(c)
-        assert "_lazy" in vars(restored) and "_lazy" in vars(copied)
-        assert dataclasses.asdict(restored) == dataclasses.asdict(copied) == dataclasses.asdict(c)
+        assert "_lazy" in vars(c)
+        copied = copy.copy(c)
+        assert "_lazy" not in vars(c) and "_lazy" not in vars(copied)
+        for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+            restored = pickle.loads(pickle.dumps(c, protocol))
+            assert "_lazy" not in vars(restored)
+            assert dataclasses.asdict(restored) == dataclasses.asdict(c)
+        assert dataclasses.asdict(copied) == dataclasses.asdict(c)
         assert c.entities == frozenset({"hà nội"}) and c.years == frozenset({"2016"})
 
 
