@@ -519,17 +519,15 @@ def _in_bmp(s: str) -> bool:
 
 def _bmp_ranges(char_class: str) -> str:
     """The characters below U+10000 that the one-character pattern char_class matches, as the
-    ranges of a class."""
-    one = re.compile(char_class)
+    ranges of a class (each run of consecutive matching code points found in one pass)."""
     out = []
-    lo = None
-    for cp in range(0x10001):
-        if cp < 0x10000 and one.match(chr(cp)):
-            lo = cp if lo is None else lo
-        elif lo is not None:
-            out.append(re.escape(chr(lo)) + ("-" + re.escape(chr(cp - 1)) if cp - 1 > lo else ""))
-            lo = None
+    for m in re.finditer(f"(?:{char_class})+", _BMP):
+        lo, hi = m.start(), m.end() - 1
+        out.append(re.escape(chr(lo)) + ("-" + re.escape(chr(hi)) if hi > lo else ""))
     return "".join(out)
+
+
+_BMP = "".join(map(chr, range(0x10000)))  # every code point below U+10000, at its own offset
 
 
 # _SCAN_SPACED_RE for text without characters beyond U+FFFF: its first class is exactly the
