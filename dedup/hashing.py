@@ -185,13 +185,16 @@ def chunk_name_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     starts, ends = kernels.name_spans(normalize.char_classes(cp), cp)
     long = ends - starts > _LONG_TOKEN
 
+    def name_hash(raw: str) -> int:
+        return stable_hash(normalize.name_form(raw))
+
     def value_of(t: int) -> int:
-        return stable_hash(normalize.name_form(joined[starts[t] : ends[t]]))
+        return name_hash(joined[starts[t] : ends[t]])
 
     values, known = _names.lookup(kernels.span_keys(cp, starts, ends), long, value_of)
     for t in np.flatnonzero(long).tolist():
         raw = joined[starts[t] : ends[t]]
-        values[t] = _cached(_long_names, raw, lambda raw=raw: stable_hash(normalize.name_form(raw)))
+        values[t] = _cached(_long_names, raw, lambda raw=raw: name_hash(raw))
         known[t] = True
     return _per_text(texts, starts, values, known)
 

@@ -308,8 +308,10 @@ def sorted_counts(
     return out_keys[:n].copy(), out_sums[:n].copy(), bounds
 
 
-_F1, _F2 = np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35)
-_S16, _S13 = np.uint32(16), np.uint32(13)
+# MurmurHash3's 32-bit finaliser, which datasketch applies to hashed inputs: shift, multiply,
+# shift, multiply, shift.
+FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+_S16, _F1, _S13, _F2, _ = FMIX32
 
 
 @njit(cache=True, nogil=True)

@@ -21,14 +21,13 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from dedup import kernels, parallel
 from dedup.hashing import sorted_unique
 
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 _MAX32 = np.uint32(0xFFFFFFFF)
 SCHEME = "affine32"
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
     """datasketch's 32-bit pre-mix (the MurmurHash3 finaliser) applied to hashed inputs."""
-    s1, m1, s2, m2, s3 = _FMIX32
+    s1, m1, s2, m2, s3 = kernels.FMIX32
     v = values ^ (values >> s1)
     v = v * m1
     v = v ^ (v >> s2)
