@@ -358,6 +358,22 @@ def _bucket_pairs(block: np.ndarray, max_bucket: int, window: int, n: int, out: 
 
 
 @njit(cache=True, nogil=True)
+def group_pair_codes(members: np.ndarray, bounds: np.ndarray, n: int) -> np.ndarray:
+    """Pair codes (min * n + max) of every two members of each group members[bounds[g]:bounds[g + 1]],
+    with repeats across groups."""
+    total = 0
+    for g in range(len(bounds) - 1):
+        size = bounds[g + 1] - bounds[g]
+        total += size * (size - 1) // 2
+    out = np.empty(total, dtype=np.int64)
+    at = 0
+    for g in range(len(bounds) - 1):
+        block = members[bounds[g] : bounds[g + 1]]
+        at = _bucket_pairs(block, len(block), 0, n, out, at)
+    return out
+
+
+@njit(cache=True, nogil=True)
 def band_pair_codes(
     values: np.ndarray, members: np.ndarray, n: int, max_bucket: int, window: int, max_window_bucket: int
 ) -> tuple[np.ndarray, int, int]:
@@ -608,6 +624,7 @@ def warm() -> None:
     pairs = np.array([[0, 1]], np.int64)
     pair_dots(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1, pairs, np.zeros(1))
     band_pair_codes(np.zeros((1, 2), np.uint32), np.zeros((1, 2), np.int64), 2, 1, 1, 2)
+    group_pair_codes(np.arange(2, dtype=np.int64), np.array([0, 2], np.int64), 2)
     sets = np.array([0, 1, 2])
     for values in (np.arange(2, dtype=np.uint32), np.arange(2, dtype=np.uint64)):
         pair_intersections(values, sets, pairs)

@@ -118,25 +118,28 @@ def candidate_pairs(
     with lsh.insertion_session() as session:
         for i in rows:
             session.insert(int(i), LeanMinHash(seed=params.seed, hashvalues=signatures[i], scheme=SCHEME))
-    codes: list[np.ndarray] = []
-    n = np.int64(len(signatures))
+    # Every bucket of two or more members, flat: the pairs come out of one compiled pass.
+    members: list[int] = []
+    sizes: list[int] = []
     skipped = 0
     for table in lsh.hashtables:
-        for members in _buckets(table):
-            if len(members) < 2:
+        for bucket in _buckets(table):
+            size = len(bucket)
+            if size < 2:
                 continue
-            if params.max_bucket and len(members) > params.max_bucket:
+            if params.max_bucket and size > params.max_bucket:
                 skipped += 1
                 continue
-            m = np.fromiter(members, dtype=np.int64, count=len(members))
-            m.sort()
-            ii, jj = np.triu_indices(len(m), k=1)
-            codes.append(m[ii] * n + m[jj])
-    if not codes:
-        return np.zeros((0, 2), dtype=np.int64), {"bands": lsh.b, "rows": lsh.r, "oversized_buckets": skipped}
-    unique = sorted_unique(np.concatenate(codes))
-    pairs = np.stack([unique // n, unique % n], axis=1)
-    return pairs, {"bands": lsh.b, "rows": lsh.r, "oversized_buckets": skipped}
+            members.extend(bucket)
+            sizes.append(size)
+    stats = {"bands": lsh.b, "rows": lsh.r, "oversized_buckets": skipped}
+    if not sizes:
+        return np.zeros((0, 2), dtype=np.int64), stats
+    n = np.int64(len(signatures))
+    bounds = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    unique = sorted_unique(kernels.group_pair_codes(np.array(members, dtype=np.int64), bounds, int(n)))
+    return np.stack([unique // n, unique % n], axis=1), stats
 
 
 def bands(params: LSHParams) -> tuple[int, int]:

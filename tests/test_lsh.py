@@ -50,6 +50,32 @@ def test_identical_sets_share_a_bucket_and_disjoint_ones_do_not() -> None:
     assert stats["bands"] * stats["rows"] <= 64
 
 
+def test_candidate_pairs_are_those_datasketch_queries_find() -> None:
+    from datasketch import LeanMinHash, MinHashLSH
+
+    # Overlapping sets: buckets of many sizes, pairs found in several bands.
+    rng = np.random.default_rng(11)
+    base = rng.integers(0, 2**63, 400, dtype=np.uint64)
+    sets = [np.unique(np.concatenate([base[: rng.integers(5, 60)], rng.integers(0, 2**63, 20, dtype=np.uint64)]))]
+    sets += [np.unique(rng.choice(base, size=int(rng.integers(3, 40)))) for _ in range(150)]
+    present = np.array([k % 17 != 3 for k in range(len(sets))])
+    params = LSHParams(num_perm=32, threshold=0.3)
+    sig = Signer(32, params.seed).sign_all(sets)
+    pairs, _ = candidate_pairs(sig, present, params)
+    index = MinHashLSH(threshold=params.threshold, num_perm=32)
+    rows = np.flatnonzero(present).tolist()
+    for i in rows:
+        index.insert(i, LeanMinHash(seed=params.seed, hashvalues=sig[i], scheme="affine32"))
+    want = sorted(
+        (i, j)
+        for i in rows
+        for j in index.query(LeanMinHash(seed=params.seed, hashvalues=sig[i], scheme="affine32"))
+        if i < j
+    )
+    assert len(want) > 100
+    assert [tuple(p) for p in pairs.tolist()] == want
+
+
 def test_oversized_buckets_are_skipped_and_counted() -> None:
     same = np.arange(10, dtype=np.uint64)
     sets = [same] * 5
