@@ -96,7 +96,7 @@ def _fork(target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
 
 
 class Started:
-    """A call running in a process of its own (see `start`); call the object for its result.
+    """A call running in a process of its own (see `Spare.start`); call the object for its result.
 
     As a context manager it stops the process on the way out if the result was never collected,
     so an error elsewhere does not wait for it.
@@ -136,20 +136,9 @@ class Started:
         self.cancel()
 
 
-def start(fn: Callable[..., Any], *args: Any, separate: bool = True) -> Started:
-    """Start `fn(*args)` in a process of its own and go on; call the returned object for its result.
-
-    Where processes are forked, the arguments reach it without being copied, and everything the
-    call allocates beyond its result is gone with the process. With `separate` false, the call
-    runs here at once.
-    """
-    if not separate:
-        return Started(result=("ok", fn(*args)))
-    return Started(*_fork(_child, fn, args))
-
-
 class Spare:
-    """A process forked now, to run one call given later (`start`): its arguments are sent to it.
+    """A process forked now, to run one call given later (`start`): its arguments are sent to it,
+    everything the call allocates beyond its result is gone with the process.
 
     A process forked late shares every page the parent holds then, and the pages the parent frees
     afterwards are only given back when both have let go; one forked while the parent is still
@@ -169,7 +158,7 @@ class Spare:
     def start(self, fn: Callable[..., Any], *args: Any) -> Started:
         """Run `fn(*args)` in the spare process (or here, at once, when not separate)."""
         if self._process is None:
-            return start(fn, *args, separate=False)
+            return Started(result=("ok", fn(*args)))
         if self._tasks is None:
             raise RuntimeError("a spare process runs one call")
         tasks, self._tasks = self._tasks, None

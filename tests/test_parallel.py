@@ -13,13 +13,6 @@ def _sum_and_pid(values: np.ndarray, scale: int) -> tuple[int, int]:
     return int(values.sum()) * scale, os.getpid()
 
 
-def test_a_started_call_runs_in_its_own_process_and_returns_its_result() -> None:
-    values = np.arange(100_000, dtype=np.int64)
-    total, pid = parallel.start(_sum_and_pid, values, 3)()
-    assert total == 3 * int(values.sum())
-    assert pid != os.getpid()
-
-
 def _fail(message: str) -> None:
     raise ValueError(message)
 
@@ -29,23 +22,12 @@ def _sleep(seconds: float) -> float:
     return seconds
 
 
-def test_an_error_in_a_started_call_is_raised_where_its_result_is_asked() -> None:
-    started = parallel.start(_fail, "no buckets")
-    with pytest.raises(ValueError, match="no buckets"):
-        started()
-
-
 def test_a_started_call_whose_result_is_not_collected_is_stopped() -> None:
     begun = time.perf_counter()
-    with pytest.raises(KeyError), parallel.start(_sleep, 60.0) as started:
+    with pytest.raises(KeyError), parallel.Spare() as spare, spare.start(_sleep, 60.0) as started:
         raise KeyError("an error before the result is asked")
     assert time.perf_counter() - begun < 30
     assert not started._process.is_alive()
-
-
-def test_a_call_not_separate_runs_here_at_once() -> None:
-    total, pid = parallel.start(_sum_and_pid, np.arange(10), 2, separate=False)()
-    assert (total, pid) == (90, os.getpid())
 
 
 def test_a_spare_process_runs_a_call_on_arguments_made_after_it_was_forked() -> None:
