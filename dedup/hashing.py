@@ -251,11 +251,22 @@ def grouped_ngrams(hashes: np.ndarray, group: np.ndarray, n: int) -> tuple[np.nd
     return grams[inside], group[: len(grams)][inside]
 
 
+RADIX_MIN = 4096  # below this many keys np.sort is as fast
+
+
+def sort_keys(values: np.ndarray) -> np.ndarray:
+    """A sorted copy of a 1-d array: kernels.radix_sort for many non-negative int64 keys (term,
+    shingle and pair keys), np.sort otherwise."""
+    if values.dtype == np.int64 and len(values) >= RADIX_MIN and values.min() >= 0:
+        return kernels.radix_sort(values)
+    return np.sort(values)
+
+
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values of a 1-d array: np.unique without its hash table, slower on big int arrays."""
     if len(values) == 0:
         return values.copy()
-    ordered = np.sort(values)
+    ordered = sort_keys(values)
     keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])

@@ -204,10 +204,10 @@ class _Extractor:
         weights = sorted({w for _, _, w in parts})
         assert len(weights) <= 256, "weight numbers take the low 8 bits of a key"
         # One sort of (article, column, weight) keys; a compiled pass adds up each run.
-        packed = np.concatenate(
-            [(d << 30) | ((t & similarity.COLUMN_MASK).astype(np.int64) << 8) | weights.index(w) for t, d, w in parts]
-        )
-        packed.sort()
+        mask = similarity.COLUMN_MASK
+        keys = [(d << 30) | ((t & mask).astype(np.int64) << 8) | weights.index(w) for t, d, w in parts]
+        packed = hashing.sort_keys(np.concatenate(keys))
+        del keys
         # Weights are whole numbers (a title counts title_weight times): their float sums are
         # exact in any order.
         cols, counts, bounds = kernels.sorted_counts(packed, np.array(weights, np.float64), 30, m)

@@ -193,6 +193,35 @@ def test_sorted_isin_equals_isin() -> None:
         assert np.array_equal(sorted_isin(values, ordered), np.isin(values, ordered))
 
 
+def test_radix_sort_equals_np_sort() -> None:
+    from dedup import kernels
+    from dedup.hashing import RADIX_MIN, sort_keys, sorted_unique
+
+    rng = np.random.default_rng(5)
+    n = 20_000
+    chunk_keys = (rng.integers(0, 500, n) << 30) | (rng.integers(0, 2**22, n) << 8) | rng.integers(0, 4, n)
+    cases = [
+        np.zeros(0, np.int64),
+        np.array([7], np.int64),
+        np.array([3, 3, 3, 3], np.int64),  # every digit shared: no pass moves anything
+        rng.integers(0, 2**62, 10_000),  # every digit up to the top one
+        rng.integers(0, 300, 10_000) << 40,  # only high digits vary
+        np.sort(rng.integers(0, 1000, 9000))[::-1].copy(),  # reversed runs of equal keys
+        chunk_keys,
+    ]
+    for keys in cases:
+        keys = keys.astype(np.int64)
+        before = keys.copy()
+        assert np.array_equal(kernels.radix_sort(keys), np.sort(keys))
+        assert np.array_equal(keys, before)  # a copy: the input is left as it was
+        assert np.array_equal(sort_keys(keys), np.sort(keys))
+        assert np.array_equal(sorted_unique(keys), np.unique(keys))
+    # Negative keys, other dtypes and short arrays take np.sort; the answer is the same.
+    mixed = rng.integers(-(2**40), 2**40, RADIX_MIN + 10)
+    assert np.array_equal(sort_keys(mixed), np.sort(mixed))
+    assert np.array_equal(sort_keys(mixed.astype(np.uint64)), np.sort(mixed.astype(np.uint64)))
+
+
 def test_set_overlaps_equal_overlap_of_each_pair() -> None:
     from dedup.scorer import Sets
 
