@@ -12,8 +12,9 @@ from pathlib import Path
 
 import click
 
-from dedup import __version__, evaluate, pipeline, report
-from dedup.io import InputError, SpoolError, TextSpool, read_articles
+from dedup import __version__, evaluate, report
+from dedup.config import MatchConfig
+from dedup.io import InputError, ReadAside, SpoolError, TextSpool, read_articles
 
 
 def _write_atomically(parts: Iterable[str], output: str) -> None:
@@ -48,7 +49,7 @@ def cli() -> None:
     whether the versions of a story agree on their numbers."""
 
 
-_DEFAULTS = pipeline.MatchConfig()
+_DEFAULTS = MatchConfig()
 
 
 @cli.command()
@@ -160,12 +161,16 @@ def _match(
     output: str,
     fmt: str,
     skip_bad: bool,
-    config: pipeline.MatchConfig,
+    config: MatchConfig,
     say: Callable[[str], None],
     spool: TextSpool,
 ) -> None:
+    # The input is read in a process of its own while this one loads numpy and scikit-learn.
     try:
-        articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=say, spool=spool)
+        with ReadAside(inputs, skip_bad, say, spool) as reading:
+            from dedup import pipeline
+
+            articles, rejected = reading.result()
     except (InputError, SpoolError) as err:
         raise click.ClickException(str(err)) from None
     except OSError as err:
@@ -224,6 +229,8 @@ def explain(inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_
     and thresholds), then every signal is printed: cosine, shingle overlap, LSH buckets shared in
     each tier, shared top terms, and the verdict they give.
     """
+    from dedup import pipeline
+
     try:
         articles, _ = read_articles(inputs, skip_bad=True)
     except InputError as err:
@@ -285,6 +292,7 @@ def claims(items: tuple[str, ...], fmt: str) -> None:
     FILE_OR_ID is an article file or directory (as for `match`); any other word is an article id
     to pick from those files, so `dedup claims feed.jsonl.gz 12345` shows one article's claims.
     """
+    from dedup import pipeline
     from dedup.claims import extract_claims
 
     paths = [i for i in items if i == "-" or Path(i).exists()]

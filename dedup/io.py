@@ -11,6 +11,8 @@ import contextlib
 import gzip
 import json
 import os
+import pickle
+import signal
 import sys
 import tempfile
 import unicodedata
@@ -77,13 +79,28 @@ class TextSpool:
 
     def __getitem__(self, k: int) -> str:
         if self._unflushed:
-            try:
-                self._file.flush()
-            except OSError as err:
-                raise self._failed(err) from None
-            self._unflushed = False
+            self.flush()
         start, end = self._bounds[k], self._bounds[k + 1]
         return os.pread(self._file.fileno(), end - start, start).decode("utf-8", "surrogatepass")
+
+    def flush(self) -> None:
+        """Write out the texts still buffered, so that another process reading the file sees them."""
+        try:
+            self._file.flush()
+        except OSError as err:
+            raise self._failed(err) from None
+        self._unflushed = False
+
+    @property
+    def bounds(self) -> array:
+        """Where each text starts in the file, and where the last ends."""
+        return self._bounds
+
+    def adopt(self, bounds: array) -> None:
+        """Take the texts a forked process wrote into this spool's file (its `bounds` after a flush)."""
+        if len(self):
+            raise ValueError("only an empty spool can adopt the texts written by another process")
+        self._bounds = array("q", bounds)
 
     def close(self) -> None:
         """Remove the file (texts that could not be written are dropped with it)."""
@@ -272,3 +289,81 @@ def read_articles(
             record = replace(record, text="")
         articles.append(record)
     return articles, rejected
+
+
+class ReadAside:
+    """:func:`read_articles` into a spool in a forked process, while this one goes on.
+
+    The command line starts it before it loads numpy and scikit-learn (a second or more), so that
+    reading and loading overlap. :meth:`result` returns what read_articles would have, raises what
+    it would have raised, and replays its warnings through `warn` in order. Where processes cannot
+    be forked the reading happens in :meth:`result`.
+    """
+
+    def __init__(self, inputs: Iterable[str], skip_bad: bool, warn: Any, spool: TextSpool) -> None:
+        self._args = (list(inputs), skip_bad, spool)
+        self._warn = warn
+        self._pid = 0
+        if hasattr(os, "fork") and not len(spool):
+            read_fd, write_fd = os.pipe()
+            self._pid = os.fork()
+            if self._pid == 0:  # pragma: no cover - the child's coverage is not collected
+                os.close(read_fd)
+                self._child(write_fd)
+            os.close(write_fd)
+            self._fd = read_fd
+
+    def _child(self, write_fd: int) -> None:  # pragma: no cover - runs in the forked process
+        inputs, skip_bad, spool = self._args
+        warnings: list[str] = []
+        status = 0
+        try:
+            try:
+                articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=warnings.append, spool=spool)
+                spool.flush()
+                payload: tuple[Any, ...] = ("done", warnings, articles, rejected, spool.bounds)
+            except (InputError, OSError) as err:  # SpoolError is an OSError
+                payload = ("failed", warnings, err)
+            with os.fdopen(write_fd, "wb") as out:
+                pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # a broken pipe or Ctrl-C: the parent says the reading stopped
+            status = 1
+        finally:
+            os._exit(status)
+
+    def __enter__(self) -> ReadAside:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the reading process if its result was never taken (the run stopped before)."""
+        if self._pid:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGTERM)
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+
+    def result(self) -> tuple[list[Article], list[Rejected]]:
+        """The articles and rejected records, once the reading is done."""
+        inputs, skip_bad, spool = self._args
+        if not self._pid:
+            return read_articles(inputs, skip_bad=skip_bad, warn=self._warn, spool=spool)
+        with os.fdopen(self._fd, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = 0
+        if not data:
+            raise InputError(f"reading {' '.join(inputs)} stopped without a result (exit status {status})")
+        payload = pickle.loads(data)
+        for message in payload[1]:
+            if self._warn is not None:
+                self._warn(message)
+        if payload[0] == "failed":
+            raise payload[2]
+        _, _, articles, rejected, bounds = payload
+        spool.adopt(bounds)
+        return articles, rejected

@@ -12,13 +12,13 @@ a minute. Either way they are candidates to confirm, never answers.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from dedup import kernels, parallel
+from dedup.config import LSHParams
 from dedup.hashing import sorted_unique
 
 _MAX32 = np.uint32(0xFFFFFFFF)
@@ -33,17 +33,6 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     v = v ^ (v >> s2)
     v = v * m2
     return v ^ (v >> s3)
-
-
-@dataclass(frozen=True)
-class LSHParams:
-    """How one LSH tier hashes: permutations, seed, and the Jaccard threshold (or explicit bands)."""
-
-    num_perm: int = 128
-    seed: int = 1
-    threshold: float = 0.5
-    bands: tuple[int, int] | None = None  # (b, r) overrides the threshold-derived choice
-    max_bucket: int = 0  # buckets with more members than this carry no signal; 0 keeps all
 
 
 class Signer:

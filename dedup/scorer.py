@@ -24,8 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedup import kernels, parallel, similarity
-
-DEFAULT_MODEL = Path(__file__).parent / "data" / "scorer.json"
+from dedup.config import DEFAULT_MODEL
 
 PAIR_SIGNALS = (
     "cosine",

@@ -18,13 +18,13 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from dedup import kernels
+from dedup.config import DEFAULT_BACKGROUND
 from dedup.hashing import ngram_hashes
 
 N_FEATURES = 1 << 22
 COLUMN_MASK = np.uint64(N_FEATURES - 1)
 COLUMN_MASK_INT = N_FEATURES - 1
 _MASK = COLUMN_MASK
-DEFAULT_BACKGROUND = Path(__file__).parent / "data" / "background_df.npz"
 
 
 def term_columns(hashes: np.ndarray, title_hashes: np.ndarray, title_weight: int = 2) -> tuple[np.ndarray, np.ndarray]:

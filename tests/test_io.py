@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.io import InputError, TextSpool, parse_published, read_articles
+from dedup.io import InputError, ReadAside, TextSpool, parse_published, read_articles
 
 
 def write_jsonl(path: Path, rows: list[object]) -> Path:
@@ -158,3 +158,50 @@ def test_reading_into_a_spool_keeps_positions_and_leaves_articles_without_text(t
         assert [spool[k] for k in range(len(spool))] == ["Hà Nội có 1.525 người", "hai"]
         with pytest.raises(ValueError, match="empty spool"):
             read_articles([str(path)], skip_bad=True, spool=spool)
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_reading_aside_gives_what_reading_here_gives(tmp_path: Path) -> None:
+    # A real slice of the 2017 corpus and a directory with a file that is passed over, read in a
+    # forked process and here: the same articles, rejected records, texts and warnings, in order.
+    write_jsonl(tmp_path / "b.jsonl", [{"id": "x", "text": "hai binh sĩ"}, {"id": "x", "text": "dup"}, "not an object"])
+    (tmp_path / "notes.md").write_text("not an article", encoding="utf-8")
+    inputs = [str(FIXTURES / "baomoi-sample.jsonl.gz"), str(tmp_path)]
+    results = []
+    for make in (
+        lambda spool, warn: read_articles(inputs, skip_bad=True, warn=warn, spool=spool),
+        lambda spool, warn: ReadAside(inputs, True, warn, spool).result(),
+    ):
+        warnings: list[str] = []
+        with TextSpool() as spool:
+            articles, rejected = make(spool, warnings.append)
+            results.append((articles, rejected, [spool[k] for k in range(len(spool))], warnings))
+    here, aside = results
+    assert len(here[0]) > 2000 and len(here[1]) == 2 and len(here[3]) == 1
+    assert aside == here
+
+
+def test_reading_aside_raises_what_reading_here_raises(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "x"}\n{"id": "b"}\n')
+    with TextSpool() as spool, pytest.raises(InputError, match=r"bad.jsonl:2: missing required field 'text'"):
+        ReadAside([str(path)], False, None, spool).result()
+    with TextSpool() as spool, pytest.raises(InputError, match="no such file"):
+        ReadAside([str(tmp_path / "missing.jsonl")], False, None, spool).result()
+    with TextSpool() as spool:
+        spool.add("already here")
+        with pytest.raises(ValueError, match="empty spool"):
+            ReadAside([str(path)], True, None, spool).result()  # read here: the same refusal
+
+
+def test_reading_aside_left_unread_is_stopped() -> None:
+    import os
+
+    with TextSpool() as spool:
+        with ReadAside([str(FIXTURES / "baomoi-sample.jsonl.gz")], False, None, spool) as reading:
+            pid = reading._pid
+            assert pid > 0  # a forked process does the reading
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, 0)  # stopped and reaped when the block was left without its result
