@@ -165,11 +165,13 @@ def _match(
     say: Callable[[str], None],
     spool: TextSpool,
 ) -> None:
-    # The input is read in a process of its own while this one loads numpy and scikit-learn.
+    # The input is read in a process of its own while this one loads numpy, scikit-learn and the
+    # compiled kernels (the pipeline's own call to kernels.warm is then a few calls on tiny arrays).
     try:
         with ReadAside(inputs, skip_bad, say, spool) as reading:
-            from dedup import pipeline
+            from dedup import kernels, pipeline
 
+            kernels.warm()
             articles, rejected = reading.result()
     except (InputError, SpoolError) as err:
         raise click.ClickException(str(err)) from None
