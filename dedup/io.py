@@ -257,7 +257,11 @@ def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | 
         elif path.exists():
             yield from _read_path(path)
         else:
-            raise InputError(f"{item}: no such file or directory")
+            raise _missing(item)
+
+
+def _missing(item: str) -> InputError:
+    return InputError(f"{item}: no such file or directory")
 
 
 def read_articles(
@@ -304,6 +308,10 @@ class ReadAside:
         self._args = (list(inputs), skip_bad, spool)
         self._warn = warn
         self._pid = 0
+        # A path that is not there is said at once, not after the libraries have loaded.
+        for item in self._args[0]:
+            if item != "-" and not Path(item).exists():
+                raise _missing(item)
         if hasattr(os, "fork") and not len(spool):
             read_fd, write_fd = os.pipe()
             self._pid = os.fork()

@@ -188,8 +188,8 @@ def test_reading_aside_raises_what_reading_here_raises(tmp_path: Path) -> None:
     path.write_bytes(b'{"id": "a", "text": "x"}\n{"id": "b"}\n')
     with TextSpool() as spool, pytest.raises(InputError, match=r"bad.jsonl:2: missing required field 'text'"):
         ReadAside([str(path)], False, None, spool).result()
-    with TextSpool() as spool, pytest.raises(InputError, match="no such file"):
-        ReadAside([str(tmp_path / "missing.jsonl")], False, None, spool).result()
+    with TextSpool() as spool, pytest.raises(InputError, match=r"missing\.jsonl: no such file"):
+        ReadAside([str(path), str(tmp_path / "missing.jsonl")], False, None, spool)  # before any reading
     with TextSpool() as spool:
         spool.add("already here")
         with pytest.raises(ValueError, match="empty spool"):
