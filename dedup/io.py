@@ -330,7 +330,7 @@ class ReadAside:
                 articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=warnings.append, spool=spool)
                 spool.flush()
                 payload: tuple[Any, ...] = ("done", warnings, articles, rejected, spool.bounds)
-            except (InputError, OSError) as err:  # SpoolError is an OSError
+            except Exception as err:  # bad input, a full disk, or a bug: raised again by the parent
                 payload = ("failed", warnings, err)
             with os.fdopen(write_fd, "wb") as out:
                 pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -365,7 +365,8 @@ class ReadAside:
         _, status = os.waitpid(self._pid, 0)
         self._pid = 0
         if not data:
-            raise InputError(f"reading {' '.join(inputs)} stopped without a result (exit status {status})")
+            code = os.waitstatus_to_exitcode(status)
+            raise InputError(f"reading {' '.join(inputs)} stopped without a result (exit status {code})")
         payload = pickle.loads(data)
         for message in payload[1]:
             if self._warn is not None:

@@ -205,3 +205,15 @@ def test_reading_aside_left_unread_is_stopped() -> None:
             assert pid > 0  # a forked process does the reading
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, 0)  # stopped and reaped when the block was left without its result
+
+
+def test_reading_aside_hands_on_any_error_of_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dedup.io as dio
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug in the reader")
+
+    monkeypatch.setattr(dio, "read_articles", broken)  # the forked reader inherits the patch
+    path = write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": "x"}])
+    with TextSpool() as spool, pytest.raises(RuntimeError, match="a bug in the reader"):
+        ReadAside([str(path)], False, None, spool).result()
