@@ -29,8 +29,12 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate, chain, filterfalse, pairwise
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
-__all__ = ["Claim", "extract_claims", "format_vi", "granularity", "parse_spelled", "parse_vi_number"]
+if TYPE_CHECKING:
+    from dedup.models import Article
+
+__all__ = ["Claim", "claim_text", "extract_claims", "format_vi", "granularity", "parse_spelled", "parse_vi_number"]
 
 
 @dataclass(frozen=True)
@@ -1030,6 +1034,17 @@ def _predicate_before(before: str) -> str | None:
 def _noun_predicate(noun: str) -> str | None:
     """Predicate class named inside the noun phrase itself ("người thiệt mạng")."""
     return _predicate(" " + noun + " ")
+
+
+def claim_text(article: Article, text: str | None = None) -> str:
+    """The raw text claims are read from: the title (headline figures count) and the body.
+
+    `text` is the article's body where the article does not carry it (read into a spool).
+    """
+    body = article.text if text is None else text
+    if not article.title or body.lstrip().startswith(article.title):
+        return body
+    return article.title + "\n" + body
 
 
 def extract_claims(text: str) -> list[Claim]:

@@ -294,8 +294,7 @@ def claims(items: tuple[str, ...], fmt: str) -> None:
     FILE_OR_ID is an article file or directory (as for `match`); any other word is an article id
     to pick from those files, so `dedup claims feed.jsonl.gz 12345` shows one article's claims.
     """
-    from dedup import pipeline
-    from dedup.claims import extract_claims
+    from dedup.claims import claim_text, extract_claims
 
     paths = [i for i in items if i == "-" or Path(i).exists()]
     wanted = [i for i in items if i not in paths]
@@ -314,7 +313,7 @@ def claims(items: tuple[str, ...], fmt: str) -> None:
             raise click.ClickException(f"no article with id {', '.join(map(repr, missing))} in {' '.join(paths)}")
         articles = [by_id[w] for w in wanted]
     for article in articles:
-        found = extract_claims(pipeline.claim_text(article))
+        found = extract_claims(claim_text(article))
         if fmt == "json":
             for c in found:
                 record = {

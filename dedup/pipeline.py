@@ -754,17 +754,6 @@ def _assemble(
     return Report(tuple(articles), tuple(matches), tuple(stories), tuple(rejected), stats)
 
 
-def claim_text(article: Article, text: str | None = None) -> str:
-    """The raw text claims are read from: the title (headline figures count) and the body.
-
-    `text` is the article's body where the article does not carry it (read into a spool).
-    """
-    body = article.text if text is None else text
-    if not article.title or body.lstrip().startswith(article.title):
-        return body
-    return article.title + "\n" + body
-
-
 def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]) -> list[tuple[int, int]]:
     """The version pairs whose numbers are compared: a maximum spanning tree of the story's confirmed pairs.
 
@@ -804,7 +793,8 @@ StoryVersions = tuple[list[tuple[str, int]], list[tuple[int, int]]]
 def _claims_of(story: StoryVersions, texts: ArticleTexts) -> tuple[dict[str, Any], ...]:
     """Aligned numeric claims along the given version pairs of one story, as report records."""
     versions, tree = story
-    extracted = [(aid, claims_mod.extract_claims(claim_text(texts.articles[row], texts[row]))) for aid, row in versions]
+    read = claims_mod.extract_claims
+    extracted = [(aid, read(claims_mod.claim_text(texts.articles[row], texts[row]))) for aid, row in versions]
     return tuple(reconcile.claim_pair_to_dict(p) for p in reconcile.reconcile_claims(extracted, tree))
 
 

@@ -437,8 +437,8 @@ def test_unread_claims_pickle_and_copy() -> None:
 
 def _real_texts() -> list[str]:
     """Claim texts of the real articles in the fixtures (vmds-dev and the baomoi sample)."""
+    from dedup.claims import claim_text
     from dedup.io import read_articles
-    from dedup.pipeline import claim_text
 
     fixtures = Path(__file__).resolve().parent.parent / "fixtures"
     articles, _ = read_articles([str(fixtures / "vmds-dev.jsonl"), str(fixtures / "baomoi-sample.jsonl.gz")])
