@@ -6,6 +6,7 @@ DATA   ?= ../shared/data
 IN     ?= fixtures/seeds
 OUT    ?= out/report.json
 FORMAT ?= json
+REPEAT ?= 3
 
 .PHONY: install report test test-fast eval bench lint format clean
 
@@ -33,9 +34,9 @@ test-fast: install
 eval: install
 	$(BIN)/python scripts/evaluate.py --gold $(DATA)/vmds-dev.jsonl --distractors $(DATA)/baomoi-2017.jsonl.gz
 
-## Speed and memory beside a plain datasketch run (and references), then 5k/10k/35k/140k articles
+## Speed and memory beside a plain datasketch run (REPEAT rounds; and references), then 5k/10k/35k/140k articles
 bench: install
-	$(BIN)/python bench/run.py --corpus $(DATA)/baomoi-2017.jsonl.gz --scaling
+	$(BIN)/python bench/run.py --corpus $(DATA)/baomoi-2017.jsonl.gz --repeat $(REPEAT) --scaling
 
 lint: install
 	$(BIN)/ruff check dedup tests scripts bench

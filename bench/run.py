@@ -10,6 +10,10 @@ Rows, each run back to back as its own subprocess so that peak memory belongs to
   only (word 5-shingles, 128 permutations, threshold 0.5), installed on demand into a separate virtualenv
   (``out/bench-venv``), never into dedup's. A reference that cannot be installed or run gets a row saying why.
 
+``--repeat R`` runs the three rows (dedup, dedup without claims, plain) R times in turn, and gives the ratios of
+each round and their median: the speed of a shared machine drifts from minute to minute (the same run has taken
+22 to 30 s within an hour), and a round's rows, run back to back, share its conditions.
+
 ``--scaling`` adds dedup runs at 5k and 10k articles (prefixes of the corpus), the whole corpus, and four times
 the corpus (the corpus followed by three perturbed copies with new ids: one sentence dropped and a few
 neighbouring words swapped per article, fixed seed), to show how time and memory grow.
@@ -23,7 +27,8 @@ contention. A run is stopped after ``--timeout`` seconds, or when the machine's 
 1.5 GiB (better than letting the OOM killer choose a victim). Results are printed as a table and written to
 ``out/bench/results.json``; progress goes to stderr, each command's own output to ``out/bench/logs/``.
 
-    python bench/run.py --corpus ../shared/data/baomoi-2017.jsonl.gz [--skip-references] [--scaling] [--workers N]
+    python bench/run.py --corpus ../shared/data/baomoi-2017.jsonl.gz [--repeat R] [--skip-references] [--scaling]
+        [--workers N]
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -412,12 +418,12 @@ def run_dedup(name: str, corpus: Path, n: int, report: Path, cfg: Settings, extr
     return row
 
 
-def run_plain(corpus: Path, n: int, cfg: Settings) -> Row:
+def run_plain(corpus: Path, n: int, cfg: Settings, name: str = "plain datasketch") -> Row:
     """Measure the plain datasketch + scikit-learn yardstick."""
     output = cfg.out_dir / "plain_datasketch.json"
     output.unlink(missing_ok=True)
     cmd = [sys.executable, BENCH / "plain_datasketch.py", corpus, "-o", output]
-    row = measure("plain datasketch", cmd, n, cfg.logs, timeout_s=cfg.timeout_s)
+    row = measure(name, cmd, n, cfg.logs, timeout_s=cfg.timeout_s)
     row.note = row.note or "1 process; MinHash-LSH 0.5 + TF-IDF cosine >= 0.5"
     if row.ok and output.exists():
         data = json.loads(output.read_text(encoding="utf-8"))
@@ -587,6 +593,14 @@ def ratios(dedup: Row, plain: Row) -> dict[str, float] | None:
     }
 
 
+def median_ratios(per_round: Sequence[dict[str, float] | None]) -> dict[str, float] | None:
+    """The median over rounds of each ratio (of the rounds where both runs succeeded), or None."""
+    done = [r for r in per_round if r]
+    if not done:
+        return None
+    return {key: round(statistics.median(r[key] for r in done), 2) for key in done[0]}
+
+
 def scaling_table(rows: Sequence[Row]) -> str:
     """Time and memory per corpus size, with time per 1k articles and growth against the size before."""
     head = f"{'size':>8} {'wall s':>8} {'s / 1k art':>10} {'time x':>7} {'size x':>7} {'peak MiB':>9} {'tree MiB':>9}"
@@ -629,6 +643,13 @@ def environment() -> dict[str, Any]:
     }
 
 
+def _at_least_one(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark rows, print the tables, write results.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -636,6 +657,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-references", action="store_true", help="leave out the rensa and text-dedup rows")
     parser.add_argument(
         "--scaling", action="store_true", help="also run dedup at 5k, 10k, the corpus and 4x the corpus"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=_at_least_one,
+        default=1,
+        metavar="R",
+        help="run the dedup and plain rows R times in turn; ratios per round and their median (default 1)",
     )
     parser.add_argument("--workers", type=int, default=None, metavar="N", help="passed to dedup as -j N")
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT, help="reports, logs and results.json")
@@ -668,22 +696,35 @@ def main(argv: list[str] | None = None) -> int:
     say("compiling dedup's kernels if their cache is stale (python -m dedup.kernels; not timed)")
     subprocess.run([sys.executable, "-m", "dedup.kernels"], check=True, cwd=ROOT)
     rows: list[Row] = []
-    dedup = run_dedup("dedup", corpus, n, out_dir / "dedup.json", cfg)
-    rows.append(dedup)
-    save(rows)
-    # The same work as the yardstick (both tiers, confirmation, clustering), without the claims it does not do.
-    matching = run_dedup("dedup, no claims", corpus, n, out_dir / "dedup-no-claims.json", cfg, ["--no-claims"])
-    rows.append(matching)
-    save(rows)
-    plain = run_plain(corpus, n, cfg)
-    rows.append(plain)
-    save(rows)
+    rounds: list[dict[str, Any]] = []
+    firsts: tuple[Row, Row, Row] | None = None
+    for number in range(1, args.repeat + 1):
+        # The machine's speed drifts from minute to minute: each round runs the three rows back to
+        # back, so that a round's ratios compare runs made under the same conditions.
+        tag = f" #{number}" if args.repeat > 1 else ""
+        dedup = run_dedup(f"dedup{tag}", corpus, n, out_dir / "dedup.json", cfg)
+        rows.append(dedup)
+        save(rows)
+        # The same work as the yardstick (both tiers, confirmation, clustering), without the claims it does not do.
+        matching = run_dedup(
+            f"dedup, no claims{tag}", corpus, n, out_dir / "dedup-no-claims.json", cfg, ["--no-claims"]
+        )
+        rows.append(matching)
+        save(rows)
+        plain = run_plain(corpus, n, cfg, name=f"plain datasketch{tag}")
+        rows.append(plain)
+        save(rows)
+        rounds.append({"dedup": ratios(dedup, plain), "dedup_no_claims": ratios(matching, plain)})
+        firsts = firsts or (dedup, matching, plain)
+    assert firsts is not None  # --repeat is at least 1
+    dedup, matching, plain = firsts
     if not args.skip_references:
         for runner in (run_rensa, run_text_dedup):
             rows.append(runner(corpus, n, cfg))
             save(rows)
-    results["ratio_plain_over_dedup"] = ratios(dedup, plain)
-    results["ratio_plain_over_dedup_no_claims"] = ratios(matching, plain)
+    results["rounds"] = rounds
+    results["ratio_plain_over_dedup"] = median_ratios([r["dedup"] for r in rounds])
+    results["ratio_plain_over_dedup_no_claims"] = median_ratios([r["dedup_no_claims"] for r in rounds])
 
     scaling: list[Row] = []
     if args.scaling:
@@ -692,15 +733,21 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n{n} articles from {corpus}  ({results['environment']['cpus']} cpus)\n")
     print(table(rows))
+    of = f"median of {len(rounds)} rounds, " if len(rounds) > 1 else ""
     ratio = results["ratio_plain_over_dedup"]
     if ratio:
-        print(f"\nplain datasketch / dedup: wall x{ratio['wall']:.2f}, peak memory x{ratio['peak_rss']:.2f}")
+        print(f"\nplain datasketch / dedup: {of}wall x{ratio['wall']:.2f}, peak memory x{ratio['peak_rss']:.2f}")
     ratio = results["ratio_plain_over_dedup_no_claims"]
     if ratio:
         print(
-            f"plain datasketch / dedup without claims (the same work): wall x{ratio['wall']:.2f}, "
+            f"plain datasketch / dedup without claims (the same work): {of}wall x{ratio['wall']:.2f}, "
             f"peak memory x{ratio['peak_rss']:.2f}"
         )
+    if len(rounds) > 1:
+        walls = ", ".join(
+            "/".join(_fmt((r[k] or {}).get("wall"), ".2f") for k in ("dedup", "dedup_no_claims")) for r in rounds
+        )
+        print(f"wall ratio per round (with claims / without): {walls}")
     print("\npeak MiB: largest single process (getrusage); tree MiB: summed over its processes, sampled every 0.2 s")
     print("other cpu s: CPU time the rest of the machine used while the run went on (contention if well above 0)")
     busy = [r for r in [*rows, *scaling] if (r.others_cpu_s or 0) > OTHERS_CPU_SHARE * (r.wall_s or 0)]
