@@ -151,10 +151,13 @@ class CompactedRows:
 
     def __init__(self, keep: np.ndarray, n_rows: int, nnz: int) -> None:
         self.n_cols = int(np.count_nonzero(keep))
-        # Each column's number in the compacted matrix, -1 for a dropped one: one lookup per entry.
-        self.new_index = np.cumsum(keep, dtype=np.int32)
-        self.new_index -= 1
-        self.new_index[~keep] = -1
+        # Which columns are kept, as a bitmap of 64-column words, and how many kept columns come
+        # before each word: a column's new number is one look-up in each (kernels.compact_rows).
+        padded = np.zeros(-(-len(keep) // 64) * 64, dtype=bool)
+        padded[: len(keep)] = keep
+        self.kept = np.packbits(padded, bitorder="little").view(np.uint64)
+        self.before = np.zeros(len(self.kept), dtype=np.int32)
+        np.cumsum(padded.reshape(-1, 64).sum(axis=1)[:-1], out=self.before[1:])
         self.data = np.empty(nnz, dtype=np.float32)
         self.indices = np.empty(nnz, dtype=np.int32)
         self.indptr = np.zeros(n_rows + 1, dtype=np.int64)
@@ -169,7 +172,7 @@ class CompactedRows:
         if self.row + block.shape[0] > len(self.indptr) - 1:
             raise ValueError("more rows than the matrix was made for")
         at = kernels.compact_rows(
-            block.indptr, block.indices, block.data, self.new_index,
+            block.indptr, block.indices, block.data, self.kept, self.before,
             self.indptr, self.indices, self.data, self.row, self.at,
         )  # fmt: skip
         if at < 0:

@@ -125,6 +125,31 @@ def test_stacking_row_blocks_equals_compacting_the_whole_matrix() -> None:
     assert (got != shared_columns(m)).nnz == 0 and got.shape == shared_columns(m).shape
 
 
+def test_compacted_rows_keep_any_set_of_columns_in_order() -> None:
+    import scipy.sparse as sp
+
+    from dedup.similarity import CompactedRows
+
+    rng = np.random.default_rng(4)
+    for n_cols in (1, 63, 64, 65, 1000, 4099):
+        dense = rng.random((30, n_cols)) * (rng.random((30, n_cols)) < 0.2)
+        m = sp.csr_matrix(dense.astype(np.float32))
+        for keep in (
+            rng.random(n_cols) < 0.3,
+            np.ones(n_cols, bool),
+            np.arange(n_cols) % 64 < 32,  # whole words kept and dropped, and halves
+            np.arange(n_cols) >= n_cols - 1,  # the last column only
+        ):
+            want = dense[:, keep].astype(np.float32)
+            rows = CompactedRows(keep, 30, int(np.count_nonzero(want)))
+            for a, b in ((0, 7), (7, 30)):
+                rows.add(m[a:b])
+            got = rows.matrix()
+            assert got.shape == (30, max(1, int(keep.sum()))), (n_cols, keep.sum())
+            assert np.array_equal(got.toarray()[:, : want.shape[1]], want), n_cols
+            assert all(np.all(np.diff(got.indices[got.indptr[r] : got.indptr[r + 1]]) > 0) for r in range(30))
+
+
 def _plain_rank_signals(pairs: np.ndarray, values: np.ndarray) -> np.ndarray:
     """rank_signals written out article by article: best value first, ties by pair order."""
     lists: dict[int, list[int]] = {}
