@@ -689,7 +689,7 @@ def warm() -> None:
         pair_intersections(values, sets, pairs)
     union_rows(np.arange(2, dtype=np.uint64), sets, np.arange(2, dtype=np.uint64), sets)
     neighbour_ranks(np.arange(2, dtype=np.int32), np.zeros(1), 2)
-    use = np.zeros(2, np.int64)
+    use = np.zeros(2, np.uint32)
     count_columns(use, np.zeros(2, np.int32))
     compact_rows(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), np.ones(1, np.uint64), np.zeros(1, np.int32),
                  np.zeros(3, np.int64), np.zeros(2, np.int32), np.zeros(2, np.float32), 0, 0)  # fmt: skip

@@ -81,8 +81,12 @@ class Background:
 
 
 def column_use(columns: Sequence[np.ndarray]) -> np.ndarray:
-    """How often each hashed column occurs over arrays of column numbers."""
-    use = np.zeros(N_FEATURES, dtype=np.int64)
+    """How often each hashed column occurs over arrays of column numbers.
+
+    Counted in 32 bits: each array lists an article's columns once, so a count is at most the
+    number of articles, and a table half the size takes fewer cache misses (one per entry).
+    """
+    use = np.zeros(N_FEATURES, dtype=np.uint32)
     for values in columns:
         kernels.count_columns(use, values)
     return use
@@ -96,7 +100,14 @@ def document_frequencies(counts: sp.csr_matrix) -> np.ndarray:
 def idf_of(df: np.ndarray, n_docs: int, background: Background) -> np.ndarray:
     """Smoothed IDF of every column from a run's document frequencies plus the background's."""
     n = n_docs + background.n_docs
-    return np.log((1 + n) / (1 + df + background.df)) + 1.0
+    # np.log((1 + n) / (1 + df + background.df)) + 1.0, the same operations in one array: four
+    # temporaries of the hashed space (32 MB each, fresh pages every time) are not needed.
+    idf = df + 1.0
+    idf += background.df
+    np.divide(1 + n, idf, out=idf)
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
 
 
 def tfidf(counts: sp.csr_matrix, background: Background, in_place: bool = False) -> tuple[sp.csr_matrix, np.ndarray]:
