@@ -128,19 +128,36 @@ def text_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     chunk of articles joined by newlines is tokenised and its tokens keyed by compiled loops, and
     only tokens never seen before are folded and hashed in Python.
     """
-    cp = normalize.codepoints(text)
+    return _tokens_of(text, normalize.codepoints(text), lambda a, b: text[a:b])
+
+
+def lowered_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """`text_token_hashes(text.lower())`, the text lower-cased by code point look-ups instead of as a
+    string, or None where those cannot give str.lower's answer (normalize.lower_codepoints).
+
+    The offsets are those of text, which text.lower() shares wherever this answers.
+    """
+    cp = normalize.lower_codepoints(normalize.codepoints(text))
+    if cp is None:
+        return None
+    return _tokens_of(text, cp, lambda a, b: text[a:b].lower())
+
+
+def _tokens_of(text: str, cp: np.ndarray, cut: Callable[[int, int], str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes and starts of the lower-cased text whose code points are cp; cut(a, b) is its
+    piece from a to b (of text itself, or of text lower-cased piece by piece)."""
     starts, ends = normalize.token_spans(cp)
     if len(starts) == 0:
         return EMPTY.copy(), starts
     long = ends - starts > _LONG_TOKEN
 
     def value_of(t: int) -> int:
-        return stable_hash(normalize.canonical(text[starts[t] : ends[t]]))
+        return stable_hash(normalize.canonical(cut(starts[t], ends[t])))
 
     hashes, _ = _tokens.lookup(kernels.span_keys(cp, starts, ends), long, value_of)
     at = np.flatnonzero(long)
     if len(at):
-        hashes[at] = token_hashes([text[starts[k] : ends[k]] for k in at.tolist()])
+        hashes[at] = token_hashes([cut(starts[k], ends[k]) for k in at.tolist()])
     return hashes, starts
 
 
@@ -177,11 +194,16 @@ def _cached(cache: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
         return value
 
 
-def chunk_name_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def chunk_codepoints(texts: Sequence[str]) -> np.ndarray:
+    """The code points of a chunk's texts joined as chunk_name_hashes and chunk_figure_hashes join them."""
+    return normalize.codepoints(_SEPARATOR.join(texts))
+
+
+def chunk_name_hashes(texts: Sequence[str], cp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`string_hashes(normalize.names(t))` of each text, flat with offsets: found in one compiled pass
-    over the texts, each name's hashing form cached as it is written."""
+    over the texts, each name's hashing form cached as it is written (cp: chunk_codepoints(texts))."""
     joined = _SEPARATOR.join(texts)
-    cp = normalize.codepoints(joined)
+    cp = normalize.codepoints(joined) if cp is None else cp
     starts, ends = kernels.name_spans(normalize.char_classes(cp), cp)
     long = ends - starts > _LONG_TOKEN
 
@@ -199,12 +221,26 @@ def chunk_name_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return _per_text(texts, starts, values, known)
 
 
-def chunk_figure_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def chunk_figure_hashes(texts: Sequence[str], cp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`string_hashes(normalize.figures(t))` of each text, flat with offsets: found in one compiled
-    pass over the lower-cased texts, each figure's hashing form cached as it is written."""
-    lowered = [t.lower() for t in texts]  # one by one: lower-casing may change a text's length
-    joined = _SEPARATOR.join(lowered)
-    cp = normalize.codepoints(joined)
+    pass over the lower-cased texts, each figure's hashing form cached as it is written (cp:
+    chunk_codepoints(texts), lower-cased here by code point where that gives str.lower's answer)."""
+    joined = _SEPARATOR.join(texts)
+    low = normalize.lower_codepoints(normalize.codepoints(joined) if cp is None else cp)
+    if low is None:
+        texts = [t.lower() for t in texts]  # one by one: lower-casing may change a text's length
+        joined = _SEPARATOR.join(texts)
+        cp = normalize.codepoints(joined)
+
+        def cut(a: int, b: int) -> str:
+            return joined[a:b]
+
+    else:
+        cp = low  # text.lower() has the offsets of text, and its pieces are text's lower-cased
+
+        def cut(a: int, b: int) -> str:
+            return joined[a:b].lower()
+
     starts, ends, unit_starts, unit_ends = kernels.figure_spans(normalize.char_classes(cp), cp)
     long = (ends - starts > _LONG_TOKEN) | (unit_ends - unit_starts > _LONG_TOKEN)
     keys = kernels.mix_keys(kernels.span_keys(cp, starts, ends), kernels.span_keys(cp, unit_starts, unit_ends))
@@ -214,15 +250,15 @@ def chunk_figure_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         return None if form is None else stable_hash(form)
 
     def value_of(t: int) -> int | None:
-        return form_hash(joined[starts[t] : ends[t]], joined[unit_starts[t] : unit_ends[t]])
+        return form_hash(cut(starts[t], ends[t]), cut(unit_starts[t], unit_ends[t]))
 
     values, known = _figures.lookup(keys, long, value_of)
     for t in np.flatnonzero(long).tolist():
-        raw = joined[starts[t] : ends[t]], joined[unit_starts[t] : unit_ends[t]]
+        raw = cut(starts[t], ends[t]), cut(unit_starts[t], unit_ends[t])
         value = _cached(_long_figures, raw, lambda raw=raw: form_hash(*raw))
         if value is not None:
             values[t], known[t] = value, True
-    return _per_text(lowered, starts, values, known)
+    return _per_text(texts, starts, values, known)
 
 
 def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:

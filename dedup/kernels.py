@@ -76,6 +76,22 @@ def char_classes(cp: np.ndarray, table: np.ndarray, unknown: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
+def lower_codepoints(cp: np.ndarray, table: np.ndarray, unknown: int) -> tuple[np.ndarray, bool]:
+    """table[c] for every code point c of a text, and True; False as soon as a code point lies
+    beyond the table or maps to `unknown` (the caller then lower-cases the text as a string)."""
+    out = np.empty_like(cp)
+    for k in range(cp.shape[0]):
+        c = cp[k]
+        if c >= table.shape[0]:
+            return out, False
+        v = table[c]
+        if v == unknown:
+            return out, False
+        out[k] = v
+    return out, True
+
+
+@njit(cache=True, nogil=True)
 def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     """Hash of every run of `n` consecutive token hashes (hashing.ngram_hashes, for n >= 2)."""
     count = len(hashes) - n + 1
@@ -666,6 +682,7 @@ def warm() -> None:
     """
     cp = np.frombuffer("ab 1.5".encode("utf-32-le"), dtype=np.uint32)
     char_classes(cp, np.zeros(2, np.uint8), 255)
+    lower_codepoints(cp, np.arange(128, dtype=np.uint32), 0xFFFFFFFF)
     starts, ends = token_spans(np.array([1, 1, 0, 3, 0, 3], dtype=np.uint8), cp)
     keys = mix_keys(span_keys(cp, starts, ends), span_keys(cp, starts, ends))
     ngram_hashes(keys, 2)

@@ -149,6 +149,29 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def _lower_char(c: int) -> int:
+    """The code point chr(c).lower() is, or _NO_LOWER when str.lower may not map c to one
+    character on its own: to several ("İ" -> "i̇"), or by context (a final "Σ" becomes "ς")."""
+    low = chr(c).lower()
+    return ord(low) if len(low) == 1 and c != 0x3A3 else _NO_LOWER
+
+
+_NO_LOWER = 0xFFFFFFFF
+_LOWER = np.array([_lower_char(c) for c in range(_BMP)], dtype=np.uint32)
+
+
+def lower_codepoints(cp: np.ndarray) -> np.ndarray | None:
+    """The code points of text.lower() from those of text (codepoints), or None when a look-up
+    per character cannot give str.lower's answer (a character beyond the BMP, "İ", "Σ"): then
+    text.lower() has another length, or depends on context, and the caller lower-cases the string.
+
+    Where it answers, text.lower() and text have one length and text.lower()[a:b] is
+    text[a:b].lower(): a text need not be lower-cased as a string to be tokenised lower-cased.
+    """
+    out, ok = kernels.lower_codepoints(cp, _LOWER, _NO_LOWER)
+    return out if ok else None
+
+
 def char_classes(cp: np.ndarray) -> np.ndarray:
     """The class bits (kernels.WORD, DIGIT, CAPITAL, SPACE) of every character of a text given by its code points."""
     classes = kernels.char_classes(cp, _CLASSES, _BEYOND)

@@ -164,11 +164,14 @@ class _Extractor:
         return cols.astype(np.int32), counts, bounds
 
     def _token_hashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Hashes of every raw token of some texts, concatenated, and how many each text has."""
-        lowered = [t.lower() for t in texts]  # one by one: lower-casing may change a text's length
-        hashes, starts = hashing.text_token_hashes("\n".join(lowered))
+        """Hashes of every raw token of some texts, lower-cased, concatenated, and how many each text has."""
+        found = hashing.lowered_token_hashes("\n".join(texts))
+        if found is None:
+            texts = [t.lower() for t in texts]  # one by one: lower-casing may change a text's length
+            found = hashing.text_token_hashes("\n".join(texts))
+        hashes, starts = found
         bounds = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum([len(t) + 1 for t in lowered], out=bounds[1:])
+        np.cumsum([len(t) + 1 for t in texts], out=bounds[1:])
         return hashes, np.diff(np.searchsorted(starts, bounds))
 
     def __call__(self, items: Sequence[tuple[str, str, str | None]]) -> FeatureTable:
@@ -219,8 +222,10 @@ class _Extractor:
         shingles = (sh_keys & 0xFFFFFFFF).astype(np.uint32)
         signatures = self.signer.sign_flat(shingles, sh_bounds)
         texts = [normalize.joined([title, text]) for text, title, _source in items]
-        names, name_bounds = hashing.chunk_name_hashes(texts)
-        figures, figure_bounds = hashing.chunk_figure_hashes(texts)
+        cp = hashing.chunk_codepoints(texts)
+        names, name_bounds = hashing.chunk_name_hashes(texts, cp)
+        figures, figure_bounds = hashing.chunk_figure_hashes(texts, cp)
+        del cp
         return FeatureTable(
             signatures,
             {

@@ -183,6 +183,50 @@ def test_chunk_token_hashes_equal_per_token_hashes_on_real_articles() -> None:
     assert [joined[a : a + len(w)] for a, w in zip(starts.tolist(), words, strict=True)] == words
 
 
+def test_lower_codepoints_give_str_lower_or_say_they_cannot() -> None:
+    from dedup.normalize import lower_codepoints
+
+    answered = 0
+    for c in range(0x10000):
+        low = lower_codepoints(codepoints(chr(c)))
+        expected = chr(c).lower()
+        if low is None:
+            assert len(expected) != 1 or c == 0x3A3, hex(c)  # "İ" -> "i̇"; "Σ" depends on its neighbours
+        else:
+            assert chr(int(low[0])) == expected, hex(c)
+            answered += 1
+    assert answered > 0xFFF0
+    assert lower_codepoints(codepoints("ΟΔΟΣ")) is None  # a final sigma: "οδος" is not letter by letter
+    assert lower_codepoints(codepoints("Hà Nội 😀")) is None  # beyond the BMP
+    text = "ĐÀ NẴNG, Ông Trương 1.525 BÁO CÁO VIÊN ẞ"
+    assert lower_codepoints(codepoints(text)).tobytes().decode("utf-32-le") == text.lower()
+
+
+def test_lowered_token_hashes_equal_those_of_the_lower_cased_text() -> None:
+    from dedup.hashing import lowered_token_hashes
+
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
+        texts = [json.loads(line)["text"] for line in itertools.islice(stream, 300)]
+    joined = "\n".join(texts)
+    got = lowered_token_hashes(joined)
+    assert got is not None
+    want = text_token_hashes(joined.lower())
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert lowered_token_hashes("ΟΔΟΣ 12") is None
+
+
+def test_chunk_figure_hashes_lower_case_every_text_as_str_lower_does() -> None:
+    # Upper-case units and scale words, and texts only str.lower lower-cases ("İ", a final "Σ",
+    # a character beyond the BMP) beside texts lower-cased by code point.
+    plain = ["GẦN 30 TỶ ĐỒNG và 1.525 BÁO CÁO VIÊN", "88,48% CỬ TRI", "Ông Trương Thanh Nga 7 NGƯỜI"]
+    odd = ["İzmir 45 TẤN hàng", "ΟΔΟΣ 120 KM đường", "😀 3.500 NGƯỜI xem"]
+    for texts in (plain, [*plain, *odd], odd[:1]):
+        given, bounds = chunk_figure_hashes(texts)
+        for d, text in enumerate(texts):
+            assert np.array_equal(given[bounds[d] : bounds[d + 1]], string_hashes(figures(text))), text
+    assert len(figures(plain[0])) == 2
+
+
 def test_cached_name_and_figure_hashes_equal_hashes_of_the_forms() -> None:
     with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
         texts = [json.loads(line)["text"] for line in itertools.islice(stream, 200)]
