@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -34,12 +35,25 @@ def _write_atomically(parts: Iterable[str], output: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); a report gets the mode any new file would: the
+        # one an existing report has, else 0666 less the umask.
+        os.fchmod(fd, _report_mode(target))
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             stream.writelines(parts)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _report_mode(target: Path) -> int:
+    """Permission bits for a report written to target."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

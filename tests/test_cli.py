@@ -36,6 +36,19 @@ def test_match_writes_json_report(tmp_path: Path) -> None:
     assert len(data["articles"]) == 5
 
 
+def test_report_file_gets_the_mode_of_a_new_file_or_keeps_its_own(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        out = tmp_path / "report.json"
+        assert invoke("match", str(SEEDS), "-o", str(out), "-q").exit_code == 0
+        assert out.stat().st_mode & 0o777 == 0o644  # readable by the next step of a pipeline
+        out.chmod(0o640)
+        assert invoke("match", str(SEEDS), "-o", str(out), "-q").exit_code == 0
+        assert out.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
+
+
 @pytest.mark.parametrize(("fmt", "marker"), [("md", "# Match report"), ("html", "<!doctype html>")])
 def test_match_human_formats(tmp_path: Path, fmt: str, marker: str) -> None:
     out = tmp_path / f"r.{fmt}"
