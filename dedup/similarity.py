@@ -83,7 +83,7 @@ class Background:
 def column_use(columns: Sequence[np.ndarray]) -> np.ndarray:
     """How often each hashed column occurs over arrays of column numbers.
 
-    Counted in 32 bits: each array lists an article's columns once, so a count is at most the
+    Counted in 32 bits: the arrays list each article's columns once, so a count is at most the
     number of articles, and a table half the size takes fewer cache misses (one per entry).
     """
     use = np.zeros(N_FEATURES, dtype=np.uint32)
@@ -166,7 +166,9 @@ class CompactedRows:
         # before each word: a column's new number is one look-up in each (kernels.compact_rows).
         padded = np.zeros(-(-len(keep) // 64) * 64, dtype=bool)
         padded[: len(keep)] = keep
-        self.kept = np.packbits(padded, bitorder="little").view(np.uint64)
+        # Bit c % 64 of word c // 64 is column c: bytes in little-endian bit order, read as
+        # little-endian words (a no-op cast on little-endian machines).
+        self.kept = np.packbits(padded, bitorder="little").view("<u8").astype(np.uint64, copy=False)
         self.before = np.zeros(len(self.kept), dtype=np.int32)
         np.cumsum(padded.reshape(-1, 64).sum(axis=1)[:-1], out=self.before[1:])
         self.data = np.empty(nnz, dtype=np.float32)
