@@ -522,6 +522,58 @@ def compact_rows(
 
 
 @njit(cache=True, nogil=True)
+def top_columns(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The columns of each CSR row's `k` largest values, where those are one set whatever breaks
+    ties: every column of a row of k entries or fewer, else the columns of the values at least the
+    k-th largest when exactly k reach it. Returns the columns (flat, in the row's column order),
+    row offsets, and which rows have a tie across the k-th place (their columns are left out)."""
+    n_rows = indptr.shape[0] - 1
+    out = np.empty(n_rows * k, dtype=indices.dtype)
+    offsets = np.zeros(n_rows + 1, dtype=np.int64)
+    tied = np.zeros(n_rows, dtype=np.bool_)
+    best = np.empty(k, dtype=data.dtype)  # a row's k largest values so far, largest first
+    at = 0
+    for r in range(n_rows):
+        lo, hi = indptr[r], indptr[r + 1]
+        n = hi - lo
+        if n <= k:
+            for e in range(lo, hi):
+                out[at] = indices[e]
+                at += 1
+        else:
+            filled = 0
+            for e in range(lo, hi):
+                v = data[e]
+                if filled < k:  # insert v in order; once k are held, the smallest drops out
+                    x = filled
+                    filled += 1
+                elif v > best[k - 1]:
+                    x = k - 1
+                else:
+                    continue
+                while x > 0 and best[x - 1] < v:
+                    best[x] = best[x - 1]
+                    x -= 1
+                best[x] = v
+            kth = best[k - 1]  # the k-th largest value
+            reach = 0
+            for e in range(lo, hi):
+                if data[e] >= kth:
+                    reach += 1
+            if reach != k:
+                tied[r] = True
+            else:
+                for e in range(lo, hi):
+                    if data[e] >= kth:
+                        out[at] = indices[e]
+                        at += 1
+        offsets[r + 1] = at
+    return out[:at].copy(), offsets, tied
+
+
+@njit(cache=True, nogil=True)
 def pair_intersections(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Size of the intersection of the sorted unique sets values[offsets[i]:offsets[i + 1]] of
     each (i, j) pair, by merging the two.
@@ -699,6 +751,8 @@ def warm() -> None:
     indptr = np.array([0, 1, 2], np.int32)
     pairs = np.array([[0, 1]], np.int64)
     pair_dots(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1, pairs, np.zeros(1))
+    top_columns(indptr.astype(np.int64), np.zeros(2, np.int32), np.ones(2, np.float32), 1)
+    top_columns(indptr, np.zeros(2, np.int32), np.ones(2, np.float32), 1)
     band_pair_codes(np.zeros((1, 2), np.uint32), np.zeros((1, 2), np.int64), 2, 1, 1, 2)
     group_pair_codes(np.arange(2, dtype=np.int64), np.array([0, 2], np.int64), 2)
     sets = np.array([0, 1, 2])

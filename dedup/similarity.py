@@ -255,13 +255,21 @@ def pair_cosines(matrix: sp.csr_matrix, pairs: np.ndarray) -> np.ndarray:
 
 
 def top_terms(matrix: sp.csr_matrix, k: int) -> list[np.ndarray]:
-    """The `k` heaviest term columns of each row, as sorted uint64 arrays (an article's story-level set)."""
-    out = []
+    """The `k` heaviest term columns of each row, as sorted uint64 arrays (an article's story-level set).
+
+    Rows whose k heaviest columns are one set whatever breaks ties are read by a compiled pass
+    (kernels.top_columns); a row with a tie across the k-th place keeps numpy's own choice
+    (np.argpartition), so the sets never depend on how the selection is made.
+    """
+    if k <= 0:
+        return [np.zeros(0, np.uint64) for _ in range(matrix.shape[0])]
+    if not matrix.has_sorted_indices:
+        matrix = matrix.sorted_indices()  # the pass keeps each row's column order
     indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
-    for i in range(matrix.shape[0]):
+    cols, offsets, tied = kernels.top_columns(indptr, indices, data, k)
+    out = np.split(cols.astype(np.uint64), offsets[1:-1]) if len(tied) else []
+    for i in np.flatnonzero(tied).tolist():
         lo, hi = indptr[i], indptr[i + 1]
-        cols = indices[lo:hi]
-        if hi - lo > k:
-            cols = cols[np.argpartition(-data[lo:hi], k - 1)[:k]]
-        out.append(np.sort(cols).astype(np.uint64))
+        chosen = indices[lo:hi][np.argpartition(-data[lo:hi], k - 1)[:k]]
+        out[i] = np.sort(chosen).astype(np.uint64)
     return out

@@ -150,6 +150,36 @@ def test_compacted_rows_keep_any_set_of_columns_in_order() -> None:
             assert all(np.all(np.diff(got.indices[got.indptr[r] : got.indptr[r + 1]]) > 0) for r in range(30))
 
 
+def test_top_terms_equal_numpys_selection_with_many_ties() -> None:
+    import scipy.sparse as sp
+
+    from dedup.similarity import top_terms
+
+    def by_argpartition(matrix: sp.csr_matrix, k: int) -> list[np.ndarray]:
+        out = []
+        for i in range(matrix.shape[0]):
+            lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+            cols = matrix.indices[lo:hi]
+            if hi - lo > k:
+                cols = cols[np.argpartition(-matrix.data[lo:hi], k - 1)[:k]]
+            out.append(np.sort(cols).astype(np.uint64))
+        return out
+
+    rng = np.random.default_rng(6)
+    tied = 0
+    for _ in range(100):
+        n, c = int(rng.integers(0, 30)), int(rng.integers(1, 150))
+        dense = (rng.integers(0, 4, (n, c)) * (rng.random((n, c)) < 0.3)).astype(np.float32)  # few distinct values
+        m = sp.csr_matrix(dense)
+        for k in (1, 3, 20):
+            want, got = by_argpartition(m, k), top_terms(m, k)
+            assert len(got) == n
+            assert all(np.array_equal(a, b) and b.dtype == np.uint64 for a, b in zip(want, got, strict=True))
+            tied += sum(np.sort(row.data)[-k] == np.sort(row.data)[-k - 1] for row in m if row.nnz > k)
+    assert tied > 100  # rows with a tie across the k-th place were among them
+    assert [len(t) for t in top_terms(sp.csr_matrix(np.ones((3, 5), np.float32)), 0)] == [0, 0, 0]
+
+
 def _plain_rank_signals(pairs: np.ndarray, values: np.ndarray) -> np.ndarray:
     """rank_signals written out article by article: best value first, ties by pair order."""
     lists: dict[int, list[int]] = {}
