@@ -697,7 +697,6 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([sys.executable, "-m", "dedup.kernels"], check=True, cwd=ROOT)
     rows: list[Row] = []
     rounds: list[dict[str, Any]] = []
-    firsts: tuple[Row, Row, Row] | None = None
     for number in range(1, args.repeat + 1):
         # The machine's speed drifts from minute to minute: each round runs the three rows back to
         # back, so that a round's ratios compare runs made under the same conditions.
@@ -715,9 +714,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(plain)
         save(rows)
         rounds.append({"dedup": ratios(dedup, plain), "dedup_no_claims": ratios(matching, plain)})
-        firsts = firsts or (dedup, matching, plain)
-    assert firsts is not None  # --repeat is at least 1
-    dedup, matching, plain = firsts
+    dedup, matching, plain = rows[:3]  # the first round's (scaling reuses its dedup run)
     if not args.skip_references:
         for runner in (run_rensa, run_text_dedup):
             rows.append(runner(corpus, n, cfg))

@@ -128,24 +128,22 @@ def text_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     chunk of articles joined by newlines is tokenised and its tokens keyed by compiled loops, and
     only tokens never seen before are folded and hashed in Python.
     """
-    return _tokens_of(text, normalize.codepoints(text), lambda a, b: text[a:b])
+    return _tokens_of(normalize.codepoints(text), lambda a, b: text[a:b])
 
 
-def lowered_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """`text_token_hashes(text.lower())`, the text lower-cased by code point look-ups instead of as a
-    string, or None where those cannot give str.lower's answer (normalize.lower_codepoints).
-
-    The offsets are those of text, which text.lower() shares wherever this answers.
-    """
-    cp = normalize.lower_codepoints(normalize.codepoints(text))
-    if cp is None:
-        return None
-    return _tokens_of(text, cp, lambda a, b: text[a:b].lower())
+def chunk_token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the raw tokens of some texts lower-cased, concatenated, and how many each text has:
+    `text_token_hashes` of the texts lower-cased and joined by newlines, split by text."""
+    texts, cp, cut = _lower_cased(texts, "\n", _joined(texts, "\n"))
+    hashes, starts = _tokens_of(cp, cut)
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts], out=bounds[1:])
+    return hashes, np.diff(np.searchsorted(starts, bounds))
 
 
-def _tokens_of(text: str, cp: np.ndarray, cut: Callable[[int, int], str]) -> tuple[np.ndarray, np.ndarray]:
+def _tokens_of(cp: np.ndarray, cut: Callable[[int, int], str]) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes and starts of the lower-cased text whose code points are cp; cut(a, b) is its
-    piece from a to b (of text itself, or of text lower-cased piece by piece)."""
+    piece from a to b."""
     starts, ends = normalize.token_spans(cp)
     if len(starts) == 0:
         return EMPTY.copy(), starts
@@ -159,6 +157,33 @@ def _tokens_of(text: str, cp: np.ndarray, cut: Callable[[int, int], str]) -> tup
     if len(at):
         hashes[at] = token_hashes([cut(starts[k], ends[k]) for k in at.tolist()])
     return hashes, starts
+
+
+Joined = tuple[str, np.ndarray]  # texts joined by a separator, and the code points of the join
+
+
+def _joined(texts: Sequence[str], separator: str) -> Joined:
+    joined = separator.join(texts)
+    return joined, normalize.codepoints(joined)
+
+
+def _lower_cased(
+    texts: Sequence[str], separator: str, joined: Joined
+) -> tuple[Sequence[str], np.ndarray, Callable[[int, int], str]]:
+    """The join of some texts (`joined`, made with `separator`), lower-cased: the texts whose
+    lengths place each text in it, its code points, and cut(a, b), its piece from a to b.
+
+    Lower-cased by code point where that is str.lower's answer (normalize.lower_codepoints): the
+    offsets are then those of the texts as given, and a piece is lower-cased when it is cut.
+    Otherwise each text is lower-cased as a string, which may change its length.
+    """
+    text, cp = joined
+    low = normalize.lower_codepoints(cp)
+    if low is not None:
+        return texts, low, lambda a, b: text[a:b].lower()
+    lowered = [t.lower() for t in texts]  # one by one: lower-casing may change a text's length
+    text, cp = _joined(lowered, separator)
+    return lowered, cp, lambda a, b: text[a:b]
 
 
 _names = _KeyTable()
@@ -194,16 +219,15 @@ def _cached(cache: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
         return value
 
 
-def chunk_codepoints(texts: Sequence[str]) -> np.ndarray:
-    """The code points of a chunk's texts joined as chunk_name_hashes and chunk_figure_hashes join them."""
-    return normalize.codepoints(_SEPARATOR.join(texts))
+def chunk_joined(texts: Sequence[str]) -> Joined:
+    """A chunk's texts joined as chunk_name_hashes and chunk_figure_hashes join them, for both."""
+    return _joined(texts, _SEPARATOR)
 
 
-def chunk_name_hashes(texts: Sequence[str], cp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def chunk_name_hashes(texts: Sequence[str], joined: Joined | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`string_hashes(normalize.names(t))` of each text, flat with offsets: found in one compiled pass
-    over the texts, each name's hashing form cached as it is written (cp: chunk_codepoints(texts))."""
-    joined = _SEPARATOR.join(texts)
-    cp = normalize.codepoints(joined) if cp is None else cp
+    over the texts, each name's hashing form cached as it is written (joined: chunk_joined(texts))."""
+    text, cp = joined or chunk_joined(texts)
     starts, ends = kernels.name_spans(normalize.char_classes(cp), cp)
     long = ends - starts > _LONG_TOKEN
 
@@ -211,36 +235,21 @@ def chunk_name_hashes(texts: Sequence[str], cp: np.ndarray | None = None) -> tup
         return stable_hash(normalize.name_form(raw))
 
     def value_of(t: int) -> int:
-        return name_hash(joined[starts[t] : ends[t]])
+        return name_hash(text[starts[t] : ends[t]])
 
     values, known = _names.lookup(kernels.span_keys(cp, starts, ends), long, value_of)
     for t in np.flatnonzero(long).tolist():
-        raw = joined[starts[t] : ends[t]]
+        raw = text[starts[t] : ends[t]]
         values[t] = _cached(_long_names, raw, lambda raw=raw: name_hash(raw))
         known[t] = True
     return _per_text(texts, starts, values, known)
 
 
-def chunk_figure_hashes(texts: Sequence[str], cp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def chunk_figure_hashes(texts: Sequence[str], joined: Joined | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`string_hashes(normalize.figures(t))` of each text, flat with offsets: found in one compiled
-    pass over the lower-cased texts, each figure's hashing form cached as it is written (cp:
-    chunk_codepoints(texts), lower-cased here by code point where that gives str.lower's answer)."""
-    joined = _SEPARATOR.join(texts)
-    low = normalize.lower_codepoints(normalize.codepoints(joined) if cp is None else cp)
-    if low is None:
-        texts = [t.lower() for t in texts]  # one by one: lower-casing may change a text's length
-        joined = _SEPARATOR.join(texts)
-        cp = normalize.codepoints(joined)
-
-        def cut(a: int, b: int) -> str:
-            return joined[a:b]
-
-    else:
-        cp = low  # text.lower() has the offsets of text, and its pieces are text's lower-cased
-
-        def cut(a: int, b: int) -> str:
-            return joined[a:b].lower()
-
+    pass over the lower-cased texts, each figure's hashing form cached as it is written (joined:
+    chunk_joined(texts))."""
+    texts, cp, cut = _lower_cased(texts, _SEPARATOR, joined or chunk_joined(texts))
     starts, ends, unit_starts, unit_ends = kernels.figure_spans(normalize.char_classes(cp), cp)
     long = (ends - starts > _LONG_TOKEN) | (unit_ends - unit_starts > _LONG_TOKEN)
     keys = kernels.mix_keys(kernels.span_keys(cp, starts, ends), kernels.span_keys(cp, unit_starts, unit_ends))

@@ -163,29 +163,18 @@ class _Extractor:
         cols, counts, bounds = kernels.sorted_counts(packed, np.array(weights, np.float64), 30, m)
         return cols.astype(np.int32), counts, bounds
 
-    def _token_hashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Hashes of every raw token of some texts, lower-cased, concatenated, and how many each text has."""
-        found = hashing.lowered_token_hashes("\n".join(texts))
-        if found is None:
-            texts = [t.lower() for t in texts]  # one by one: lower-casing may change a text's length
-            found = hashing.text_token_hashes("\n".join(texts))
-        hashes, starts = found
-        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum([len(t) + 1 for t in texts], out=bounds[1:])
-        return hashes, np.diff(np.searchsorted(starts, bounds))
-
     def __call__(self, items: Sequence[tuple[str, str, str | None]]) -> FeatureTable:
         m = len(items)
         if m == 0:
             return FeatureTable.concat([], self.signer.num_perm)
-        body, body_len = self._token_hashes(
+        body, body_len = hashing.chunk_token_hashes(
             [
                 "\n".join(normalize.content_lines(normalize.strip_title(text, title), source, self.boilerplate))
                 for text, title, source in items
             ]
         )
         body_doc = np.repeat(np.arange(m, dtype=np.int64), body_len)
-        title, title_len = self._token_hashes([title for _text, title, _source in items])
+        title, title_len = hashing.chunk_token_hashes([title for _text, title, _source in items])
         title_doc = np.repeat(np.arange(m, dtype=np.int64), title_len)
 
         # TF-IDF terms: syllables and syllable bigrams; title terms weigh `title_weight` times.
@@ -222,10 +211,10 @@ class _Extractor:
         shingles = (sh_keys & 0xFFFFFFFF).astype(np.uint32)
         signatures = self.signer.sign_flat(shingles, sh_bounds)
         texts = [normalize.joined([title, text]) for text, title, _source in items]
-        cp = hashing.chunk_codepoints(texts)
-        names, name_bounds = hashing.chunk_name_hashes(texts, cp)
-        figures, figure_bounds = hashing.chunk_figure_hashes(texts, cp)
-        del cp
+        joined = hashing.chunk_joined(texts)
+        names, name_bounds = hashing.chunk_name_hashes(texts, joined)
+        figures, figure_bounds = hashing.chunk_figure_hashes(texts, joined)
+        del joined
         return FeatureTable(
             signatures,
             {
