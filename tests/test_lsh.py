@@ -4,7 +4,7 @@ import numpy as np
 from datasketch import MinHash
 
 from dedup.hashing import overlap, shingle_set, token_hashes
-from dedup.lsh import LSHParams, Signer, candidate_pairs, single_row_band_pairs
+from dedup.lsh import LSHParams, Signer, candidate_pairs, sharing_rows, single_row_band_pairs
 
 WORDS = [
     "hội",
@@ -58,11 +58,14 @@ def test_candidate_pairs_are_those_datasketch_queries_find() -> None:
     base = rng.integers(0, 2**63, 400, dtype=np.uint64)
     sets = [np.unique(np.concatenate([base[: rng.integers(5, 60)], rng.integers(0, 2**63, 20, dtype=np.uint64)]))]
     sets += [np.unique(rng.choice(base, size=int(rng.integers(3, 40)))) for _ in range(150)]
+    # And sets alike no other, which the index is not given (they would be alone in every bucket).
+    sets += [rng.integers(0, 2**63, 30, dtype=np.uint64) for _ in range(60)]
     present = np.array([k % 17 != 3 for k in range(len(sets))])
     params = LSHParams(num_perm=32, threshold=0.3)
     sig = Signer(32, params.seed).sign_all(sets)
     pairs, _ = candidate_pairs(sig, present, params)
     index = MinHashLSH(threshold=params.threshold, num_perm=32)
+    assert len(sharing_rows(sig, np.flatnonzero(present), index.hashranges)) < present.sum() - 50
     rows = np.flatnonzero(present).tolist()
     for i in rows:
         index.insert(i, LeanMinHash(seed=params.seed, hashvalues=sig[i], scheme="affine32"))
@@ -74,6 +77,22 @@ def test_candidate_pairs_are_those_datasketch_queries_find() -> None:
     )
     assert len(want) > 100
     assert [tuple(p) for p in pairs.tolist()] == want
+
+
+def test_sharing_rows_are_the_rows_equal_to_another_in_some_band() -> None:
+    rng = np.random.default_rng(5)
+    sig = rng.integers(0, 4, size=(300, 12), dtype=np.uint32)  # few values: many bands shared
+    sig[::3] = rng.integers(0, 2**32, size=(100, 12), dtype=np.uint64).astype(np.uint32)  # and lone rows
+    sig[3, 4:8] = sig[6, 4:8]  # two lone rows made to share one band
+    rows = np.flatnonzero(rng.random(300) < 0.9)
+    for ranges in ([(0, 4), (4, 8), (8, 12)], [(k, k + 1) for k in range(12)], [(0, 6), (6, 12)]):
+        want = [
+            r for r in rows if any(any((sig[r, a:b] == sig[o, a:b]).all() for o in rows if o != r) for a, b in ranges)
+        ]
+        got = sharing_rows(sig, rows, ranges)
+        assert got.tolist() == want
+        assert 0 < len(got) < len(rows)
+    assert sharing_rows(sig, rows[:1], [(0, 4)]).tolist() == []
 
 
 def test_oversized_buckets_are_skipped_and_counted() -> None:
