@@ -10,7 +10,7 @@ import ctypes
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -50,6 +50,25 @@ def thread_map(work: Callable[[Any], Any], items: list[Any], workers: int) -> li
         return [work(item) for item in items]
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(work, items))
+
+
+def one_ahead(work: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+    """`work(item)` for every item, in order, each computed in a thread while the caller handles the one before.
+
+    For a loop whose two halves both run mostly outside the interpreter lock (numpy, scipy,
+    compiled kernels): the halves of consecutive items overlap on two cores, and at most two
+    results are alive at once. The thread is gone when the iteration ends.
+    """
+    if len(items) < 2:
+        yield from map(work, items)
+        return
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(work, items[0])
+        for item in items[1:]:
+            done = pending.result()
+            pending = pool.submit(work, item)
+            yield done
+        yield pending.result()
 
 
 @contextmanager

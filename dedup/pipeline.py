@@ -507,8 +507,10 @@ def _story_matrices(
         keep = (df if columns == "columns" else similarity.column_use([t.values[columns] for t in chunks])) >= 2
         nnz = sum(int(np.count_nonzero(keep[t.values[columns]])) for t in chunks)
         rows = similarity.CompactedRows(keep, sum(len(t) for t in chunks), nnz)
-        for number, t in enumerate(chunks, start=1):
-            block = weigh(t.rows(columns, counts), in_place=True)
+        # Each chunk is weighed (scikit-learn) in a thread while the one before is compacted
+        # (compiled kernels): both halves run mostly outside the interpreter lock.
+        blocks = parallel.one_ahead(lambda t, c=columns, n=counts: weigh(t.rows(c, n), in_place=True), chunks)
+        for number, (t, block) in enumerate(zip(chunks, blocks, strict=True), start=1):
             if columns == "columns":
                 top.extend(similarity.top_terms(block, config.story_terms))
             rows.add(block)

@@ -69,3 +69,39 @@ def test_map_chunks_keeps_input_order() -> None:
 
 def _squares(chunk: list[int]) -> list[int]:
     return [x * x for x in chunk]
+
+
+def test_one_ahead_gives_every_result_in_order_computing_the_next_in_another_thread() -> None:
+    import threading
+
+    begun = [threading.Event() for _ in range(6)]
+    threads: set[int] = set()
+
+    def work(x: int) -> int:
+        threads.add(threading.get_ident())
+        begun[x].set()
+        return x * x
+
+    results = []
+    for k, result in enumerate(parallel.one_ahead(work, list(range(6)))):
+        if k + 1 < 6:
+            # The next item is taken up while the caller still holds this result.
+            assert begun[k + 1].wait(10)
+        results.append(result)
+    assert results == [x * x for x in range(6)]
+    assert threading.get_ident() not in threads
+    assert list(parallel.one_ahead(work, [3])) == [9]
+    assert list(parallel.one_ahead(work, [])) == []
+
+
+def test_one_ahead_raises_an_error_of_the_work_where_its_result_is_due() -> None:
+    def work(x: int) -> int:
+        if x == 2:
+            raise ValueError("bad item")
+        return x
+
+    got = []
+    with pytest.raises(ValueError, match="bad item"):
+        for result in parallel.one_ahead(work, [0, 1, 2, 3]):
+            got.append(result)
+    assert got == [0, 1]
