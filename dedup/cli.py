@@ -353,8 +353,28 @@ def claims(items: tuple[str, ...], fmt: str) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="dedup")
+    """Console-script entry point.
+
+    The process ends without the interpreter's teardown, which frees a large run's millions of
+    objects one by one (half a second after a corpus of 35k articles) only for the system to take
+    the memory back anyway. By then the report is written and renamed, the text spool removed and
+    every worker process joined; the standard streams are flushed here.
+    """
+    try:
+        cli(prog_name="dedup")
+    except SystemExit as stop:  # click's standalone mode always ends this way
+        code = stop.code
+    else:  # pragma: no cover - standalone mode never returns
+        code = 0
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+    except OSError:  # a closed pipe (dedup claims ... | head): nothing more can reach it
+        code = code or 1
+    sys.stderr.flush()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

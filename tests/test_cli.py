@@ -238,3 +238,34 @@ def test_report_on_stdout_is_utf8_whatever_the_terminal_encoding() -> None:
     data = json.loads(proc.stdout.decode("utf-8"))
     assert len(data["articles"]) == 5
     assert any("ệ" in a["title"] or "ộ" in a["title"] for a in data["articles"])
+
+
+def test_the_console_entry_ends_with_the_command_s_status_and_everything_written(tmp_path: Path) -> None:
+    # main() ends the process without the interpreter's teardown: nothing may be lost by it.
+    out = tmp_path / "out"
+    ok = subprocess.run(
+        [sys.executable, "-m", "dedup", "match", str(SEEDS), "-o", str(out / "r.json")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert [p.name for p in out.iterdir()] == ["r.json"]  # no temporary file left beside it
+    assert len(json.loads((out / "r.json").read_text(encoding="utf-8"))["articles"]) == 5
+    assert "5 articles -> " in ok.stderr
+    listed = subprocess.run(
+        [sys.executable, "-m", "dedup", "claims", str(SEEDS), "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    # Every line the command writes in this process reaches the pipe.
+    assert listed.stdout == CliRunner().invoke(cli, ["claims", str(SEEDS), "--format", "json"]).output
+    assert len(listed.stdout.splitlines()) >= 20
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "x"}\nnot json\n', encoding="utf-8")
+    failed = subprocess.run(
+        [sys.executable, "-m", "dedup", "match", str(bad), "-o", str(tmp_path / "x.json")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert failed.returncode == 1
+    assert f"{bad}:2" in failed.stderr and "Traceback" not in failed.stderr
+    usage = subprocess.run([sys.executable, "-m", "dedup", "match"], capture_output=True, text=True, check=False)
+    assert usage.returncode == 2 and "Missing argument" in usage.stderr
