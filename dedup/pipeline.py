@@ -808,6 +808,7 @@ def story_claims(
     workers = parallel.worker_count(workers)
     if workers <= 1 or len(stories) < 200:
         return [_claims_of(story, texts) for story in stories]
-    size = max(50, len(stories) // (workers * 8))
+    # Small chunks (a third of a second each on the 35k corpus): the workers finish together.
+    size = max(20, len(stories) // (workers * 32))
     chunks = [stories[i : i + size] for i in range(0, len(stories), size)]
     return parallel.map_chunks(_claims_chunk, chunks, workers, _init_texts, (texts,))
