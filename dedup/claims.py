@@ -778,6 +778,25 @@ def interval(value: float, g: float, qclass: str, precise: bool, unit: str | Non
     return value, value
 
 
+# Qualifier classes whose wording leaves one end open: "hơn 1.500" is more than 1.500, "gần
+# 281.800" and "dưới 10" less than the figure, however far.
+_OPEN_ABOVE = frozenset({"gt", "ge"})
+_OPEN_BELOW = frozenset({"lt", "le"})
+
+
+def stated_interval(c: Claim) -> tuple[float | None, float | None]:
+    """The interval the claim's wording allows, None for an open end (the report's low/high).
+
+    Claim.low/high are what the verdicts use instead: the tolerance model of :func:`interval`
+    closes an open end at the written precision ("hơn 1.500" at the hundreds: 1.500 to 1.600).
+    """
+    if c.qclass in _OPEN_ABOVE:
+        return c.low, None
+    if c.qclass in _OPEN_BELOW:
+        return None, c.high
+    return c.low, c.high
+
+
 # ---------------------------------------------------------------------------------------------
 # Extraction
 # ---------------------------------------------------------------------------------------------

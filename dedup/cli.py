@@ -286,9 +286,9 @@ def explain(inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_
         click.echo(f"    {name:<28} {value:.4f}")
 
 
-def _num(x: float | None) -> str:
+def _num(x: float | None, none: str = "-") -> str:
     if x is None:
-        return "-"
+        return none
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
@@ -308,7 +308,7 @@ def claims(items: tuple[str, ...], fmt: str) -> None:
     FILE_OR_ID is an article file or directory (as for `match`); any other word is an article id
     to pick from those files, so `dedup claims feed.jsonl.gz 12345` shows one article's claims.
     """
-    from dedup.claims import claim_text, extract_claims
+    from dedup.claims import claim_text, extract_claims, stated_interval
 
     paths = [i for i in items if i == "-" or Path(i).exists()]
     wanted = [i for i in items if i not in paths]
@@ -335,8 +335,10 @@ def claims(items: tuple[str, ...], fmt: str) -> None:
                     "text": c.text,
                     "value": c.value,
                     "qualifier": c.qualifier,
-                    "low": c.low,
-                    "high": c.high,
+                    "low": stated_interval(c)[0],
+                    "high": stated_interval(c)[1],
+                    "judged_low": c.low,
+                    "judged_high": c.high,
                     "unit": c.unit,
                     "noun": c.noun,
                     "quantity": c.quantity,
@@ -346,10 +348,11 @@ def claims(items: tuple[str, ...], fmt: str) -> None:
             continue
         click.echo(f"== {article.id}  {article.title}  ({len(found)} claims)")
         for c in found:
-            click.echo(
-                f"  {_num(c.value):>14}  {'[' + _num(c.low) + ', ' + _num(c.high) + ']':<28} {c.qualifier or '':<10} "
-                f"{c.quantity:<24} «{c.text}»"
-            )
+            low, high = stated_interval(c)
+            # The interval as worded, an open end as "…"; the verdicts close it at the written
+            # precision (the JSON's judged_low/judged_high).
+            bounds = f"[{_num(low, '…')}, {_num(high, '…')}]"
+            click.echo(f"  {_num(c.value):>14}  {bounds:<28} {c.qualifier or '':<10} {c.quantity:<24} «{c.text}»")
 
 
 def main() -> None:

@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
-from dedup.claims import _PRED_MAP, _PRED_RE, Claim, extract_claims
+from dedup.claims import _PRED_MAP, _PRED_RE, Claim, extract_claims, stated_interval
 
 __all__ = ["ClaimPair", "claim_pair_to_dict", "judge", "reconcile", "reconcile_claims"]
 
@@ -737,14 +737,18 @@ def _num(x: float | None) -> int | float | None:
 
 
 def _side(article: str, c: Claim) -> dict[str, object]:
-    """One side of a claim pair in the report."""
+    """One side of a claim pair in the report: low/high as worded (null for an open end), and the
+    interval the verdict judged by (judged_low/judged_high: open ends closed at the written precision)."""
+    low, high = stated_interval(c)
     return {
         "article": article,
         "text": c.text,
         "value": _num(c.value),
         "qualifier": c.qualifier,
-        "low": _num(c.low),
-        "high": _num(c.high),
+        "low": _num(low),
+        "high": _num(high),
+        "judged_low": _num(c.low),
+        "judged_high": _num(c.high),
         "unit": c.unit,
         "start": c.start,
         "end": c.end,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.claims import extract_claims, format_vi, parse_spelled, parse_vi_number
+from dedup.claims import extract_claims, format_vi, parse_spelled, parse_vi_number, stated_interval
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
@@ -143,6 +143,28 @@ def test_intervals(text: str, low: float | None, high: float | None) -> None:
     c = _one(text)
     assert c.low == (pytest.approx(low) if low is not None else None)
     assert c.high == (pytest.approx(high) if high is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("hơn 1.500 người", 1500, None),  # more than: open above, however far
+        ("trên 90% hội viên", 90, None),
+        ("ít nhất 65 vụ cháy", 65, None),
+        ("gần 281.800 người", None, 281800),  # nearly: open below
+        ("dưới 10 người", None, 10),
+        ("tối đa 5 người", None, 5),
+        ("khoảng 60 vụ cháy", 50, 70),  # about: both ends closed, as judged
+        ("1.525 người", 1525, 1525),
+        ("có 25-30 người", 25, 30),
+    ],
+)
+def test_stated_intervals_leave_open_what_the_wording_leaves_open(
+    text: str, low: float | None, high: float | None
+) -> None:
+    """The report's low/high (CONTRACT.md: null for an open end), beside the judged Claim.low/high."""
+    got = stated_interval(_one(text))
+    assert got == (pytest.approx(low) if low is not None else None, pytest.approx(high) if high is not None else None)
 
 
 @pytest.mark.parametrize(

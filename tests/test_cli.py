@@ -157,6 +157,10 @@ def test_claims_lists_an_articles_claims_by_id() -> None:
     assert by_text["hơn 1.500 báo cáo viên"]["value"] == 1500
     assert by_text["hơn 1.500 báo cáo viên"]["qualifier"] == "hơn"
     assert by_text["gần 281.800 hội viên"]["high"] == 281800
+    # "Nearly": open below as worded; judged a hundred under at most.
+    assert by_text["gần 281.800 hội viên"]["low"] is None
+    assert by_text["gần 281.800 hội viên"]["judged_low"] == 281700
+    assert by_text["hơn 1.500 báo cáo viên"]["high"] is None
     assert {r["article"] for r in rows} == {seed_id("001")}
 
 

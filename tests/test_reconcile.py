@@ -120,13 +120,17 @@ def test_contract_shape() -> None:
         "low": 1525,
         "high": 1525,
     }
-    assert {k: d["b"][k] for k in ("article", "text", "value", "qualifier", "low")} == {
+    assert {k: d["b"][k] for k in ("article", "text", "value", "qualifier", "low", "high")} == {
         "article": "001",
         "text": "hơn 1.500 báo cáo viên",
         "value": 1500,
         "qualifier": "hơn",
         "low": 1500,
+        "high": None,  # "more than": the wording leaves the top open (CONTRACT.md)
     }
+    # The verdict closed it at the written precision, the hundreds.
+    assert (d["b"]["judged_low"], d["b"]["judged_high"]) == (1500, 1600)
+    assert (d["a"]["judged_low"], d["a"]["judged_high"]) == (1525, 1525)
     assert isinstance(d["a"]["value"], int)
     out = json.dumps([claim_pair_to_dict(p) for p in pairs], ensure_ascii=False)
     assert ".0," not in out and ".0}" not in out
