@@ -19,7 +19,10 @@ from dedup.io import InputError, ReadAside, SpoolError, TextSpool, read_articles
 
 
 def _write_atomically(parts: Iterable[str], output: str) -> None:
-    """Write to a temporary file beside the target, then rename, so no half-written report is left."""
+    """Write to a temporary file beside the target, then rename, so no half-written report is left.
+
+    A symbolic link is followed (its target is replaced, the link kept); a device or a pipe is
+    written into directly; "-" is standard output."""
     if output == "-":
         # Reports are UTF-8 whatever the terminal's encoding: Vietnamese text must not fail on it.
         sys.stdout.flush()
@@ -31,7 +34,17 @@ def _write_atomically(parts: Iterable[str], output: str) -> None:
                 raw.write(part.encode("utf-8"))
         (raw or sys.stdout).flush()
         return
-    target = Path(output)
+    try:
+        kind = os.stat(output).st_mode  # through any symbolic link
+    except FileNotFoundError:
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+        # A device, pipe or socket (/dev/stdout, a FIFO): written into, never replaced.
+        with open(output, "w", encoding="utf-8") as stream:
+            stream.writelines(parts)
+        return
+    # A link to a report is left a link: the file it names is the one replaced.
+    target = Path(os.path.realpath(output)) if os.path.islink(output) else Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

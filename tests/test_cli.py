@@ -273,3 +273,29 @@ def test_the_console_entry_ends_with_the_command_s_status_and_everything_written
     assert f"{bad}:2" in failed.stderr and "Traceback" not in failed.stderr
     usage = subprocess.run([sys.executable, "-m", "dedup", "match"], capture_output=True, text=True, check=False)
     assert usage.returncode == 2 and "Missing argument" in usage.stderr
+
+
+def test_a_report_goes_through_a_link_to_its_file_and_into_a_pipe(tmp_path: Path) -> None:
+    import threading
+
+    real = tmp_path / "reports" / "real.json"
+    real.parent.mkdir()
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    result = invoke("match", str(SEEDS), "-q", "-o", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert len(json.loads(real.read_text(encoding="utf-8"))["articles"]) == 5
+    assert sorted(p.name for p in real.parent.iterdir()) == ["real.json"]
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = invoke("match", str(SEEDS), "-q", "-o", str(fifo))
+    reader.join(30)
+    assert result.exit_code == 0, result.output
+    assert fifo.is_fifo()  # still a pipe, not replaced by a file
+    assert len(json.loads(got[0].decode("utf-8"))["articles"]) == 5
