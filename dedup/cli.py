@@ -59,6 +59,16 @@ def _write_atomically(parts: Iterable[str], output: str) -> None:
         raise
 
 
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that nothing more is written to a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's captured stream)
+        pass
+
+
 def _report_mode(target: Path) -> int:
     """Permission bits for a report written to target."""
     try:
@@ -213,6 +223,11 @@ def _match(
         raise click.ClickException(str(err)) from None
     try:
         _write_atomically(report.write_parts(result, fmt), output)
+    except BrokenPipeError:
+        # The reader went away (`dedup match ... -o - | head`): stop quietly with status 1, as
+        # click does for the other commands' output.
+        _quiet_stdout()
+        raise SystemExit(1) from None
     except OSError as err:
         raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from None
     stats = result.stats

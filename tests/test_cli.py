@@ -299,3 +299,16 @@ def test_a_report_goes_through_a_link_to_its_file_and_into_a_pipe(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert fifo.is_fifo()  # still a pipe, not replaced by a file
     assert len(json.loads(got[0].decode("utf-8"))["articles"]) == 5
+
+
+def test_a_closed_pipe_ends_a_report_on_stdout_quietly() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dedup", "match", str(FIXTURES / "vmds-dev.jsonl"), "-q", "-o", "-"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(100).startswith(b"{")
+    proc.stdout.close()  # as `| head -c 100` does
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(120) == 1
+    assert err == ""
