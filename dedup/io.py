@@ -180,6 +180,8 @@ def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
     try:
         for lineno, raw in enumerate(stream, start=1):
             origin = f"{name}:{lineno}"
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a byte-order mark some editors write: not part of the record
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as err:
@@ -198,8 +200,9 @@ def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
                 rid = record.get("id") if isinstance(record, dict) else None
                 yield Rejected(origin, str(err), None if rid is None else str(rid))
     except (OSError, EOFError, zlib.error) as err:
-        # A truncated or corrupt .gz fails while reading, after the lines before it were read.
-        raise InputError(f"{name}:{lineno + 1}: cannot read: {err}") from None
+        # A truncated or corrupt .gz fails while reading, after the lines before it were read: the
+        # rest of the file is one bad record (with --skip-bad, listed and the run goes on).
+        yield Rejected(f"{name}:{lineno + 1}", f"cannot read the file from this line on: {err}")
 
 
 def _read_txt(path: Path) -> Article | Rejected:
@@ -215,14 +218,20 @@ def _read_txt(path: Path) -> Article | Rejected:
     return Article(id=path.name[: -len(".txt")], text=text, title=title, origin=str(path))
 
 
-def _files_in(directory: Path) -> tuple[list[Path], list[Path]]:
-    """Article files under a directory (recursively, sorted) and the other files that were passed over."""
-    found, other = [], []
+def _files_in(directory: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """Article files under a directory (recursively, sorted), the other files, and the hidden ones
+    (a name or a folder starting with "."): the last two are passed over."""
+    found, other, hidden = [], [], []
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         if any(part.startswith(".") for part in path.relative_to(directory).parts):
+            hidden.append(path)
             continue
         (found if path.name.endswith(SUFFIXES) else other).append(path)
-    return found, other
+    return found, other, hidden
+
+
+def _listed(paths: list[Path]) -> str:
+    return ", ".join(str(p) for p in paths[:3]) + (" ..." if len(paths) > 3 else "")
 
 
 def _read_path(path: Path) -> Iterator[Article | Rejected]:
@@ -248,10 +257,11 @@ def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | 
             continue
         path = Path(item)
         if path.is_dir():
-            files, other = _files_in(path)
+            files, other, hidden = _files_in(path)
             if other and warn is not None:
-                shown = ", ".join(str(p) for p in other[:3]) + (" ..." if len(other) > 3 else "")
-                warn(f"passed over {len(other)} file(s) in {path} that are not .txt/.jsonl/.jsonl.gz: {shown}")
+                warn(f"passed over {len(other)} file(s) in {path} that are not .txt/.jsonl/.jsonl.gz: {_listed(other)}")
+            if hidden and warn is not None:
+                warn(f"passed over {len(hidden)} hidden file(s) in {path} (a name starting with '.'): {_listed(hidden)}")
             for file in files:
                 yield from _read_path(file)
         elif path.exists():

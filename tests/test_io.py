@@ -123,6 +123,41 @@ def test_truncated_gzip_names_the_line_iterating_the_file_stops_at(tmp_path: Pat
         read_articles([str(path)])
 
 
+def test_with_skip_bad_a_truncated_gzip_keeps_its_whole_lines_and_lists_the_rest(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    lines = [json.dumps({"id": str(i), "text": "".join(rng.choices("abcdđ ơ", k=400))}) for i in range(3000)]
+    blob = gzip.compress("\n".join(lines).encode() + b"\n")
+    path = tmp_path / "t.jsonl.gz"
+    path.write_bytes(blob[: len(blob) // 2])
+    (tmp_path / "after.jsonl").write_text(json.dumps({"id": "after", "text": "x"}) + "\n", encoding="utf-8")
+    articles, rejected = read_articles([str(path), str(tmp_path / "after.jsonl")], skip_bad=True)
+    assert [a.id for a in articles[:-1]] == [str(i) for i in range(len(articles) - 1)] and len(articles) > 1000
+    assert articles[-1].id == "after"  # the run goes on to the next input
+    assert len(rejected) == 1
+    assert rejected[0].origin == f"{path}:{len(articles)}"  # the first line it could not read
+    assert "cannot read the file from this line on" in rejected[0].reason
+
+
+def test_a_byte_order_mark_before_the_first_record_is_not_part_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + '{"id": "a", "text": "hai binh sĩ"}\n{"id": "b", "text": "x"}\n'.encode())
+    articles, rejected = read_articles([str(path)])
+    assert [a.id for a in articles] == ["a", "b"] and not rejected
+    path.write_bytes(b'{"id": "a", "text": "x"}\n\xef\xbb\xbf{"id": "b", "text": "x"}\n')  # only at the start
+    with pytest.raises(InputError, match=r"bom\.jsonl:2: not valid JSON"):
+        read_articles([str(path)])
+
+
+def test_hidden_files_in_a_directory_are_passed_over_with_a_warning(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": "x"}])
+    (tmp_path / ".cache").mkdir()
+    write_jsonl(tmp_path / ".cache" / "old.jsonl", [{"id": "old", "text": "x"}])
+    warnings: list[str] = []
+    articles, _ = read_articles([str(tmp_path)], warn=warnings.append)
+    assert [a.id for a in articles] == ["a"]
+    assert len(warnings) == 1 and "1 hidden file(s)" in warnings[0] and "old.jsonl" in warnings[0]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
