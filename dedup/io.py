@@ -261,7 +261,9 @@ def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | 
             if other and warn is not None:
                 warn(f"passed over {len(other)} file(s) in {path} that are not .txt/.jsonl/.jsonl.gz: {_listed(other)}")
             if hidden and warn is not None:
-                warn(f"passed over {len(hidden)} hidden file(s) in {path} (a name starting with '.'): {_listed(hidden)}")
+                warn(
+                    f"passed over {len(hidden)} hidden file(s) in {path} (named with a leading '.'): {_listed(hidden)}"
+                )
             for file in files:
                 yield from _read_path(file)
         elif path.exists():
