@@ -16,6 +16,7 @@ import click
 from dedup import __version__, evaluate, report
 from dedup.config import MatchConfig
 from dedup.io import InputError, ReadAside, SpoolError, TextSpool, read_articles
+from dedup.models import Article
 
 
 def _write_atomically(parts: Iterable[str], output: str) -> None:
@@ -266,7 +267,10 @@ def eval_command(report_file: str, gold: tuple[str, ...]) -> None:
 @click.option("-b", "second", required=True, metavar="ID", help="The other article id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the signals as one JSON object.")
 @click.option("--no-background", is_flag=True, help="Use the run's own document frequencies only.")
-def explain(inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_background: bool) -> None:
+@click.option("--skip-bad", is_flag=True, help="Pass over bad records (said on stderr), as `match --skip-bad` does.")
+def explain(
+    inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_background: bool, skip_bad: bool
+) -> None:
     """Show why articles -a and -b of INPUT... did or did not match.
 
     The articles are read and weighed as `dedup match INPUT...` would (the same IDF, boilerplate
@@ -275,10 +279,7 @@ def explain(inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_
     """
     from dedup import pipeline
 
-    try:
-        articles, _ = read_articles(inputs, skip_bad=True)
-    except InputError as err:
-        raise click.ClickException(str(err)) from None
+    articles = _read_for_inspection(inputs, skip_bad)
     if first == second:
         raise click.ClickException("-a and -b must name two different articles")
     index = {a.id: i for i, a in enumerate(articles)}
@@ -314,6 +315,20 @@ def explain(inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_
         click.echo(f"    {name:<28} {value:.4f}")
 
 
+def _read_for_inspection(inputs: Iterable[str], skip_bad: bool) -> list[Article]:
+    """The articles of `inputs` for `explain` and `claims`: bad input stops the command as it stops
+    `match`; with `skip_bad` each bad record is said on stderr and passed over."""
+    try:
+        articles, rejected = read_articles(inputs, skip_bad=skip_bad)
+    except InputError as err:
+        raise click.ClickException(str(err)) from None
+    except OSError as err:
+        raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
+    for bad in rejected:
+        click.echo(f"dedup: passed over {bad.origin}: {bad.reason}", err=True)
+    return articles
+
+
 def _num(x: float | None, none: str = "-") -> str:
     if x is None:
         return none
@@ -330,7 +345,8 @@ def _num(x: float | None, none: str = "-") -> str:
     show_default=True,
     help="A table for reading, or one JSON object a claim.",
 )
-def claims(items: tuple[str, ...], fmt: str) -> None:
+@click.option("--skip-bad", is_flag=True, help="Pass over bad records (said on stderr) instead of stopping.")
+def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
     """List the numeric claims read from articles: value, interval, unit or noun, snippet.
 
     FILE_OR_ID is an article file or directory (as for `match`); any other word is an article id
@@ -342,12 +358,7 @@ def claims(items: tuple[str, ...], fmt: str) -> None:
     wanted = [i for i in items if i not in paths]
     if not paths:
         raise click.ClickException(f"no article file or directory among: {' '.join(items)}")
-    try:
-        articles, rejected = read_articles(paths, skip_bad=True)
-    except InputError as err:
-        raise click.ClickException(str(err)) from None
-    for bad in rejected:
-        click.echo(f"dedup: passed over {bad.origin}: {bad.reason}", err=True)
+    articles = _read_for_inspection(paths, skip_bad)
     if wanted:
         by_id = {a.id: a for a in articles}
         missing = [w for w in wanted if w not in by_id]

@@ -209,13 +209,22 @@ def test_explain_needs_two_different_articles() -> None:
     assert result.exit_code == 1 and "two different articles" in result.output
 
 
-def test_claims_says_which_records_it_passed_over(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["claims"], ["explain", "-a", "a", "-b", "b"]])
+def test_claims_and_explain_stop_on_bad_input_or_say_what_they_passed_over(tmp_path: Path, command: list[str]) -> None:
     path = tmp_path / "in.jsonl"
-    path.write_text('{"id": "a", "text": "Có 1.525 báo cáo viên."}\nnot json\n', encoding="utf-8")
-    result = CliRunner().invoke(cli, ["claims", str(path)])
-    assert result.exit_code == 0
-    assert f"passed over {path}:2: not valid JSON" in result.stderr
-    assert "«1.525 báo cáo viên»" in result.stdout
+    path.write_text(
+        '{"id": "a", "text": "Có 1.525 báo cáo viên."}\nnot json\n{"id": "b", "text": "Hơn 1.500 báo cáo viên."}\n',
+        encoding="utf-8",
+    )
+    stopped = CliRunner().invoke(cli, [command[0], str(path), *command[1:]])
+    assert stopped.exit_code == 1
+    assert f"{path}:2: not valid JSON" in stopped.stderr and "--skip-bad" in stopped.stderr
+    assert stopped.exception is None or isinstance(stopped.exception, SystemExit)
+    went_on = CliRunner().invoke(cli, [command[0], str(path), *command[1:], "--skip-bad"])
+    assert went_on.exit_code == 0, went_on.output
+    assert f"passed over {path}:2: not valid JSON" in went_on.stderr
+    if command[0] == "claims":
+        assert "«1.525 báo cáo viên»" in went_on.stdout and "«Hơn 1.500 báo cáo viên»" in went_on.stdout
 
 
 def test_a_full_disk_for_the_texts_exits_1_with_a_clear_message(tmp_path: Path) -> None:
