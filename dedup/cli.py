@@ -241,23 +241,40 @@ def _match(
 
 
 @cli.command("eval")
-@click.argument("report_file", metavar="REPORT", type=click.Path(exists=True, dir_okay=False))
-@click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("report_file", metavar="REPORT")
+@click.argument("gold", nargs=-1, required=True, metavar="GOLD...")
 def eval_command(report_file: str, gold: tuple[str, ...]) -> None:
     """Score the stories of a JSON REPORT against the `story` labels of GOLD JSONL files.
 
-    Prints pairwise and B-cubed precision, recall and F1 as one JSON line. Articles without a
-    label are distractors: joining one to a labelled article is a false positive.
+    GOLD is a .jsonl or .jsonl.gz file, or a directory of them. Prints pairwise and B-cubed
+    precision, recall and F1 as one JSON line. Articles without a label are distractors: joining
+    one to a labelled article is a false positive. Labelled articles the report does not hold are
+    said on stderr (none at all is an error: the report is of another run).
     """
     try:
         data = json.loads(Path(report_file).read_text(encoding="utf-8"))
         stories = evaluate.stories_of_report(data)
+        in_report = evaluate.articles_of_report(data)
+    except OSError as err:
+        raise click.ClickException(f"{report_file}: {err.strerror or err}") from None
     except (ValueError, KeyError, TypeError) as err:
         raise click.ClickException(f"{report_file}: not a dedup JSON report ({err})") from None
     try:
         labels = evaluate.read_gold(gold)
-    except (ValueError, KeyError) as err:
+    except evaluate.GoldError as err:
         raise click.ClickException(f"cannot read gold labels: {err}") from None
+    missing = sorted(set(labels) - in_report)
+    if labels and len(missing) == len(labels):
+        raise click.ClickException(
+            f"none of the {len(labels)} labelled articles is in {report_file}: it reports another input"
+        )
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        click.echo(
+            f"dedup: warning: {len(missing)} of {len(labels)} labelled articles are not in {report_file} "
+            f"(scored as matching nothing): {shown}",
+            err=True,
+        )
     click.echo(json.dumps(evaluate.score(stories, labels).to_dict()))
 
 

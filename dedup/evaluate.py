@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -39,17 +40,56 @@ def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+class GoldError(ValueError):
+    """A gold file that cannot be read, with the file and line in the message."""
+
+
+def _gold_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The gold files: each path, or the .jsonl/.jsonl.gz files under a directory (sorted)."""
+    out: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith((".jsonl", ".jsonl.gz")))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise GoldError(f"{path}: no such file or directory")
+    return out
+
+
 def read_gold(paths: Iterable[str | Path]) -> dict[str, str]:
-    """Article id -> gold story from JSONL(.gz) files; rows without a story are distractors."""
+    """Article id -> gold story from JSONL(.gz) files (or directories of them); rows without a
+    story are distractors. Raises GoldError naming the file and line of anything unreadable,
+    including an id given twice."""
     gold: dict[str, str] = {}
-    for path in paths:
-        opener = gzip.open if str(path).endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as stream:
-            for line in stream:
-                if line.strip():
-                    row = json.loads(line)
+    seen: dict[str, str] = {}
+    for path in _gold_files(paths):
+        lineno = 0
+        try:
+            with gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb") as stream:
+                for lineno, raw in enumerate(stream, start=1):
+                    where = f"{path}:{lineno}"
+                    try:
+                        line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                    except UnicodeDecodeError as err:
+                        raise GoldError(f"{where}: not UTF-8 (byte {err.start + 1} of the line)") from None
+                    if not line.strip():
+                        continue
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError as err:
+                        raise GoldError(f"{where}: not valid JSON: {err.msg} (column {err.colno})") from None
+                    if not isinstance(row, dict) or row.get("id") is None:
+                        raise GoldError(f"{where}: expected an object with an `id`")
+                    rid = str(row["id"])
+                    if rid in seen:
+                        raise GoldError(f"{where}: duplicate id {rid!r} (first at {seen[rid]})")
+                    seen[rid] = where
                     if row.get("story"):
-                        gold[str(row["id"])] = str(row["story"])
+                        gold[rid] = str(row["story"])
+        except (OSError, EOFError, zlib.error) as err:
+            raise GoldError(f"{path}:{lineno + 1}: cannot read: {err}") from None
     return gold
 
 
@@ -80,8 +120,14 @@ def score(predicted: Mapping[str, list[str]], gold: Mapping[str, str]) -> Scores
 
 def stories_of_report(report: object) -> dict[str, list[str]]:
     """Story id -> member ids from a JSON report's `stories`."""
-    if not isinstance(report, Mapping) or not isinstance(report.get("stories", []), list):
+    if not isinstance(report, Mapping) or not isinstance(report.get("stories"), list):
         raise ValueError("expected an object with a `stories` list")
-    stories = report.get("stories", [])
-    assert isinstance(stories, list)
-    return {str(s["id"]): [str(a) for a in s["articles"]] for s in stories}
+    return {str(s["id"]): [str(a) for a in s["articles"]] for s in report["stories"]}
+
+
+def articles_of_report(report: Mapping[str, object]) -> set[str]:
+    """The ids of a JSON report's `articles` (every article of its run)."""
+    articles = report.get("articles")
+    if not isinstance(articles, list):
+        raise ValueError("expected an `articles` list")
+    return {str(a["id"]) for a in articles}

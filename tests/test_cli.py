@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from dedup.cli import cli
 from tests.conftest import FIXTURES, SEEDS, seed_id
@@ -123,7 +123,10 @@ def test_progress_and_summary_go_to_stderr(tmp_path: Path) -> None:
 
 def test_eval_scores_a_report_against_gold(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
-    report.write_text(json.dumps({"stories": [{"id": "s1", "articles": ["a", "b", "x"]}]}), encoding="utf-8")
+    articles = [{"id": i, "story": "s1" if i in "abx" else None} for i in "abcx"]
+    report.write_text(
+        json.dumps({"articles": articles, "stories": [{"id": "s1", "articles": ["a", "b", "x"]}]}), encoding="utf-8"
+    )
     gold = tmp_path / "g.jsonl"
     gold.write_text(
         "".join(
@@ -138,6 +141,43 @@ def test_eval_scores_a_report_against_gold(tmp_path: Path) -> None:
     # Predicted pairs a-b (right), a-x and b-x (x is a distractor: wrong); gold pairs a-b, a-c, b-c.
     assert scores["pair_precision"] == pytest.approx(1 / 3, abs=1e-4)
     assert scores["pair_recall"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_eval_says_what_is_wrong_with_gold_and_report_files(tmp_path: Path) -> None:
+    import gzip
+
+    report = tmp_path / "r.json"
+    report.write_text(
+        json.dumps({"articles": [{"id": "a"}, {"id": "b"}], "stories": [{"id": "s1", "articles": ["a", "b"]}]}),
+        encoding="utf-8",
+    )
+    rows = [{"id": "a", "story": "1"}, {"id": "b", "story": "1"}, {"id": "c", "story": "1"}]
+    good = "".join(json.dumps(r) + "\n" for r in rows)
+
+    def run(name: str, data: bytes, *extra: str) -> Result:
+        path = tmp_path / name
+        path.write_bytes(data)
+        return CliRunner().invoke(cli, ["eval", str(report), str(path), *extra])
+
+    for name, data, said in [
+        ("bad.jsonl", (good + "{oops\n").encode(), "bad.jsonl:4: not valid JSON"),
+        ("latin.jsonl", good.encode() + b'{"id": "d\xe9", "story": "2"}\n', "latin.jsonl:4: not UTF-8"),
+        ("dup.jsonl", (good + json.dumps(rows[0]) + "\n").encode(), "dup.jsonl:4: duplicate id 'a' (first at"),
+        ("corrupt.jsonl.gz", b"\x1f\x8b" + b"not gzip at all" * 10, "corrupt.jsonl.gz:1: cannot read"),
+        ("cut.jsonl.gz", gzip.compress(good.encode() * 200)[:60], "cut.jsonl.gz:"),
+    ]:
+        result = run(name, data)
+        assert result.exit_code == 1, (name, result.output)
+        assert said in result.stderr and "Traceback" not in result.output, (name, result.stderr)
+    partly = run("more.jsonl", good.encode())  # c is labelled but not in the report
+    assert partly.exit_code == 0, partly.output
+    assert "1 of 3 labelled articles are not in" in partly.stderr
+    other = run("other.jsonl", b'{"id": "x", "story": "1"}\n{"id": "y", "story": "1"}\n')
+    assert other.exit_code == 1 and "none of the 2 labelled articles is in" in other.stderr
+    missing = CliRunner().invoke(cli, ["eval", str(tmp_path / "nope.json"), str(tmp_path / "more.jsonl")])
+    assert missing.exit_code == 1 and "nope.json" in missing.stderr
+    gone = CliRunner().invoke(cli, ["eval", str(report), str(tmp_path / "nope.jsonl")])
+    assert gone.exit_code == 1 and "nope.jsonl: no such file" in gone.stderr
 
 
 def test_eval_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None:
