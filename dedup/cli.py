@@ -207,9 +207,13 @@ def _match(
     # compiled kernels (the pipeline's own call to kernels.warm is then a few calls on tiny arrays).
     try:
         with ReadAside(inputs, skip_bad, say, spool) as reading:
-            from dedup import kernels, pipeline
+            from dedup import kernels, pipeline, similarity
 
             kernels.warm()
+            try:  # before a single article is hashed, not minutes into a run
+                pipeline.check_background(config)
+            except (FileNotFoundError, similarity.BackgroundError) as err:
+                raise click.ClickException(str(err)) from None
             articles, rejected = reading.result()
     except (InputError, SpoolError) as err:
         raise click.ClickException(str(err)) from None
@@ -220,7 +224,7 @@ def _match(
         say("warning: no articles in the input; the report is empty")
     try:
         result = pipeline.run(articles, config, rejected=rejected, progress=say, spool=spool)
-    except (FileNotFoundError, SpoolError) as err:
+    except (FileNotFoundError, SpoolError, similarity.BackgroundError) as err:
         raise click.ClickException(str(err)) from None
     try:
         _write_atomically(report.write_parts(result, fmt), output)

@@ -337,10 +337,19 @@ def extract_features(
 def _load_background(config: MatchConfig) -> similarity.Background:
     if not config.background:
         return similarity.Background.empty()
+    return similarity.Background.load(check_background(config))
+
+
+def check_background(config: MatchConfig) -> Path | None:
+    """The background table's path if the run uses one, once it is known to be one (raises
+    FileNotFoundError or similarity.BackgroundError): said before any article is hashed."""
+    if not config.background:
+        return None
     path = Path(config.background)
     if not path.exists():
         raise FileNotFoundError(f"background document-frequency table not found: {path}")
-    return similarity.Background.load(path)
+    similarity.Background.check(path)
+    return path
 
 
 def _union_pairs(*arrays: np.ndarray) -> np.ndarray:

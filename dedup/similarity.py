@@ -9,6 +9,7 @@ thousands would.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,10 @@ def count_matrix(docs: list[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
     return sp.csr_matrix((data, indices, indptr), shape=(len(docs), N_FEATURES))
 
 
+class BackgroundError(ValueError):
+    """A background document-frequency table that cannot be read (the message names the file)."""
+
+
 @dataclass(frozen=True)
 class Background:
     """Document frequencies of hashed terms over a reference corpus."""
@@ -68,11 +73,26 @@ class Background:
 
     @classmethod
     def load(cls, path: Path | str = DEFAULT_BACKGROUND) -> Background:
-        """Load a table written by `save` (columns with their document frequencies)."""
-        with np.load(path) as data:
-            df = np.zeros(N_FEATURES)
-            df[data["columns"]] = data["df"]
-            return cls(int(data["n_docs"]), df)
+        """Load a table written by `save` (columns with their document frequencies); BackgroundError
+        if the file is not one."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                df = np.zeros(N_FEATURES)
+                df[data["columns"]] = data["df"]
+                return cls(int(data["n_docs"]), df)
+        except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile) as err:
+            raise BackgroundError(f"{path}: not a document-frequency table ({err})") from None
+
+    @staticmethod
+    def check(path: Path | str) -> None:
+        """Raise BackgroundError unless `path` holds the arrays of a table (without reading them)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                keys = set(data.files) if hasattr(data, "files") else set()
+        except (OSError, EOFError, ValueError, zipfile.BadZipFile) as err:
+            raise BackgroundError(f"{path}: not a document-frequency table ({err})") from None
+        if not {"n_docs", "columns", "df"} <= keys:
+            raise BackgroundError(f"{path}: not a document-frequency table (no n_docs, columns and df arrays)")
 
     def save(self, path: Path | str, min_df: int = 2) -> None:
         """Write the table, keeping columns seen in at least `min_df` documents (rarer ones add nothing)."""

@@ -114,6 +114,25 @@ def test_missing_background_table_exits_1(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "background document-frequency table not found" in result.output
 
 
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("articles.jsonl", b'{"id": "a", "text": "x"}\n'), ("empty.npz", b""), ("other.npz", None)],
+)
+def test_a_file_that_is_no_background_table_exits_1_naming_it(tmp_path: Path, name: str, data: bytes | None) -> None:
+    import numpy as np
+
+    path = tmp_path / name
+    if data is None:
+        np.savez(path, something=np.arange(3))  # an archive without the table's arrays
+    else:
+        path.write_bytes(data)
+    result = invoke("match", str(SEEDS), "--background", str(path), "-q", "-o", str(tmp_path / "r.json"))
+    assert result.exit_code == 1, result.output
+    assert f"{path}: not a document-frequency table" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "r.json").exists()
+
+
 def test_progress_and_summary_go_to_stderr(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["match", str(SEEDS), "-o", str(tmp_path / "r.json")])
     assert result.exit_code == 0
