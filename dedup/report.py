@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -107,8 +108,17 @@ def _who(article: Article | None, art_id: str) -> str:
     return f"{article.source} ({art_id})" if article.source else art_id
 
 
+# Every character that ends a line for a Markdown reader (str.splitlines' breaks).
+_LINE_BREAKS_RE = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
+def _md_line(text: Any) -> str:
+    """Text on one line: each run of line breaks becomes a space, the rest is kept as written."""
+    return _LINE_BREAKS_RE.sub(" ", str(text if text is not None else ""))
+
+
 def _md_cell(text: Any) -> str:
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+    return _md_line(text).replace("|", "\\|")
 
 
 def to_markdown(report: Report) -> str:
@@ -129,7 +139,7 @@ def to_markdown(report: Report) -> str:
     ordered = sorted(report.stories, key=lambda s: (-sum(c.get("verdict") == "conflict" for c in s.claims), s.id))
     for story in ordered:
         first = by_id.get(story.articles[0])
-        lines += [f"## Story {story.id}: {first.title if first else ''}", ""]
+        lines += [f"## Story {story.id}: {_md_line(first.title) if first else ''}", ""]
         lines += ["| article | source | published | title |", "|---|---|---|---|"]
         for art_id in story.articles:
             a = by_id.get(art_id)

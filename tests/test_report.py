@@ -26,3 +26,21 @@ def test_json_of_a_run_with_no_stories_keeps_every_key() -> None:
     data = json.loads(report.to_json(alone))
     assert list(data) == ["articles", "pairs", "stories", "rejected", "stats"]
     assert data["pairs"] == [] and data["stories"] == [] and len(data["articles"]) == 1
+
+
+def test_markdown_keeps_a_title_with_line_breaks_on_its_heading_and_in_its_cell() -> None:
+    from dataclasses import replace
+
+    articles, _ = read_articles([str(SEEDS)])
+    result = pipeline.run(articles)
+    story = result.stories[0]
+    broken = "Dòng một\nDòng hai\r\nDòng | ba\u2028Dòng bốn"
+    first = story.articles[0]
+    renamed = tuple(replace(a, title=broken) if a.id == first else a for a in result.articles)
+    text = report.to_markdown(replace(result, articles=renamed))
+    assert f"## Story {story.id}: Dòng một Dòng hai Dòng | ba Dòng bốn" in text.splitlines()
+    assert any(
+        line.startswith(f"| {first} |") and "Dòng một Dòng hai Dòng \\| ba Dòng bốn" in line
+        for line in text.splitlines()
+    )
+    assert not any(line.startswith("Dòng") for line in text.splitlines())
