@@ -468,16 +468,25 @@ def prepare(
     shared = terms.intersections(candidates, config.workers)
     keep = from_shingles | (shared >= config.min_shared_terms)
     candidates, from_shingles, shared = candidates[keep], from_shingles[keep], shared[keep]
-    say(
-        f"{len(candidates)} candidate pairs ({len(dup_pairs)} from shingles, {len(story_pairs)} from terms, "
-        f"{int((~keep).sum())} sharing a single term dropped)"
-    )
+    # Pairs (i, j), i < j, with j a shipped reference article only rank the run's own pairs.
+    with_reference = int(np.count_nonzero(candidates[:, 1] >= n_real))
+    own = len(candidates) - with_reference
+    dropped = int((~keep).sum())
+    tiers = f"{len(dup_pairs)} from shingles, {len(story_pairs)} from terms, {dropped} sharing a single term dropped"
+    if len(articles) > n_real:
+        say(
+            f"{own} candidate pairs among the run's articles ({len(candidates)} with the "
+            f"{len(articles) - n_real} reference articles they are ranked among: {tiers})"
+        )
+    else:
+        say(f"{own} candidate pairs ({tiers})")
     stats = {
         "candidates": {
             "duplicate_tier": len(dup_pairs),
             "story_tier": len(story_pairs),
             "story_tier_sharing_too_little": int((~keep).sum()),
-            "total": len(candidates),
+            "total": own,  # among the run's own articles
+            "with_reference_articles": with_reference,
         },
         "lsh": {"duplicate_tier": dup_stats, "story_tier": story_stats},
     }

@@ -203,3 +203,14 @@ def test_warmed_kernels_cover_every_type_a_run_passes() -> None:
     articles, _ = read_articles([FIXTURES / "seeds"])
     pipeline.run(articles, pipeline.MatchConfig(workers=1))
     assert {name: list(f.signatures) for name, f in dispatchers.items()} == before
+
+
+def test_candidate_counts_of_a_small_run_are_among_its_own_articles() -> None:
+    # Five articles are ranked among the shipped reference sample; the pairs with it are counted apart.
+    articles, _ = read_articles([str(SEEDS)])
+    prep = pipeline.prepare(articles, pipeline.MatchConfig())
+    counts = prep.stats["candidates"]
+    own = int(np.count_nonzero(prep.candidates[:, 1] < len(articles)))
+    assert len(prep.articles) > len(articles)  # the reference sample is in
+    assert counts["total"] == own <= 10
+    assert counts["with_reference_articles"] == len(prep.candidates) - own > 0
