@@ -259,6 +259,7 @@ _NP_STOP = {
     "mắc", "nhiễm", "tham", "nay", "qua", "rồi", "cùng", "ra", "vào", "nữa", "đây", "đấy",
     "thay", "vốn", "làm", "khiến", "gây", "xảy", "tìm", "không", "chưa", "phải", "thu", "sang", "đánh",
     "tương đương", "trị giá", "mỗi", "bao", "nào", "bằng", "năm", "tháng", "ngày", "tuần", "quý",
+    "trở",
 }  # fmt: skip
 _NP_DROP = {"khác", "nữa", "mới", "này"}  # modifiers that do not change the quantity
 
@@ -556,6 +557,16 @@ _FOLD_UNSAFE = ("ı", "ſ")
 _NOT_FOLDED = (*_FOLD_UNSAFE, "Σ")
 
 
+# Compounds that end in a syllable of _NOT_CLAIM_WORDS but count what follows them: "quỹ dự phòng
+# 50 tỷ đồng", "quãng đường 120 km", "tổng số 300 hộ", "một nhóm 12 học sinh".
+_CLAIM_COMPOUNDS = frozenset(
+    {
+        "dự phòng", "quãng đường", "chặng đường", "tổng số", "con số", "một nhóm", "nhóm gồm",
+        "cả nhóm",
+    }
+)  # fmt: skip
+_CLAIM_COMPOUND_RE = re.compile(r"(?<!\w)(?:" + "|".join(sorted(_CLAIM_COMPOUNDS)) + r")\s*$")
+
 # Last syllables of the words of _NOT_CLAIM_WORDS, lower-cased.
 _NOT_CLAIM_LAST = frozenset(w.lower().split()[-1] for w in _NOT_CLAIM_WORDS)
 
@@ -563,7 +574,7 @@ _NOT_CLAIM_LAST = frozenset(w.lower().split()[-1] for w in _NOT_CLAIM_WORDS)
 def _not_claim_before(lb: str) -> bool:
     """``_NOT_CLAIM_BEFORE.search(lb)`` for lower-cased lb (only whether it matches)."""
     if "ı" in lb or "ſ" in lb:
-        return _search_at_end(_NOT_CLAIM_BEFORE, lb, _NOT_CLAIM_WIDTH) is not None
+        return _search_at_end(_NOT_CLAIM_BEFORE, lb, _NOT_CLAIM_WIDTH) is not None and not _CLAIM_COMPOUND_RE.search(lb)
     # A match is a word of the list at the right-stripped end, after a non-word character or the
     # start.  When the piece after the last space is all letters, it is the last syllable such a
     # word would have: most numbers follow a word that is none of them and need no search.
@@ -571,7 +582,7 @@ def _not_claim_before(lb: str) -> bool:
     last = stripped[stripped.rfind(" ") + 1 :]
     if last.isalpha() and last not in _NOT_CLAIM_LAST:
         return False
-    return _search_at_end(_NOT_CLAIM_LOW, lb, _NOT_CLAIM_WIDTH) is not None
+    return _search_at_end(_NOT_CLAIM_LOW, lb, _NOT_CLAIM_WIDTH) is not None and not _CLAIM_COMPOUND_RE.search(lb)
 
 
 # After the number: optional range second half, scale word, unit.
@@ -849,6 +860,9 @@ def _prev_word(text: str, pos: int) -> tuple[str, int]:
     return text[k:j], k
 
 
+# "thương" ends a noun phrase as "bị thương" (wounded) does, but starts these nouns: "15 thương
+# binh", "3 thương nhân", "20 thương hiệu".
+_THUONG_NOUN_RE = re.compile(r" (?:binh|nhân|hiệu|lái|gia)(?!\w)", re.IGNORECASE)
 _ALNUM_RE = re.compile(r"[^\W_]")
 _DIGIT_RE = re.compile(r"\d")
 _NP_BREAK_RE = re.compile(r"[,;:()\[\]\"“”'!?…\n]")
@@ -884,7 +898,9 @@ def _noun_phrase(text: str, pos: int, limit: int, folded: str | None = None) -> 
         # A token is one syllable or a hyphenated compound: of the two-syllable stop items only
         # the first syllable could start one, and each is a stop word of its own.  A capitalised
         # word starts a name unless it is a known abbreviation ("TNXP", "DN").
-        if lw in _NP_STOP or (w[0].isupper() and lw not in SYNONYMS):
+        if (lw in _NP_STOP or (w[0].isupper() and lw not in SYNONYMS)) and not (
+            lw == "thương" and _THUONG_NOUN_RE.match(text, w_end)
+        ):
             break
         words.append(w)
         lower_words.append(lw)
@@ -1223,7 +1239,7 @@ class _Sentence:
 
 
 # Small patterns of the claim builders, compiled once.
-_DO_NOUN_END_RE = re.compile(r"(?<!\w)(?:cường|nhiệt|tốc|mật|nồng|trình|góc|cao|sâu)\s*$")
+_DO_NOUN_END_RE = re.compile(r"(?<!\w)(?:cường|nhiệt|tốc|mật|nồng|trình|góc|cao|sâu|chế|mức|tiến|thái)\s*$")
 _DIGIT_END_RE = re.compile(r"\d\s*$")
 _FROM_X_END_RE = re.compile(r"(?<!\w)từ\s+\S+(?:\s+\S+)?\s*$")
 _EMPH_VERB_END_RE = re.compile(r"(?<!\w)(?:có|lên|đạt|là|con số)\s*$")
@@ -1240,7 +1256,11 @@ _FROM_END_RE = re.compile(r"(?<!\w)từ\s*$")
 _DASH_DIGIT_RE = re.compile(r"\s*[-–]\s*\d")
 _YEAR_TOKEN_RE = re.compile(r"(?:19|20)\d\d")
 _HOUR_AFTER_RE = re.compile(r"\s*giờ\s*\d")
+# The minutes of a clock time or duration whose hour was passed over: "lúc 8 giờ 30 phút".
+_HOUR_BEFORE_RE = re.compile(r"\d\s*giờ\s*$")
 _CA_END_RE = re.compile(r"(?<!\w)cả\s*$")
+# A bound written after the counted noun: "từ 60 tuổi trở lên" is [60, ∞), "5 ha trở xuống" (−∞, 5].
+_BOUND_AFTER_RE = re.compile(r"\s*trở\s+(lên|xuống)(?!\w)", re.IGNORECASE)
 
 
 def _qualifier(text: str, pos: int, s0: int, folded: str | None = None) -> tuple[str | None, str, int]:
@@ -1324,6 +1344,8 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         return None
     if pw and "-" in pw and not pw.endswith("-"):
         return None
+    if lb.endswith(("giờ", "giờ ")) and _HOUR_BEFORE_RE.search(lb):
+        return None
     if _not_claim_before(lb) and not _TIME_FRAME_END_RE.search(lb):
         # "năm 2013", "ngày 6", "phút 27", "hạng 138", "lần thứ 11"…  But "tháng" + unit is a
         # duration only when the number comes first, so these words before the number exclude it.
@@ -1392,13 +1414,17 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     if unit is None and len(tok) == 4 and noun and tok.isdigit() and noun.split()[0] in ("năm", "tháng"):
         return None
     qual, qcls, qstart = _qualifier(text, start, s0, folded)
+    bound = _BOUND_AFTER_RE.match(text, np_end) if v2 is None and "trở" in tail[:8] else None
+    if bound:
+        qual, qcls, qstart = "trở " + bound.group(1).lower(), ("ge" if bound.group(1).lower() == "lên" else "le"), start
+        np_end = bound.end()
     full_value, g, whole, ends_in_zero = _figure(tok, scale)
     v2_full = float(Decimal(repr(v2)) * Decimal(int(scale))) if v2 is not None else None
     precise = g_digits == 1.0 and whole and scale == 1.0 and not ends_in_zero
     if unit == "%" and value == 100 and whole:
         precise = True  # 100% is a whole, not a rounding (numbers.md §2)
-    if ends_in_zero and value < 10:
-        precise = True  # "0" itself
+    if full_value == 0:
+        precise = True  # "0" itself; "0,5 tỷ" and "0,42%" are written to a precision like any figure
     if not precise and value < 100 and scale == 1.0 and whole and unit is None and noun:
         # Small round counts of things ("10 người", "20 đội") are counts, not roundings.
         precise = True
@@ -1604,7 +1630,9 @@ def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int, folded: st
         start += len(text[start:end]) - len(text[start:end].lstrip())
         raw_words.pop(0)
         words.pop(0)
-    if not words:
+    if not words or all(w in SCALES for w in words):
+        # A scale word alone is no number: "tỷ đồng" after a figure passed over ("Quyết định 50 tỷ
+        # đồng" ...), "nhiều tỷ đồng" (many billions).
         return None
     if counted is None and len(words) >= 2 and words[-1] == "năm":
         # The last word is the counted noun itself: "hai năm" = 2 years, not 2 + 5.

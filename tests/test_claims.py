@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from pathlib import Path
 
@@ -93,6 +92,12 @@ def test_an_english_figure_leaves_the_other_claims_of_its_text() -> None:
         ("động đất mạnh 6,7 độ richter tại", 6.7, None, "độ richter", None),
         ("có cường độ 6,3 độ Richter", 6.3, None, "độ richter", None),
         ("trả cho Victoria 8000 euro để", 8000, None, "euro", None),
+        # A compound whose last syllable marks ids elsewhere ("phòng 12", "đường 3/2", "số 8").
+        ("Quỹ dự phòng 50 tỷ đồng đã được lập", 50e9, None, "đồng", None),
+        ("xe chạy quãng đường 120 km", 120, None, "km", None),
+        ("Tổng số 300 hộ dân được hỗ trợ", 300, None, None, "hộ dân"),
+        ("có 15 thương binh được tặng quà", 15, None, None, "thương binh"),  # not "bị thương"
+        ("được hưởng chế độ 1 lần", 1, None, "lần", None),  # "chế độ" is no "about"
     ],
 )
 def test_extract_one(text: str, value: float, qualifier: str | None, unit: str | None, noun: str | None) -> None:
@@ -136,6 +141,9 @@ def test_ranges(text: str, low: float, high: float) -> None:
         ("trên 90% hội viên", 90, 100),  # shares capped at 100%
         ("100% cán bộ", 100, 100),
         ("lên tới 18 tỷ peso", 17e9, 18e9),
+        ("lỗ 0,5 tỷ đồng", 0.45e9, 0.6e9),  # written to a tenth, like 2,5 tỷ: no exact figure
+        ("giảm 0,42% so với", 0.415, 0.43),
+        ("có 0 người", 0, 0),  # none at all is exact
     ],
 )
 def test_intervals(text: str, low: float | None, high: float | None) -> None:
@@ -157,6 +165,8 @@ def test_intervals(text: str, low: float | None, high: float | None) -> None:
         ("khoảng 60 vụ cháy", 50, 70),  # about: both ends closed, as judged
         ("1.525 người", 1525, 1525),
         ("có 25-30 người", 25, 30),
+        ("các đại biểu từ 60 tuổi trở lên", 60, None),  # numbers.md §2: [x, ∞)
+        ("hộ có 5 ha trở xuống", None, 5),
     ],
 )
 def test_stated_intervals_leave_open_what_the_wording_leaves_open(
@@ -194,6 +204,12 @@ def test_stated_intervals_leave_open_what_the_wording_leaves_open(
         "ngàn cân treo sợi tóc",
         "phút 27 Mạc Hồng Quân",
         "bão số 10 và 11",
+        "cuộc họp bắt đầu lúc 8 giờ 30 phút",  # the minutes of a clock time
+        "lúc 3 giờ 30 sáng",
+        # A scale word after a figure passed over, or after "nhiều", is no number of its own.
+        "Trong năm 2016 tỷ đồng vốn được giải ngân",
+        "Tháng 5 triệu người đi bầu",
+        "Dự án tốn nhiều tỷ đồng",
     ],
 )
 def test_not_claims(text: str) -> None:
@@ -299,18 +315,6 @@ def test_roundtrip_decimal(n: int, decimals: int) -> None:
     value = n / 10**decimals
     c = _one(f"Năm nay có {format_vi(value, decimals)} người tham dự.")
     assert c.value == pytest.approx(value, rel=1e-12, abs=1e-9)
-
-
-def test_speed() -> None:
-    """A ~3.000-character article is parsed in a few milliseconds at most."""
-    text = (SEEDS / "000_2b6a502f76bc9030.txt").read_text(encoding="utf-8")
-    text = (text * 2)[:3000]
-    extract_claims(text)
-    t0 = time.perf_counter()
-    for _ in range(50):
-        extract_claims(text)
-    per = (time.perf_counter() - t0) / 50
-    assert per < 0.01, per
 
 
 # --- The fast paths of the extractor give what the plain patterns give -------------------------
