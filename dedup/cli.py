@@ -374,6 +374,7 @@ def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
     to pick from those files, so `dedup claims feed.jsonl.gz 12345` shows one article's claims.
     """
     from dedup.claims import claim_text, extract_claims, stated_interval
+    from dedup.reconcile import claim_to_dict
 
     paths = [i for i in items if i == "-" or Path(i).exists()]
     wanted = [i for i in items if i not in paths]
@@ -390,16 +391,10 @@ def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
         found = extract_claims(claim_text(article))
         if fmt == "json":
             for c in found:
+                # The claim as a report's claim pair shows it (numbers as the report writes them,
+                # offsets into the article's text), with what it was aligned on.
                 record = {
-                    "article": article.id,
-                    "text": c.text,
-                    "value": c.value,
-                    "qualifier": c.qualifier,
-                    "low": stated_interval(c)[0],
-                    "high": stated_interval(c)[1],
-                    "judged_low": c.low,
-                    "judged_high": c.high,
-                    "unit": c.unit,
+                    **claim_to_dict(article.id, c),
                     "noun": c.noun,
                     "quantity": c.quantity,
                     "sentence": c.sentence,

@@ -736,9 +736,10 @@ def _num(x: float | None) -> int | float | None:
     return float(f"{x:.12g}")
 
 
-def _side(article: str, c: Claim) -> dict[str, object]:
-    """One side of a claim pair in the report: low/high as worded (null for an open end), and the
-    interval the verdict judged by (judged_low/judged_high: open ends closed at the written precision)."""
+def claim_to_dict(article: str, c: Claim) -> dict[str, object]:
+    """A claim of an article as the report writes it (one side of a claim pair): low/high as
+    worded (null for an open end), and the interval the verdict judged by (judged_low/judged_high:
+    open ends closed at the written precision)."""
     low, high = stated_interval(c)
     return {
         "article": article,
@@ -759,8 +760,8 @@ def claim_pair_to_dict(p: ClaimPair) -> dict[str, object]:
     """A ClaimPair in the CONTRACT.md shape (extra keys: score, severity, note)."""
     d: dict[str, object] = {
         "quantity": p.quantity,
-        "a": _side(p.a_article, p.a),
-        "b": _side(p.b_article, p.b),
+        "a": claim_to_dict(p.a_article, p.a),
+        "b": claim_to_dict(p.b_article, p.b),
         "verdict": p.verdict,
         "score": p.score,
     }

@@ -10,7 +10,9 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from dedup.claims import claim_text
 from dedup.cli import cli
+from dedup.io import read_articles
 from tests.conftest import FIXTURES, SEEDS, seed_id
 
 
@@ -221,6 +223,20 @@ def test_claims_lists_an_articles_claims_by_id() -> None:
     assert by_text["gần 281.800 hội viên"]["judged_low"] == 281700
     assert by_text["hơn 1.500 báo cáo viên"]["high"] is None
     assert {r["article"] for r in rows} == {seed_id("001")}
+    (article,) = [a for a in read_articles([str(SEEDS)])[0] if a.id == seed_id("001")]
+    text = claim_text(article)
+    assert all(text[r["start"] : r["end"]] == r["text"] for r in rows)
+
+
+def test_claims_json_writes_numbers_as_the_report_does(tmp_path: Path) -> None:
+    # 0,42% is judged 0.415 to 0.43: float arithmetic gives 0.41500000000000004 and the like.
+    feed = tmp_path / "a.jsonl"
+    feed.write_text(json.dumps({"id": "x", "text": "Lãi suất giảm 0,42% và 1,35% trong quý."}) + "\n", encoding="utf-8")
+    result = invoke("claims", str(feed), "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["value"], r["judged_low"], r["judged_high"]) for r in rows] == [(0.42, 0.415, 0.43), (1.35, 1.345, 1.36)]
+    assert all(len(line) < 400 for line in result.output.splitlines())
 
 
 def test_claims_table_and_unknown_id() -> None:
