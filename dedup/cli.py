@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -410,6 +411,25 @@ def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
             click.echo(f"  {_num(c.value):>14}  {bounds:<28} {c.qualifier or '':<10} {c.quantity:<24} «{c.text}»")
 
 
+def _stop_on_sigterm() -> None:
+    """Make SIGTERM (a job scheduler's stop, `timeout`, `kill`) end this process as an error does:
+    the report's temporary file removed, worker processes stopped, exit status 143, no traceback.
+    Processes forked from this one keep the default action (they are stopped by it, as their
+    pools expect)."""
+    here = os.getpid()
+
+    def stop(signum: int, _frame: object) -> None:
+        if os.getpid() != here:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        signal.signal(signum, signal.SIG_IGN)  # one stop is enough while the cleanup runs
+        print("dedup: stopped by SIGTERM", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main() -> None:
     """Console-script entry point.
 
@@ -418,6 +438,7 @@ def main() -> None:
     the memory back anyway. By then the report is written and renamed, the text spool removed and
     every worker process joined; the standard streams are flushed here.
     """
+    _stop_on_sigterm()
     try:
         cli(prog_name="dedup")
     except SystemExit as stop:  # click's standalone mode always ends this way

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -396,3 +398,68 @@ def test_a_closed_pipe_ends_a_report_on_stdout_quietly() -> None:
     err = proc.stderr.read().decode("utf-8", "replace")
     assert proc.wait(120) == 1
     assert err == ""
+
+
+_TERM_WHILE_WRITING = """
+import os, signal, sys
+import dedup.cli as cli
+
+write = cli._write_atomically
+
+def stopped_midway(parts, output):
+    def parts_then_stop():
+        for i, part in enumerate(parts):
+            yield part
+            if i == 0:
+                os.kill(os.getpid(), signal.SIGTERM)
+    return write(parts_then_stop(), output)
+
+cli._write_atomically = stopped_midway
+sys.argv[0] = "dedup"
+cli.main()
+"""
+
+
+def test_sigterm_while_the_report_is_written_leaves_no_file_and_exits_143(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-c", _TERM_WHILE_WRITING, "match", str(SEEDS), "-q", "-o", str(out / "r.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 143, proc.stderr
+    assert "stopped by SIGTERM" in proc.stderr and "Traceback" not in proc.stderr
+    assert list(out.iterdir()) == []  # neither the report nor its temporary file
+
+
+def test_sigterm_while_reading_stops_the_run_and_its_processes(tmp_path: Path) -> None:
+    # Standard input left open: the run waits in its reading process until it is stopped.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dedup", "match", "-", "-o", str(tmp_path / "r.json")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(b'{"id": "a", "text": "C\\u00f3 1.525 b\\u00e1o c\\u00e1o vi\\u00ean."}\n')
+    proc.stdin.flush()
+    time.sleep(3)
+    assert proc.poll() is None  # still reading
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert b"Traceback" not in err
+    assert not (tmp_path / "r.json").exists() and list(tmp_path.iterdir()) == []
+    # No process of the run is left (the group would still have members); they may take a moment.
+    for _ in range(100):
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a process of the stopped run is still running")
