@@ -112,40 +112,63 @@ def _who(article: Article | None, art_id: str) -> str:
 _LINE_BREAKS_RE = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 
+# The characters that would make Markdown of a title, an id or a snippet ("*Độc quyền*",
+# "[Video] ...", "<b>", "a|b", "&amp;", "_x_"): each is written after a backslash, which shows it
+# as is. An underscore between two letters or digits ("000_2b6a") makes no emphasis and is kept.
+_MD_SPECIAL_RE = re.compile(r"([\\`*\[\]<>|~&#]|(?<![^\W_])_|_(?![^\W_]))")
+
+
 def _md_line(text: Any) -> str:
-    """Text on one line: each run of line breaks becomes a space, the rest is kept as written."""
-    return _LINE_BREAKS_RE.sub(" ", str(text if text is not None else ""))
+    """Text on one line, shown as written: each run of line breaks becomes a space and each
+    character Markdown would read as markup is escaped."""
+    return _MD_SPECIAL_RE.sub(r"\\\1", _LINE_BREAKS_RE.sub(" ", str(text if text is not None else "")))
 
 
-def _md_cell(text: Any) -> str:
-    return _md_line(text).replace("|", "\\|")
+_md_cell = _md_line  # a table cell: "|" is escaped with the rest
+
+
+def _summary(report: Report) -> str:
+    """The report's first line: counts of articles, stories, pairs, conflicts, rejected records."""
+    stats = report.stats
+    conflicts = sum(c.get("verdict") == "conflict" for s in report.stories for c in s.claims)
+    return (
+        f"{stats.get('articles', len(report.articles))} articles, {len(report.stories)} stories "
+        f"({stats.get('articles_in_stories', 0)} articles in them), {len(report.matches)} matched pairs "
+        f"({stats.get('duplicate_pairs', 0)} duplicate, {stats.get('same_story_pairs', 0)} same story), "
+        f"{conflicts} number conflicts, {len(report.rejected)} rejected records."
+    )
+
+
+def _by_conflicts(report: Report) -> list[Any]:
+    """Stories with the most number conflicts first, then by id."""
+    return sorted(report.stories, key=lambda s: (-sum(c.get("verdict") == "conflict" for c in s.claims), s.id))
+
+
+def _when(article: Article | None) -> str:
+    """An article's publication time as the people's reports show it (no time for a date alone)."""
+    if article is None or article.published is None:
+        return ""
+    p = article.published
+    return (
+        p.strftime("%Y-%m-%d")
+        if (p.hour, p.minute, p.second, p.microsecond) == (0, 0, 0, 0)
+        else p.strftime("%Y-%m-%d %H:%M")
+    )
 
 
 def to_markdown(report: Report) -> str:
     """A report a person can read: stories with their articles, pair scores and number checks."""
     by_id = {a.id: a for a in report.articles}
     pairs_of = _pairs_by_story(report)
-    stats = report.stats
-    conflicts = sum(c.get("verdict") == "conflict" for s in report.stories for c in s.claims)
-    lines = [
-        "# Match report",
-        "",
-        f"{stats.get('articles', len(report.articles))} articles, {len(report.stories)} stories "
-        f"({stats.get('articles_in_stories', 0)} articles in them), {len(report.matches)} matched pairs "
-        f"({stats.get('duplicate_pairs', 0)} duplicate, {stats.get('same_story_pairs', 0)} same story), "
-        f"{conflicts} number conflicts, {len(report.rejected)} rejected records.",
-        "",
-    ]
-    ordered = sorted(report.stories, key=lambda s: (-sum(c.get("verdict") == "conflict" for c in s.claims), s.id))
-    for story in ordered:
+    lines = ["# Match report", "", _summary(report), ""]
+    for story in _by_conflicts(report):
         first = by_id.get(story.articles[0])
-        lines += [f"## Story {story.id}: {_md_line(first.title) if first else ''}", ""]
+        lines += [f"## Story {_md_line(story.id)}: {_md_line(first.title) if first else ''}", ""]
         lines += ["| article | source | published | title |", "|---|---|---|---|"]
         for art_id in story.articles:
             a = by_id.get(art_id)
-            when = a.published.strftime("%Y-%m-%d %H:%M") if a and a.published else ""
             source, title = (a.source, a.title) if a else ("", "")
-            lines.append(f"| {_md_cell(art_id)} | {_md_cell(source)} | {when} | {_md_cell(title)} |")
+            lines.append(f"| {_md_cell(art_id)} | {_md_cell(source)} | {_when(a)} | {_md_cell(title)} |")
         lines += [
             "",
             "| pair | kind | probability | cosine | shingle Jaccard | containment |",
@@ -154,8 +177,8 @@ def to_markdown(report: Report) -> str:
         for m in pairs_of[story.id]:
             ev = m.evidence
             lines.append(
-                f"| {m.a} ~ {m.b} | {m.kind} | {ev.get('probability', m.score):.3f} | {ev.get('cosine', 0):.3f} | "
-                f"{ev.get('jaccard', 0):.3f} | {ev.get('containment', 0):.3f} |"
+                f"| {_md_cell(m.a)} ~ {_md_cell(m.b)} | {m.kind} | {ev.get('probability', m.score):.3f} | "
+                f"{ev.get('cosine', 0):.3f} | {ev.get('jaccard', 0):.3f} | {ev.get('containment', 0):.3f} |"
             )
         if story.claims:
             lines += ["", "| verdict | quantity | says | says |", "|---|---|---|---|"]
@@ -184,23 +207,31 @@ def to_html(report: Report) -> str:
         "<style>body{font-family:sans-serif;max-width:75em;margin:auto}table{border-collapse:collapse;margin:.5em 0}"
         "td,th{border:1px solid #ccc;padding:.2em .5em;vertical-align:top}.conflict{background:#fdd}</style>",
         "</head><body><h1>Match report</h1>",
-        f"<p>{len(report.articles)} articles, {len(report.stories)} stories, {len(report.matches)} matched pairs, "
-        f"{len(report.rejected)} rejected records.</p>",
+        f"<p>{esc(_summary(report))}</p>",
     ]
     pairs_of = _pairs_by_story(report)
-    for story in report.stories:
-        parts.append(f"<h2>Story {esc(story.id)}</h2><table><tr><th>article</th><th>source</th><th>title</th></tr>")
-        for art_id in story.articles:
-            a = by_id[art_id]
-            parts.append(f"<tr><td>{esc(art_id)}</td><td>{esc(a.source or '')}</td><td>{esc(a.title)}</td></tr>")
+    for story in _by_conflicts(report):
+        first = by_id.get(story.articles[0])
         parts.append(
-            "</table><table><tr><th>pair</th><th>kind</th><th>probability</th><th>cosine</th><th>containment</th></tr>"
+            f"<h2>Story {esc(story.id)}: {esc(first.title) if first else ''}</h2>"
+            "<table><tr><th>article</th><th>source</th><th>published</th><th>title</th></tr>"
+        )
+        for art_id in story.articles:
+            a = by_id.get(art_id)
+            source, title = (a.source or "", a.title) if a else ("", "")
+            parts.append(
+                f"<tr><td>{esc(art_id)}</td><td>{esc(source)}</td><td>{_when(a)}</td><td>{esc(title)}</td></tr>"
+            )
+        parts.append(
+            "</table><table><tr><th>pair</th><th>kind</th><th>probability</th><th>cosine</th>"
+            "<th>shingle Jaccard</th><th>containment</th></tr>"
         )
         for m in pairs_of[story.id]:
+            ev = m.evidence
             parts.append(
                 f"<tr><td>{esc(m.a)} ~ {esc(m.b)}</td><td>{m.kind}</td>"
-                f"<td>{m.evidence.get('probability', m.score):.3f}</td><td>{m.evidence.get('cosine', 0):.3f}</td>"
-                f"<td>{m.evidence.get('containment', 0):.3f}</td></tr>"
+                f"<td>{ev.get('probability', m.score):.3f}</td><td>{ev.get('cosine', 0):.3f}</td>"
+                f"<td>{ev.get('jaccard', 0):.3f}</td><td>{ev.get('containment', 0):.3f}</td></tr>"
             )
         parts.append("</table>")
         if story.claims:

@@ -38,9 +38,60 @@ def test_markdown_keeps_a_title_with_line_breaks_on_its_heading_and_in_its_cell(
     first = story.articles[0]
     renamed = tuple(replace(a, title=broken) if a.id == first else a for a in result.articles)
     text = report.to_markdown(replace(result, articles=renamed))
-    assert f"## Story {story.id}: Dòng một Dòng hai Dòng | ba Dòng bốn" in text.splitlines()
+    assert f"## Story {story.id}: Dòng một Dòng hai Dòng \\| ba Dòng bốn" in text.splitlines()
     assert any(
         line.startswith(f"| {first} |") and "Dòng một Dòng hai Dòng \\| ba Dòng bốn" in line
         for line in text.splitlines()
     )
     assert not any(line.startswith("Dòng") for line in text.splitlines())
+
+
+def test_markdown_shows_titles_sources_and_snippets_as_written() -> None:
+    # Rendered by a CommonMark reader with tables: each text must come out as written, not as markup.
+    import html
+    import re
+    from dataclasses import replace
+
+    from markdown_it import MarkdownIt
+
+    articles, _ = read_articles([str(SEEDS)])
+    result = pipeline.run(articles)
+    story = result.stories[0]
+    first, second = story.articles[:2]
+    title = "*Độc quyền* [Video] <b>Hà Nội</b> | 1.525 báo_cáo_viên & _hội viên_ ~~x~~ \\ `y` #1"
+    source = "<i>Báo</i> *A* | B"
+    renamed = tuple(
+        replace(a, title=title) if a.id == first else replace(a, source=source) if a.id == second else a
+        for a in result.articles
+    )
+    page = MarkdownIt("commonmark").enable("table").render(report.to_markdown(replace(result, articles=renamed)))
+
+    def texts(tag: str) -> list[str]:
+        return [html.unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(rf"<{tag}>(.*?)</{tag}>", page, re.S)]
+
+    assert f"Story {story.id}: {title}" in texts("h2")
+    assert title in texts("td") and source in texts("td")
+    assert "<b>" not in page and "<em>" not in page and "<i>" not in page  # no markup made of the texts
+    # The claims table still has its four columns on every row.
+    assert all(row.count("<td>") == 4 for row in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "báo cáo viên" in row)
+
+
+def test_html_says_what_the_markdown_says_first_and_orders_stories_alike() -> None:
+    from dataclasses import replace
+    from datetime import datetime
+
+    articles, _ = read_articles([str(SEEDS)])
+    result = pipeline.run(articles)
+    story = result.stories[0]
+    first = story.articles[0]
+    dated = tuple(
+        replace(a, published=datetime(2017, 10, 18)) if a.id == first else a  # a date alone, no time
+        for a in result.articles
+    )
+    result = replace(result, articles=dated)
+    page, text = report.to_html(result), report.to_markdown(result)
+    summary = text.splitlines()[2]
+    assert "number conflicts" in summary and f"<p>{summary}</p>" in page
+    title = next(a.title for a in result.articles if a.id == first)
+    assert f"<h2>Story {story.id}: {title}</h2>" in page
+    assert "<td>2017-10-18</td>" in page and "| 2017-10-18 |" in text  # not 2017-10-18 00:00
