@@ -43,7 +43,7 @@ def test_parse_vi_number(tok: str, value: float) -> None:
     assert parsed[0] == pytest.approx(value)
 
 
-@pytest.mark.parametrize("tok", ["22.10", "4.0", "22.10.2013", "1,2,3", "1,232.10", "1.500,25.3"])
+@pytest.mark.parametrize("tok", ["22.10", "4.0", "22.10.2013", "1,2,3", "1,232.10", "1.500,25.3", "1" * 5000])
 def test_parse_vi_number_rejects(tok: str) -> None:
     """\\d+.\\d{1,2} is a date, version or English decimal, never a VN number."""
     assert parse_vi_number(tok) is None
@@ -265,6 +265,21 @@ def test_nfd_input_offsets() -> None:
     for c in b:
         assert nfd[c.start : c.end] == c.text
         assert unicodedata.normalize("NFC", c.text) in nfc
+
+
+def test_a_fault_of_the_reader_is_a_warning_naming_the_text_not_a_silent_empty_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dedup.claims as claims_mod
+
+    def broken(text: str) -> list:
+        raise IndexError("a fault")
+
+    monkeypatch.setattr(claims_mod, "_extract", broken)
+    with pytest.warns(
+        RuntimeWarning, match=r"no claims read from the text starting 'Hơn 1.500 báo cáo viên.*IndexError"
+    ):
+        assert claims_mod.extract_claims("Hơn 1.500 báo cáo viên\ncó mặt.") == []
 
 
 def test_order_and_determinism() -> None:
