@@ -76,6 +76,9 @@ class Claim:
     entities: frozenset[str] = field(default_factory=frozenset)  # capitalised names in the sentence (anchors)
     years: frozenset[str] = field(default_factory=frozenset)  # years named in the sentence (time-frame anchor)
     plan: bool = field(default_factory=bool)  # the sentence states a plan or forecast (sẽ, dự kiến…); False
+    # Days and months the figure is dated by: those its sentence names, else those of the title
+    # (the first line); (day, month), day None for a month alone ("tháng 6").  See :func:`dates_in`.
+    dates: frozenset[tuple[int | None, int]] = field(default_factory=frozenset)
 
     def __getattr__(self, name: str) -> object:
         """A field the extractor left out (only asked for attributes not in the instance's dict)."""
@@ -1039,6 +1042,47 @@ _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]\"“”]")
 _LAST_CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]\"“”][^,;:()\[\]\"“”]*\Z")
 
 
+# Day-month dates (numbers.md §1.5): "12/6", "12/6/2017", "12-6" or "1.6" after a word of time
+# ("ngày 12-6", "hôm nay 1.6", "phiên 5.7"); "tháng 6" names a month.  A slash after "chiếm" or
+# before "số", "tổng", "dân", "diện" is a fraction ("chiếm 1/3 số hộ"); 13/20 is no date.
+_DATE_SLASH_RE = re.compile(r"(?<![\d.,/:])(\d{1,2})/(\d{1,2})(?!\d|[,.]\d)(?:/\d{2,4})?(?! (?:số|tổng|dân|diện))")
+_DATE_WORD_RE = re.compile(
+    r"(?<!\w)(?:ngày|hôm nay|hôm qua|hôm|nay|sáng|trưa|chiều|tối|đêm|phiên)"
+    r"\s*\(?(\d{1,2})\s*[-.]\s*(\d{1,2})(?!\d|[,.]\d)",
+    re.IGNORECASE,
+)
+_MONTH_RE = re.compile(r"(?<!\w)tháng\s+(\d{1,2})(?!\d|[.,]\d)", re.IGNORECASE)
+_FRACTION_BEFORE_RE = re.compile(r"chiếm\s*$", re.IGNORECASE)
+
+
+def dates_in(text: str) -> frozenset[tuple[int | None, int]]:
+    """The days and months a text names: (day, month), or (None, month) for "tháng 6"."""
+    if "/" not in text and "-" not in text and "." not in text and "háng" not in text:
+        return frozenset()
+    out: set[tuple[int | None, int]] = set()
+    for m in _DATE_SLASH_RE.finditer(text):
+        d, mo = int(m.group(1)), int(m.group(2))
+        if 1 <= d <= 31 and 1 <= mo <= 12 and not _FRACTION_BEFORE_RE.search(text, max(0, m.start() - 8), m.start()):
+            out.add((d, mo))
+    for m in _DATE_WORD_RE.finditer(text):
+        d, mo = int(m.group(1)), int(m.group(2))
+        if 1 <= d <= 31 and 1 <= mo <= 12:
+            out.add((d, mo))
+    for m in _MONTH_RE.finditer(text):
+        mo = int(m.group(1))
+        if 1 <= mo <= 12:
+            out.add((None, mo))
+    return frozenset(out)
+
+
+def dates_disagree(a: frozenset[tuple[int | None, int]], b: frozenset[tuple[int | None, int]]) -> bool:
+    """True when both name dates and none of one fits any of the other: a day fits the same day
+    of the same month, a month alone any day of it ("12/6" fits "tháng 6", not "13/6")."""
+    if not a or not b:
+        return False
+    return not any(ma == mb and (da is None or db is None or da == db) for da, ma in a for db, mb in b)
+
+
 def _lead_words(text: str, start: int, s0: int, sent: _Sentence | None = None) -> frozenset[str]:
     """Up to four content syllables right before the claim, within its clause (sent: the
     claim's sentence, starting at s0, whose words can be reused)."""
@@ -1111,6 +1155,7 @@ def _extract(text: str) -> list[Claim]:
     n = len(text)
     consumed_until = -1
     sent_cache: dict[int, _Sentence] = {}
+    title_dates: frozenset[tuple[int | None, int]] | None = None  # read with the first claim's sentence
     low = text.lower()
     # The lower-cased text when the fast paths apply to it, else None: the plain twins of the
     # case-insensitive patterns match on it what those match on text (see _FOLD_UNSAFE), and its
@@ -1156,6 +1201,10 @@ def _extract(text: str) -> list[Claim]:
         info = sent_cache.get(s0)
         if info is None:
             info = sent_cache[s0] = _Sentence(text, s0, s1, raw, offs, folded)
+            if title_dates is None:
+                nl = text.find("\n")
+                title_dates = dates_in(text[: nl if nl >= 0 else len(text)])
+            info.title_dates = title_dates
         claims.append(_make(text, s0, info, raw, offs, folded, *r))
     claims.sort(key=_START_END)
     return claims
@@ -1178,8 +1227,8 @@ class _Sentence:
     sentence's words with their offsets and its features."""
 
     __slots__ = (
-        "entities", "folded", "low", "plan", "s0", "s1", "sentence", "start", "text", "tok_ends", "tok_starts",
-        "tokens", "words", "years",
+        "entities", "folded", "low", "plan", "s0", "s1", "sentence", "start", "text", "title_dates", "tok_ends",
+        "tok_starts", "tokens", "words", "years",
     )  # fmt: skip
 
     def __init__(
@@ -1196,6 +1245,7 @@ class _Sentence:
             se = offs[min(s1, len(offs) - 1)]
             self.sentence, self.start = raw[ss:se].rstrip(), ss
         self.tokens: list[str] | None = None  # set by read()
+        self.title_dates: frozenset[tuple[int | None, int]] = frozenset()  # set by _extract
 
     def read(self) -> _Sentence:
         """Fill in the words and features of the sentence, once; returns self."""
@@ -1549,7 +1599,7 @@ def _make(
 
 
 # The fields of Claim that only the comparison of claims reads, left out by _make.
-_LAZY_FIELDS = frozenset({"context", "lead", "sent_words", "entities", "years", "plan"})
+_LAZY_FIELDS = frozenset({"context", "lead", "sent_words", "entities", "years", "plan", "dates"})
 
 
 def _lazy_fields(info: _Sentence, a: int, b: int) -> dict[str, object]:
@@ -1563,6 +1613,7 @@ def _lazy_fields(info: _Sentence, a: int, b: int) -> dict[str, object]:
         "entities": info.entities,
         "years": info.years,
         "plan": info.plan,
+        "dates": dates_in(info.text[s0:s1]) or info.title_dates,
     }
 
 

@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
-from dedup.claims import _PRED_MAP, _PRED_RE, Claim, extract_claims, stated_interval
+from dedup.claims import _PRED_MAP, _PRED_RE, Claim, dates_disagree, extract_claims, stated_interval
 
 __all__ = ["ClaimPair", "claim_pair_to_dict", "judge", "reconcile", "reconcile_claims"]
 
@@ -541,6 +541,7 @@ def _align(
         ha, pra, ua = a.head, a.predicate, pa.unique[i]
         va, facts_a, row_a = prep_a[i] or pa.prepare(i)
         va <<= 32
+        dates_a = a.dates
         for j in js:
             b = cb[j]
             heads = _heads(ha, b.head)
@@ -550,6 +551,8 @@ def _align(
             if pra and prb and pra != prb and pra != "thương vong" and prb != "thương vong":
                 continue  # chết vs bị thương; "thương vong" (casualties) covers both
             vb, facts_b, row_b = prep_b[j] or pb.prepare(j)
+            if dates_a and dates_disagree(dates_a, b.dates):
+                continue  # figures of different days: a daily price, a session, a bulletin (numbers.md §3 anchors)
             vk = va + vb  # the pair's key: ids in the high and low 32 bits
             judged = verdicts.get(vk)
             if judged is None:

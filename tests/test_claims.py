@@ -510,6 +510,7 @@ def test_fields_computed_on_first_read_are_the_eager_ones() -> None:
                 "entities": entities,
                 "years": years,
                 "plan": plan,
+                "dates": cl.dates_in(seg) or cl.dates_in(info.text.split("\n", 1)[0]),
             }
             assert set(eager) == cl._LAZY_FIELDS
             first = sorted(cl._LAZY_FIELDS)[(k + j) % len(cl._LAZY_FIELDS)]  # read in varying orders
@@ -600,3 +601,32 @@ def test_bmp_letter_class_is_the_letters_below_u10000() -> None:
 
     bmp_letter, letter = re.compile(cl._BMP_LETTER), re.compile(r"[^\W\d_]")
     assert all(bool(bmp_letter.fullmatch(chr(cp))) == bool(letter.fullmatch(chr(cp))) for cp in range(0x10000))
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("Giá vàng hôm nay 1.6: tăng", {(1, 6)}),  # a dot date after a word of time
+        ("Sáng 12/6, tại Hà Nội", {(12, 6)}),
+        ("ngày 22-10-2013 và phiên 5/7", {(22, 10), (5, 7)}),
+        ("CPI tháng 6 tăng 0,3%", {(None, 6)}),
+        ("chiếm 1/3 số hộ", set()),  # a fraction
+        ("giao bóng 1 ăn điểm 13/20 (65%)", set()),
+        ("Android 4.3 và 3 tháng qua", set()),  # a version, a duration
+    ],
+)
+def test_dates_in(text: str, dates: set) -> None:
+    from dedup.claims import dates_in
+
+    assert dates_in(text) == dates
+
+
+def test_a_claim_is_dated_by_its_sentence_else_by_the_title() -> None:
+    from dedup.claims import dates_disagree
+
+    text = "Giá vàng hôm nay 3.6: Bùng nổ\nGiá vàng giảm 10.000 đồng/lượng. Ngày 2/6, giá vàng tăng 20.000 đồng/lượng."
+    first, second = extract_claims(text)
+    assert first.dates == {(3, 6)} and second.dates == {(2, 6)}
+    assert dates_disagree(first.dates, second.dates)
+    assert not dates_disagree(frozenset({(12, 6)}), frozenset({(None, 6)}))  # a day of that month
+    assert not dates_disagree(frozenset(), frozenset({(12, 6)}))  # undated: no anchor

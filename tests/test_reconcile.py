@@ -311,3 +311,38 @@ def test_score_early_exits_are_exact() -> None:
                     assert got == full if full >= floor else got in (full, -math.inf)
                     checked += 1
     assert checked > 100
+
+
+def test_figures_of_different_days_are_not_compared() -> None:
+    # A daily column is one template on many days: its figures are different quantities.
+    body = (
+        "Cụ thể: giá vàng SJC của Công ty Vàng bạc đá quý Sài Gòn niêm yết ở mức 36,200 – 36,400 triệu "
+        "đồng/lượng, giảm {} đồng/lượng so với chốt phiên của ngày hôm trước."
+    )
+    dated = reconcile(
+        [
+            ("A", "Giá vàng hôm nay 1.6: Giảm\n" + body.format("80.000")),
+            ("B", "Giá vàng hôm nay 3.6: Tăng\n" + body.format("10.000")),
+        ]
+    )
+    assert not any(p.quantity.startswith("đồng") and p.a.value == 80000 for p in dated)
+    same_day = reconcile(
+        [
+            ("A", "Giá vàng hôm nay 1.6: Giảm\n" + body.format("80.000")),
+            ("B", "Giá vàng sáng 1/6: Tăng\n" + body.format("10.000")),
+        ]
+    )
+    assert any(p.a.value == 80000 and p.b.value == 10000 and p.verdict == "conflict" for p in same_day)
+    sessions = reconcile(
+        [
+            (
+                "A",
+                "Phiên giao dịch 22/6, với 157 mã tăng và 128 mã giảm, VN-Index giảm 1,11 điểm xuống 766,3 điểm.",
+            ),
+            (
+                "B",
+                "Phiên giao dịch 6/7, với 149 mã tăng và 117 mã giảm, VN-Index tăng 4,33 điểm lên 782,65 điểm.",
+            ),
+        ]
+    )
+    assert sessions == []
