@@ -174,6 +174,7 @@ UNITS: dict[str, str] = {
     "độ c": "độ c",
     "điểm": "điểm",
     "tuổi": "tuổi",
+    "năm tuổi": "tuổi",  # "cây đa 250 năm tuổi": an age
     "inch": "inch",
     "mah": "mah",
     "gb": "gb",
@@ -345,6 +346,9 @@ QUALIFIERS: dict[str, str] = {
     "không quá": "le",
     "nhiều nhất": "le",
     "không vượt quá": "le",
+    "không cao hơn": "le",
+    "không nhiều hơn": "le",
+    "không thấp hơn": "ge",
     "lên tới": "emph",
     "lên đến": "emph",
     "tới": "emph",
@@ -403,7 +407,7 @@ _NOT_CLAIM_WORDS = [
     "tổ", "quận", "phường", "hẻm", "ngõ", "kiệt", "số nhà", "điện thoại", "hotline", "ĐT", "tel",
     "fax", "hạng mục", "lần", "đợt", "thời điểm", "đầu", "cuối", "giữa", "trước", "sau", "từ ngày",
     "đến ngày", "nghị định", "nghị quyết", "thông tư", "quyết định", "chỉ thị", "luật", "văn bản",
-    "công văn", "tờ trình", "kế hoạch",
+    "công văn", "tờ trình", "kế hoạch", "lớp", "trung ương",
 ]  # fmt: skip
 _NOT_CLAIM_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(_NOT_CLAIM_WORDS) + r")\s*$", re.IGNORECASE)
 _NOT_CLAIM_WIDTH = max(map(len, _NOT_CLAIM_WORDS))
@@ -996,8 +1000,8 @@ _NOT_ENTITY = {"usd", "vnđ", "vnd", "ndt", "tp", "ảnh", "theo", "tại", "tro
 _YEAR_RE = re.compile(r"(?:19|20)(?<!\d..)\d\d(?!\d)")
 # Future / plan wording: a plan figure is a different quantity from an actual one (numbers.md §5).
 # ("kế hoạch" alone is too broad: "127% kế hoạch", "kế hoạch mua 12 chiến đấu cơ").
-_PLAN_RE = re.compile(r"(?<!\w)(?:sẽ|dự kiến|dự báo|phấn đấu)(?!\w)", re.IGNORECASE)
-_PLAN_LOW_RE = re.compile(r"(?<!\w)(?:sẽ|dự (?:kiến|báo)|phấn đấu)(?!\w)")  # for lower-cased text
+_PLAN_RE = re.compile(r"(?<!\w)(?:sẽ|dự kiến|dự báo|dự đoán|phấn đấu)(?!\w)", re.IGNORECASE)
+_PLAN_LOW_RE = re.compile(r"(?<!\w)(?:sẽ|dự (?:kiến|báo|đoán)|phấn đấu)(?!\w)")  # for lower-cased text
 
 
 # Upper-case letters of the Latin blocks Vietnamese uses (re has no \p{Lu}).
@@ -1299,6 +1303,8 @@ class _Sentence:
 # Small patterns of the claim builders, compiled once.
 _DO_NOUN_END_RE = re.compile(r"(?<!\w)(?:cường|nhiệt|tốc|mật|nồng|trình|góc|cao|sâu|chế|mức|tiến|thái)\s*$")
 _DIGIT_END_RE = re.compile(r"\d\s*$")
+# Verbs after which "trên" is "on": "đi trên 6 ô tô", "chở nhau trên 4 xe máy", "ngồi trên 2 ghế".
+_ON_VERB_END_RE = re.compile(r"(?<!\w)(?:đi|chở|chở nhau|ngồi|lái|đứng|nằm|cưỡi|đặt|treo|in|ghi|đăng|có mặt)\s*$")
 _FROM_X_END_RE = re.compile(r"(?<!\w)từ\s+\S+(?:\s+\S+)?\s*$")
 _EMPH_VERB_END_RE = re.compile(r"(?<!\w)(?:có|lên|đạt|là|con số)\s*$")
 # Right after a digit token: an hour glued to it (19h, 19h02) or a day-month-year (7-7-2005,
@@ -1313,7 +1319,7 @@ _TIME_FRAME_END_RE = re.compile(r"(?<!\w)(?:năm|tháng|ngày)\s+(?:qua|nay|tớ
 _FROM_END_RE = re.compile(r"(?<!\w)từ\s*$")
 _DASH_DIGIT_RE = re.compile(r"\s*[-–]\s*\d")
 _YEAR_TOKEN_RE = re.compile(r"(?:19|20)\d\d")
-_HOUR_AFTER_RE = re.compile(r"\s*giờ\s*\d")
+_HOUR_AFTER_RE = re.compile(r"\s*giờ(?:\s*\d|\s+(?:ngày|sáng|trưa|chiều|tối|đêm|hôm)(?!\w))")
 # The minutes of a clock time or duration whose hour was passed over: "lúc 8 giờ 30 phút".
 _HOUR_BEFORE_RE = re.compile(r"\d\s*giờ\s*$")
 _CA_END_RE = re.compile(r"(?<!\w)cả\s*$")
@@ -1340,8 +1346,8 @@ def _qualifier(text: str, pos: int, s0: int, folded: str | None = None) -> tuple
     lead = text[max(s0, qstart - 25) : qstart].lower()
     if parts and parts[0] == "độ" and _DO_NOUN_END_RE.search(lead):
         return None, "eq", pos  # "cường độ 6,3", "nhiệt độ 30": độ is part of a noun here
-    if cls == "gt" and parts[-1] == "trên" and _DIGIT_END_RE.search(lead):
-        return None, "eq", pos  # "138 trên 183": trên = "out of"
+    if cls == "gt" and parts[-1] == "trên" and (_DIGIT_END_RE.search(lead) or _ON_VERB_END_RE.search(lead)):
+        return None, "eq", pos  # "138 trên 183": trên = "out of"; "đi trên 4 xe máy": trên = "on"
     if cls == "emph" and parts[-1] in ("đến", "tới") and _FROM_X_END_RE.search(lead):
         return None, "eq", pos  # second half of "từ A đến B"
     # Bare đến/tới is a preposition far more often than emphasis ("liên quan tới 5 người").
@@ -1447,6 +1453,9 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         scale_word = sm.group("scale").lower()
         scale = SCALES[scale_word]
         end_main = sm.end()
+    # Clock times: "3 giờ 30", "7 giờ sáng", "Đến 7 giờ ngày 12/6" (giờ is a unit of durations).
+    if _HOUR_AFTER_RE.match(text, end_main, end_main + 14):
+        return None
     unit = None
     um = unit_re.match(subject, end_main)
     if um:
@@ -1460,9 +1469,6 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     # Years: 4 digits 1900–2100, not followed by a unit or counted noun.
     year_like = not scale_word and unit is None and len(tok) == 4 and _YEAR_TOKEN_RE.fullmatch(tok)
     if year_like and not _SPELLED_NOUN_RE.match(text, end_main):
-        return None
-    # Times: "3 giờ 30", "lúc 7 giờ".
-    if unit is None and _HOUR_AFTER_RE.match(text, end_main, end_main + 8):
         return None
     if unit in ("mb", "kb", "gb") and _FURNITURE_RE.search(text[s0:s1]):
         return None  # "Gửi file đính kèm không quá 10MB": page furniture
@@ -1492,6 +1498,9 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         qual = (qual + " " if qual else "") + ("từ…đến" if rng and rng.group("n3") else "-")
         qual = qual.strip()
     else:
+        low, high = interval(full_value, g, qcls, precise, unit)
+    if unit == "lần" and qual and qual.split()[0] == "vượt":
+        qual, qcls = None, "eq"  # "vượt 30,67 lần quy chuẩn": vượt is the verb, the figure is stated
         low, high = interval(full_value, g, qcls, precise, unit)
     kind = "percent" if unit == "%" else ("amount" if unit else "count")
     if v2_full is not None:
@@ -1706,6 +1715,8 @@ def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int, folded: st
     next_word = counted.strip()
     if words == ["năm"] and next_word.lower().split()[0] in ("tháng", "năm", "học", "nay", "qua", "ngoái"):
         return None
+    if words == ["năm"] and _DIGIT_END_RE.search(text, max(s0, start - 12), start):
+        return None  # "250 năm tuổi": the year word of a figure passed over, not a 5
     if words == ["một"] and next_word.lower().split()[0] not in _ONE_OK:
         return None  # "một" is mostly the indefinite article ("một cách", "một số")
     value = parse_spelled(words)

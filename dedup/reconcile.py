@@ -166,6 +166,10 @@ def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
         return "conflict", "low" if last_digit else _severity(av, bv, people_a)
     if _overlap(interval_a, interval_b):
         return "rounded", None
+    if same_value and (qa == "eq" or qb == "eq") and "range" not in (ca, cb):
+        # The same figure, hedged on one side only: "20 người" and "hơn 20 người", "88%" and
+        # "gần 88%" are one figure written with and without its qualifier, not two that contradict.
+        return "rounded", None
     return "conflict", _severity(av, bv, people_a)
 
 

@@ -98,6 +98,10 @@ def test_an_english_figure_leaves_the_other_claims_of_its_text() -> None:
         ("Tổng số 300 hộ dân được hỗ trợ", 300, None, None, "hộ dân"),
         ("có 15 thương binh được tặng quà", 15, None, None, "thương binh"),  # not "bị thương"
         ("được hưởng chế độ 1 lần", 1, None, "lần", None),  # "chế độ" is no "about"
+        ("Cây đa 250 năm tuổi bị đổ", 250, None, "tuổi", None),  # an age, not "năm" = 5
+        ("nhóm đi trên 6 ô tô đến", 6, None, None, "ô tô"),  # trên = on
+        ("giá không cao hơn 13.485 đồng/lít", 13485, "không cao hơn", "đồng/lít", None),  # at most
+        ("Độ màu vượt 30,67 lần quy chuẩn", 30.67, None, "lần", "quy chuẩn"),  # vượt: the verb
     ],
 )
 def test_extract_one(text: str, value: float, qualifier: str | None, unit: str | None, noun: str | None) -> None:
@@ -210,6 +214,9 @@ def test_stated_intervals_leave_open_what_the_wording_leaves_open(
         "Trong năm 2016 tỷ đồng vốn được giải ngân",
         "Tháng 5 triệu người đi bầu",
         "Dự án tốn nhiều tỷ đồng",
+        "Đến 7 giờ ngày 12/6, tâm bão",  # a clock time, though giờ is a unit of durations
+        "học sinh vào lớp 10 trường THPT",
+        "Hội nghị Trung ương 4 khóa XII",
     ],
 )
 def test_not_claims(text: str) -> None:

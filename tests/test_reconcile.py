@@ -346,3 +346,15 @@ def test_figures_of_different_days_are_not_compared() -> None:
         ]
     )
     assert sessions == []
+
+
+def test_the_same_figure_hedged_on_one_side_only_is_no_conflict() -> None:
+    pairs = reconcile(
+        [
+            ("A", "Công an TP.HCM đang lấy lời khai của 20 người liên quan đến đường dây ma túy."),
+            ("B", "Công an TP.HCM cho biết đã bắt được hơn 20 người trong đường dây ma túy."),
+        ]
+    )
+    assert [(p.a.value, p.b.value, p.verdict) for p in pairs] == [(20, 20, "rounded")]
+    far = reconcile([("A", "Có 20 người bị bắt trong vụ án."), ("B", "Có hơn 40 người bị bắt trong vụ án.")])
+    assert [p.verdict for p in far] == ["conflict"]
