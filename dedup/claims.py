@@ -1319,6 +1319,8 @@ _TIME_FRAME_END_RE = re.compile(r"(?<!\w)(?:năm|tháng|ngày)\s+(?:qua|nay|tớ
 _FROM_END_RE = re.compile(r"(?<!\w)từ\s*$")
 _DASH_DIGIT_RE = re.compile(r"\s*[-–]\s*\d")
 _YEAR_TOKEN_RE = re.compile(r"(?:19|20)\d\d")
+# A position, not a quantity: "20,3 độ Vĩ Bắc; 112,5 độ Kinh Đông" (a storm's centre).
+_COORDINATE_AFTER_RE = re.compile(r"\s*độ\s+(?:vĩ|kinh)(?!\w)", re.IGNORECASE)
 _HOUR_AFTER_RE = re.compile(r"\s*giờ(?:\s*\d|\s+(?:ngày|sáng|trưa|chiều|tối|đêm|hôm)(?!\w))")
 # The minutes of a clock time or duration whose hour was passed over: "lúc 8 giờ 30 phút".
 _HOUR_BEFORE_RE = re.compile(r"\d\s*giờ\s*$")
@@ -1454,7 +1456,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         scale = SCALES[scale_word]
         end_main = sm.end()
     # Clock times: "3 giờ 30", "7 giờ sáng", "Đến 7 giờ ngày 12/6" (giờ is a unit of durations).
-    if _HOUR_AFTER_RE.match(text, end_main, end_main + 14):
+    if _HOUR_AFTER_RE.match(text, end_main, end_main + 14) or _COORDINATE_AFTER_RE.match(text, end_main):
         return None
     unit = None
     um = unit_re.match(subject, end_main)

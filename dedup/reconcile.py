@@ -413,6 +413,37 @@ def _parts_of(groups: list[list[float]], whole: float) -> list[float]:
     return parts
 
 
+# Roles that tell two figures of one sentence template apart (numbers.md §3 anchors): a buying
+# and a selling price, a lowest and a highest reading.  A figure's role is named right after it
+# ("36,33 triệu đồng/lượng (bán ra)") or in its clause before it ("giá mua vào 36,25", "thấp nhất
+# 23-26 độ C").
+_ROLE_AFTER_RE = re.compile(r"\s*\(?\s*(mua|bán)(?!\w)")
+_ROLE_BEFORE_RE = re.compile(r"(?<!\w)(mua vào|bán ra|thấp nhất|cao nhất)(?!\w)")
+_ROLES = {"mua": "buy", "mua vào": "buy", "bán": "sell", "bán ra": "sell", "thấp nhất": "low", "cao nhất": "high"}
+# The direction a figure moved, by the last verb of its clause before it: "giảm 80.000 đồng" and
+# "tăng 10.000 đồng" are two moves (two days, two sessions), not two readings of one.
+_DIRECTION_RE = re.compile(r"(?<!\w)(tăng|lên|giảm|xuống|sụt|hạ)(?!\w)")
+_DIRECTIONS = {"tăng": "up", "lên": "up", "giảm": "down", "xuống": "down", "sụt": "down", "hạ": "down"}
+_CLAUSE_BREAKS_RE = re.compile(r"[,;:()\[\]\"“”]")
+TABLE_FIGURES = 8  # a sentence with this many figures is a table: its rows are not told apart
+
+
+def _anchors(c: Claim) -> tuple[str | None, str | None]:
+    """The role and the direction of a claim (None where its sentence names none)."""
+    s0 = c.sentence_start
+    sent = c.sentence.lower()
+    a, b = c.start - s0, c.end - s0
+    clause = _CLAUSE_BREAKS_RE.split(sent[max(0, a - 60) : a])[-1]
+    after = _ROLE_AFTER_RE.match(sent, b)
+    if after:
+        role = _ROLES[after.group(1)]
+    else:
+        before = _ROLE_BEFORE_RE.findall(clause)
+        role = _ROLES[before[-1]] if before else None
+    moves = _DIRECTION_RE.findall(clause)
+    return role, (_DIRECTIONS[moves[-1]] if moves else None)
+
+
 class _Article:
     """What the aligner needs of one article's claims, computed once however many pairs it is in.
 
@@ -421,8 +452,8 @@ class _Article:
     compared with."""
 
     __slots__ = (
-        "_part_values", "by_unit", "claims", "fuzzy", "keys", "links", "nouned_by_key", "parts_cache", "persons",
-        "prepared", "sentences", "totals", "unique", "verdict_ids", "wholes_cache",
+        "_part_values", "anchors", "by_unit", "claims", "fuzzy", "keys", "links", "nouned_by_key", "parts_cache",
+        "persons", "prepared", "sentences", "totals", "unique", "verdict_ids", "wholes_cache",
     )  # fmt: skip
 
     def __init__(self, claims: Sequence[Claim], verdict_ids: dict[_Facts, int]) -> None:
@@ -431,6 +462,8 @@ class _Article:
         # so that a verdict is computed once per pair of ids.
         self.verdict_ids = verdict_ids
         self.prepared: list[tuple[int, _Facts, _Row] | None] = [None] * len(claims)
+        # Role, direction and whether the claim's sentence is a table, of prepared claims.
+        self.anchors: list[tuple[str | None, str | None, bool]] = [(None, None, False)] * len(claims)
         # Quantity key for the uniqueness bonus: unit and first syllable of the head noun.
         keys: list[_Key] = []
         # Candidates of _align: only a claim of the same unit can be compatible, and for a
@@ -479,6 +512,7 @@ class _Article:
         facts = _facts(c)
         vid = self.verdict_ids.setdefault(facts, len(self.verdict_ids))
         out = self.prepared[j] = (vid, facts, _row(c, self.neighbours(j)))
+        self.anchors[j] = (*_anchors(c), len(self.sentences[c.sentence_start]) >= TABLE_FIGURES)
         return out
 
     def neighbours(self, j: int) -> frozenset[float]:
@@ -546,6 +580,7 @@ def _align(
         va, facts_a, row_a = prep_a[i] or pa.prepare(i)
         va <<= 32
         dates_a = a.dates
+        role_a, move_a, table_a = pa.anchors[i]
         for j in js:
             b = cb[j]
             heads = _heads(ha, b.head)
@@ -557,11 +592,16 @@ def _align(
             vb, facts_b, row_b = prep_b[j] or pb.prepare(j)
             if dates_a and dates_disagree(dates_a, b.dates):
                 continue  # figures of different days: a daily price, a session, a bulletin (numbers.md §3 anchors)
+            role_b, move_b, table_b = pb.anchors[j]
+            if role_a and role_b and role_a != role_b:
+                continue  # a buying and a selling price, a lowest and a highest reading
             vk = va + vb  # the pair's key: ids in the high and low 32 bits
             judged = verdicts.get(vk)
             if judged is None:
                 judged = verdicts[vk] = _judge(facts_a, facts_b)
             verdict, severity = judged
+            if verdict == "conflict" and (table_a or table_b or (move_a and move_b and move_a != move_b)):
+                continue  # rows of a table told apart by position only; a rise against a fall
             floor = MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE
             sc = _score(row_a, row_b, verdict, ua and pb.unique[j], heads, floor)
             if sc < floor:

@@ -217,6 +217,7 @@ def test_stated_intervals_leave_open_what_the_wording_leaves_open(
         "Đến 7 giờ ngày 12/6, tâm bão",  # a clock time, though giờ is a unit of durations
         "học sinh vào lớp 10 trường THPT",
         "Hội nghị Trung ương 4 khóa XII",
+        "tâm bão ở vào khoảng 20,3 độ Vĩ Bắc; 112,5 độ Kinh Đông",  # a position
     ],
 )
 def test_not_claims(text: str) -> None:

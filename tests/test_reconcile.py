@@ -358,3 +358,35 @@ def test_the_same_figure_hedged_on_one_side_only_is_no_conflict() -> None:
     assert [(p.a.value, p.b.value, p.verdict) for p in pairs] == [(20, 20, "rounded")]
     far = reconcile([("A", "Có 20 người bị bắt trong vụ án."), ("B", "Có hơn 40 người bị bắt trong vụ án.")])
     assert [p.verdict for p in far] == ["conflict"]
+
+
+def test_a_buying_price_is_not_compared_with_a_selling_price() -> None:
+    pairs = reconcile(
+        [
+            ("A", "Công ty SJC niêm yết giá vàng ở mức 36,60 triệu đồng/lượng (mua vào)."),
+            ("B", "Công ty SJC niêm yết giá vàng ở mức 36,93 triệu đồng/lượng (bán ra)."),
+        ]
+    )
+    assert pairs == []
+    lowest = reconcile(
+        [("A", "Hà Nội có nhiệt độ thấp nhất 23-26 độ C."), ("B", "Hà Nội có nhiệt độ cao nhất 30 - 33 độ C.")]
+    )
+    assert lowest == []
+
+
+def test_a_rise_and_a_fall_or_two_rows_of_a_table_are_no_conflict() -> None:
+    moves = reconcile(
+        [
+            ("A", "Công ty vàng bạc đá quý Sài Gòn niêm yết giá vàng giảm 300.000 đồng/lượng so với chốt phiên trước."),
+            ("B", "Công ty vàng bạc đá quý Sài Gòn niêm yết giá vàng tăng 50.000 đồng/lượng so với chốt phiên trước."),
+        ]
+    )
+    assert not any(p.verdict == "conflict" for p in moves)
+    row = (
+        "Giao bóng 1 ăn điểm {} Giao bóng 2 ăn điểm 14/34 (41%) 19/25 (76%) Điểm trên lưới 5/14 (36%) "
+        "8/13 (62%) Điểm Break 2/4 (50%)"
+    )
+    table = reconcile(
+        [("A", "Thông số: " + row.format("22/45 (49%)")), ("B", "Thông số: " + row.format("12/23 (52%)"))]
+    )
+    assert not any(p.verdict == "conflict" for p in table)
