@@ -1057,6 +1057,9 @@ _DATE_WORD_RE = re.compile(
 )
 _MONTH_RE = re.compile(r"(?<!\w)tháng\s+(\d{1,2})(?!\d|[.,]\d)", re.IGNORECASE)
 _FRACTION_BEFORE_RE = re.compile(r"chiếm\s*$", re.IGNORECASE)
+# Days listed before a day-month date: "ngày 9 và 10/2", "từ 9-11/6", "4, 5 và 6/6".
+_DAYS_BEFORE_RE = re.compile(r"((?:(?<![\d.,/])\d{1,2}\s*(?:,|và|-|–|đến|tới)\s*)+)$", re.IGNORECASE)
+_DAY_LIST_RE = re.compile(r"(\d{1,2})\s*(,|và|-|–|đến|tới)?", re.IGNORECASE)
 
 
 def dates_in(text: str) -> frozenset[tuple[int | None, int]]:
@@ -1068,6 +1071,14 @@ def dates_in(text: str) -> frozenset[tuple[int | None, int]]:
         d, mo = int(m.group(1)), int(m.group(2))
         if 1 <= d <= 31 and 1 <= mo <= 12 and not _FRACTION_BEFORE_RE.search(text, max(0, m.start() - 8), m.start()):
             out.add((d, mo))
+            listed = _DAYS_BEFORE_RE.search(text, max(0, m.start() - 30), m.start())
+            if listed:
+                days = [(int(x), sep) for x, sep in _DAY_LIST_RE.findall(listed.group(1))] + [(d, "")]
+                for (x, sep), (y, _) in pairwise(days):
+                    if 1 <= x <= 31:
+                        out.add((x, mo))
+                    if sep in ("-", "–", "đến", "tới") and x < y:
+                        out.update((z, mo) for z in range(x + 1, y))
     for m in _DATE_WORD_RE.finditer(text):
         d, mo = int(m.group(1)), int(m.group(2))
         if 1 <= d <= 31 and 1 <= mo <= 12:

@@ -332,6 +332,8 @@ def explain(
     click.echo(f"  same-story probability {info['probability']:.3f} (confirmed at >= {info['threshold']})")
     if info["days_apart"] is not None:
         click.echo(f"  published {info['days_apart']} days apart (limit {info['max_days']})")
+    if info["titles_dated_apart"]:
+        click.echo("  the titles name different days: not one story (a column or bulletin of two days)")
     click.echo("  signals:")
     for name, value in info["signals"].items():
         click.echo(f"    {name:<28} {value:.4f}")

@@ -571,6 +571,20 @@ def _days_apart(articles: Sequence[Article], pairs: np.ndarray) -> np.ndarray:
     return np.abs(stamps[pairs[:, 0]] - stamps[pairs[:, 1]]) if len(pairs) else np.zeros(0)
 
 
+def _titles_dated_apart(articles: Sequence[Article], pairs: np.ndarray) -> np.ndarray:
+    """Pairs whose titles both name days or months and none that fits the other's: "Giá vàng hôm
+    nay 1.6" and "Giá vàng hôm nay 3.6" are one column on two days, not one story."""
+    cache: dict[int, frozenset[tuple[int | None, int]]] = {}
+
+    def dates(row: int) -> frozenset[tuple[int | None, int]]:
+        d = cache.get(row)
+        if d is None:
+            d = cache[row] = claims_mod.dates_in(articles[row].title or "")
+        return d
+
+    return np.array([claims_mod.dates_disagree(dates(i), dates(j)) for i, j in pairs.tolist()], dtype=bool)
+
+
 def decide(
     prep: Prepared, config: MatchConfig, model: scorer_mod.Scorer, features: np.ndarray | None = None
 ) -> Decisions:
@@ -596,6 +610,7 @@ def decide(
         ~duplicate
         & (prob[look] >= threshold)
         & ~too_far[look]
+        & ~_titles_dated_apart(prep.articles, pairs[look])
         & (np.maximum(x[look, 0], x[look, 1]) >= config.min_cosine)
         & (prep.shared_terms[look] >= config.min_shared_terms)
     )
@@ -652,6 +667,8 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
         ),
         "days_apart": None if np.isnan(gap) else round(float(gap), 2),
         "max_days": config.max_days,
+        # Titles naming different days ("Giá vàng hôm nay 1.6" / "3.6"): never one story.
+        "titles_dated_apart": bool(_titles_dated_apart(prep.articles, np.array([[i, j]]))[0]),
     }
 
 

@@ -264,6 +264,20 @@ def test_explain_shows_why_a_pair_matched_or_not() -> None:
     assert result.exit_code == 1 and "no article with id 'zzz'" in result.output
 
 
+def test_explain_says_when_the_titles_name_different_days(tmp_path: Path) -> None:
+    text = (SEEDS / f"{seed_id('000')}.txt").read_text(encoding="utf-8")
+    feed = tmp_path / "days.jsonl"
+    rows = [
+        {"id": "d1", "title": "Bản tin ngày 1/6", "text": text},
+        {"id": "d3", "title": "Bản tin ngày 3/6", "text": text},
+    ]
+    feed.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    info = json.loads(invoke("explain", str(feed), "-a", "d1", "-b", "d3", "--json").output)
+    assert info["titles_dated_apart"] is True
+    shown = invoke("explain", str(feed), "-a", "d1", "-b", "d3").output
+    assert "the titles name different days" in shown
+
+
 @pytest.mark.parametrize("kind", ["empty directory", "empty file", "empty stdin"])
 def test_no_articles_gives_an_empty_report_and_a_warning(tmp_path: Path, kind: str) -> None:
     if kind == "empty directory":

@@ -214,3 +214,28 @@ def test_candidate_counts_of_a_small_run_are_among_its_own_articles() -> None:
     assert len(prep.articles) > len(articles)  # the reference sample is in
     assert counts["total"] == own <= 10
     assert counts["with_reference_articles"] == len(prep.candidates) - own > 0
+
+
+def test_titles_that_name_different_days_are_never_one_story() -> None:
+    # One daily column written by two outlets: the same story on one day, two stories on two days.
+    body_a = (
+        "Mở cửa phiên giao dịch sáng nay, giá vàng SJC được Công ty Vàng bạc đá quý Sài Gòn niêm yết ở mức "
+        "36,20 triệu đồng/lượng mua vào và 36,40 triệu đồng/lượng bán ra, giảm 80.000 đồng/lượng so với "
+        "chốt phiên hôm trước. Giá vàng thế giới giao dịch quanh mức 1.265 USD/ounce, theo Kitco. Các chuyên "
+        "gia nhận định thị trường vàng trong nước tiếp tục biến động theo giá vàng thế giới trong tuần tới."
+    )
+    body_b = (
+        "Theo Kitco, vàng thế giới đứng quanh 1.265 USD/ounce. Trong nước, Công ty Vàng bạc đá quý Sài Gòn "
+        "đưa giá vàng SJC xuống 36,20 triệu đồng/lượng chiều mua vào, 36,40 triệu đồng/lượng chiều bán ra "
+        "ngay đầu giờ sáng, thấp hơn chốt phiên trước 80.000 đồng mỗi lượng. Giới đầu tư vàng trong nước vẫn "
+        "thận trọng, chờ diễn biến của vàng thế giới trong tuần tới, các chuyên gia nhận định."
+    )
+
+    def run(title_a: str, title_b: str):
+        articles = [Article(id="a", text=body_a, title=title_a), Article(id="b", text=body_b, title=title_b)]
+        return pipeline.run(articles)
+
+    same_day = run("Giá vàng hôm nay 1.6: giảm nhẹ", "Giá vàng sáng 1/6 đi xuống")
+    assert [(m.a, m.b, m.kind) for m in same_day.matches] == [("a", "b", "same_story")]
+    assert run("Giá vàng hôm nay 1.6: giảm nhẹ", "Giá vàng sáng 3/6 đi xuống").matches == ()
+    assert len(run("Giá vàng ngày 9/6: giảm nhẹ", "Giá vàng các ngày 9 và 10/6 đi xuống").matches) == 1
