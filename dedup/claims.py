@@ -871,7 +871,7 @@ def _prev_word(text: str, pos: int) -> tuple[str, int]:
 
 
 # "thương" ends a noun phrase as "bị thương" (wounded) does, but starts these nouns: "15 thương
-# binh", "3 thương nhân", "20 thương hiệu".
+# binh", "3 thương nhân", "20 thương hiệu" (and ends "xe cứu thương").
 _THUONG_NOUN_RE = re.compile(r" (?:binh|nhân|hiệu|lái|gia)(?!\w)", re.IGNORECASE)
 _ALNUM_RE = re.compile(r"[^\W_]")
 _DIGIT_RE = re.compile(r"\d")
@@ -909,7 +909,7 @@ def _noun_phrase(text: str, pos: int, limit: int, folded: str | None = None) -> 
         # the first syllable could start one, and each is a stop word of its own.  A capitalised
         # word starts a name unless it is a known abbreviation ("TNXP", "DN").
         if (lw in _NP_STOP or (w[0].isupper() and lw not in SYNONYMS)) and not (
-            lw == "thương" and _THUONG_NOUN_RE.match(text, w_end)
+            lw == "thương" and (_THUONG_NOUN_RE.match(text, w_end) or (lower_words and lower_words[-1] == "cứu"))
         ):
             break
         words.append(w)
@@ -1139,9 +1139,16 @@ def claim_text(article: Article, text: str | None = None) -> str:
     `text` is the article's body where the article does not carry it (read into a spool).
     """
     body = article.text if text is None else text
+    return article.title + "\n" + body if title_prefix(article, body) else body
+
+
+def title_prefix(article: Article, text: str | None = None) -> int:
+    """How many characters :func:`claim_text` puts before the article's text: the title and its
+    line break, or none. A claim starting before it was read in the title."""
+    body = article.text if text is None else text
     if not article.title or body.lstrip().startswith(article.title):
-        return body
-    return article.title + "\n" + body
+        return 0
+    return len(article.title) + 1
 
 
 def extract_claims(text: str) -> list[Claim]:

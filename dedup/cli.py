@@ -376,7 +376,7 @@ def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
     FILE_OR_ID is an article file or directory (as for `match`); any other word is an article id
     to pick from those files, so `dedup claims feed.jsonl.gz 12345` shows one article's claims.
     """
-    from dedup.claims import claim_text, extract_claims, stated_interval
+    from dedup.claims import claim_text, extract_claims, stated_interval, title_prefix
     from dedup.reconcile import claim_to_dict
 
     paths = [i for i in items if i == "-" or Path(i).exists()]
@@ -397,7 +397,7 @@ def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
                 # The claim as a report's claim pair shows it (numbers as the report writes them,
                 # offsets into the article's text), with what it was aligned on.
                 record = {
-                    **claim_to_dict(article.id, c),
+                    **claim_to_dict(article.id, c, title_prefix(article)),
                     "noun": c.noun,
                     "quantity": c.quantity,
                     "sentence": c.sentence,

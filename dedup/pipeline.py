@@ -826,7 +826,9 @@ def _claims_of(story: StoryVersions, texts: ArticleTexts) -> tuple[dict[str, Any
     versions, tree = story
     read = claims_mod.extract_claims
     extracted = [(aid, read(claims_mod.claim_text(texts.articles[row], texts[row]))) for aid, row in versions]
-    return tuple(reconcile.claim_pair_to_dict(p) for p in reconcile.reconcile_claims(extracted, tree))
+    # Offsets in the report index each article's text (or title), not the claims' joined text.
+    prefixes = {aid: claims_mod.title_prefix(texts.articles[row], texts[row]) for aid, row in versions}
+    return tuple(reconcile.claim_pair_to_dict(p, prefixes) for p in reconcile.reconcile_claims(extracted, tree))
 
 
 def _claims_chunk(stories: list[StoryVersions]) -> list[tuple[dict[str, Any], ...]]:

@@ -783,11 +783,15 @@ def _num(x: float | None) -> int | float | None:
     return float(f"{x:.12g}")
 
 
-def claim_to_dict(article: str, c: Claim) -> dict[str, object]:
+def claim_to_dict(article: str, c: Claim, prefix: int = 0) -> dict[str, object]:
     """A claim of an article as the report writes it (one side of a claim pair): low/high as
     worded (null for an open end), and the interval the verdict judged by (judged_low/judged_high:
-    open ends closed at the written precision)."""
+    open ends closed at the written precision).
+
+    `start`/`end` index the article's `field`: its `text` (as read, NFC), or its `title` for a
+    figure of the headline; `prefix` is the claims' text's title part (claims.title_prefix)."""
     low, high = stated_interval(c)
+    in_title = c.start < prefix
     return {
         "article": article,
         "text": c.text,
@@ -798,17 +802,20 @@ def claim_to_dict(article: str, c: Claim) -> dict[str, object]:
         "judged_low": _num(c.low),
         "judged_high": _num(c.high),
         "unit": c.unit,
-        "start": c.start,
-        "end": c.end,
+        "field": "title" if in_title else "text",
+        "start": c.start if in_title else c.start - prefix,
+        "end": c.end if in_title else c.end - prefix,
     }
 
 
-def claim_pair_to_dict(p: ClaimPair) -> dict[str, object]:
-    """A ClaimPair in the CONTRACT.md shape (extra keys: score, severity, note)."""
+def claim_pair_to_dict(p: ClaimPair, prefixes: dict[str, int] | None = None) -> dict[str, object]:
+    """A ClaimPair in the CONTRACT.md shape (extra keys: score, severity, note); `prefixes`: the
+    claims.title_prefix of each article, by id (none: offsets into the text claims were read from)."""
+    prefixes = prefixes or {}
     d: dict[str, object] = {
         "quantity": p.quantity,
-        "a": claim_to_dict(p.a_article, p.a),
-        "b": claim_to_dict(p.b_article, p.b),
+        "a": claim_to_dict(p.a_article, p.a, prefixes.get(p.a_article, 0)),
+        "b": claim_to_dict(p.b_article, p.b, prefixes.get(p.b_article, 0)),
         "verdict": p.verdict,
         "score": p.score,
     }

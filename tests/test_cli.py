@@ -12,7 +12,6 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from dedup.claims import claim_text
 from dedup.cli import cli
 from dedup.io import read_articles
 from tests.conftest import FIXTURES, SEEDS, seed_id
@@ -226,8 +225,21 @@ def test_claims_lists_an_articles_claims_by_id() -> None:
     assert by_text["hơn 1.500 báo cáo viên"]["high"] is None
     assert {r["article"] for r in rows} == {seed_id("001")}
     (article,) = [a for a in read_articles([str(SEEDS)])[0] if a.id == seed_id("001")]
-    text = claim_text(article)
-    assert all(text[r["start"] : r["end"]] == r["text"] for r in rows)
+    assert all(getattr(article, r["field"])[r["start"] : r["end"]] == r["text"] for r in rows)
+
+
+def test_claim_offsets_index_the_articles_text_or_title_as_given(tmp_path: Path) -> None:
+    # A JSONL article whose title is not the start of its text: offsets were into title + "\n" + text.
+    row = {"id": "t", "title": "Hơn 2.000 người dự lễ", "text": "Sáng nay, 2.150 người đã có mặt. Có 12 xe cứu thương."}
+    feed = tmp_path / "t.jsonl"
+    feed.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    rows = [json.loads(line) for line in invoke("claims", str(feed), "--format", "json").output.splitlines()]
+    assert [(r["field"], r["text"]) for r in rows] == [
+        ("title", "Hơn 2.000 người dự lễ"),
+        ("text", "2.150 người"),
+        ("text", "12 xe cứu thương"),
+    ]
+    assert all(row[r["field"]][r["start"] : r["end"]] == r["text"] for r in rows)
 
 
 def test_claims_json_writes_numbers_as_the_report_does(tmp_path: Path) -> None:

@@ -239,3 +239,14 @@ def test_titles_that_name_different_days_are_never_one_story() -> None:
     assert [(m.a, m.b, m.kind) for m in same_day.matches] == [("a", "b", "same_story")]
     assert run("Giá vàng hôm nay 1.6: giảm nhẹ", "Giá vàng sáng 3/6 đi xuống").matches == ()
     assert len(run("Giá vàng ngày 9/6: giảm nhẹ", "Giá vàng các ngày 9 và 10/6 đi xuống").matches) == 1
+
+
+def test_report_claim_offsets_index_each_articles_text_or_title() -> None:
+    articles, _ = read_articles([str(FIXTURES / "vmds-dev.jsonl")])
+    by_id = {a.id: a for a in articles}
+    data = json.loads(report.to_json(pipeline.run(articles)))
+    sides = [c[side] for s in data["stories"] for c in s["claims"] for side in ("a", "b")]
+    assert len(sides) > 500 and {s["field"] for s in sides} == {"text", "title"}
+    for s in sides:
+        article = by_id[s["article"]]
+        assert getattr(article, s["field"])[s["start"] : s["end"]] == s["text"], s
