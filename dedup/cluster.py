@@ -13,20 +13,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def majority(n: int, links: Sequence[tuple[int, int, float]], share: float = 0.5) -> list[list[int]]:
+def majority(
+    n: int, links: Sequence[tuple[int, int, float]], share: float = 0.5, rank: Sequence[int] | None = None
+) -> list[list[int]]:
     """Group items 0..n-1 along confirmed `links`, strongest first; return groups of two or more.
 
     Two groups merge only when at least `share` of the pairs across them are confirmed links
     themselves: a story absorbs an article (or another story) that most of its members match,
-    never one that a single member happens to match.
+    never one that a single member happens to match. Links of equal strength (every copy is 1.0)
+    are taken in the order of their items' `rank` (default: the items' own order); a rank by
+    article id makes the groups independent of the input's order.
     """
+    rank = rank if rank is not None else range(n)
     confirmed = {(min(i, j), max(i, j)) for i, j, _ in links}
     group_of = list(range(n))
     members: dict[int, list[int]] = {}
     # Two groups that failed the check fail it again until one of them grows: remember the
     # failure by the groups' sizes, so big stories with many links between them are checked once.
     failed: set[tuple[int, int, int, int]] = set()
-    for i, j, _score in sorted(links, key=lambda link: (-link[2], link[0], link[1])):
+    for i, j, _score in sorted(links, key=lambda link: (-link[2], *sorted((rank[link[0]], rank[link[1]])))):
         gi, gj = group_of[i], group_of[j]
         if gi == gj:
             continue

@@ -673,9 +673,10 @@ def neighbour_ranks(ends: np.ndarray, values: np.ndarray, n: int) -> tuple[np.nd
     """Where each pair stands in the candidate list of its first and of its second article.
 
     `ends` holds the m pairs' first articles, then their second ones. An article's list is
-    ordered by value (finite), best first, ties by pair order. Returns, for each entry of `ends`,
-    the rank (1 = best, in the dtype of `ends`) and the value's share of the list's best value (0
-    where the best is not above 0).
+    ordered by value (finite), best first; equal values share the best rank among them (1, 1, 3),
+    so that no rank depends on the order pairs or articles come in. Returns, for each entry of
+    `ends`, the rank (1 = best, in the dtype of `ends`) and the value's share of the list's best
+    value (0 where the best is not above 0).
     """
     m = len(values)
     # Entries by article, in entry order: an article's entries from first ends, then from
@@ -718,10 +719,13 @@ def neighbour_ranks(ends: np.ndarray, values: np.ndarray, n: int) -> tuple[np.nd
         segment = pair[: hi - lo]
         _sort_by_value_desc(segment, values, scratch[: hi - lo])
         best = values[segment[0]]
+        tied_from = 0
         for x in range(hi - lo):
+            if x and values[segment[x]] != values[segment[x - 1]]:
+                tied_from = x
             # Back to the entry: the pair's first end if this article is it, else its second.
             e = segment[x] if ends[segment[x]] == g else segment[x] + m
-            rank[e] = x + 1
+            rank[e] = tied_from + 1
             share[e] = values[segment[x]] / best if best > 0 else 0.0
     return rank, share
 

@@ -177,6 +177,7 @@ def single_row_band_pairs(
     window: int = 0,
     max_window_bucket: int = 0,
     workers: int = 1,
+    rank: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Pairs that share a bucket when every band is one row, i.e. share any one min-hash value.
 
@@ -187,9 +188,13 @@ def single_row_band_pairs(
     a term share other min-hashes too, so they sort together, and clustering joins the rest. (A big
     story told by dozens of outlets shares its terms in big buckets; all pairs there would be
     quadratic.) Buckets beyond that are a term half the corpus shares and are dropped.
-    Groups of bands are read by `workers` threads (0: every core).
+    Groups of bands are read by `workers` threads (0: every core). `rank` (one int a row) orders
+    members with equal values in both bands; by default the row order. A rank that does not depend
+    on the input's order (the articles' ids sorted) makes the pairs independent of it too.
     """
     rows = np.flatnonzero(present)
+    if rank is not None:
+        rows = rows[np.argsort(rank[rows], kind="stable")]
     n_rows, n_bands = len(rows), signatures.shape[1]
     stats = {"bands": n_bands, "rows": 1, "windowed_buckets": 0, "oversized_buckets": 0}
     if n_rows < 2:
@@ -199,7 +204,7 @@ def single_row_band_pairs(
 
     def group_pairs(first: int) -> tuple[np.ndarray, int, int]:
         bands_here = np.arange(first, min(first + _BAND_GROUP, n_bands), dtype=np.int64)
-        # Within a bucket, members are ordered by their value in the next band, then by row.
+        # Within a bucket, members are ordered by their value in the next band, then by rank.
         here = signatures[rows[:, None], bands_here[None, :]].T
         nxt = signatures[rows[:, None], ((bands_here + 1) % n_bands)[None, :]].T
         order = np.argsort((here.astype(np.uint64) << np.uint64(32)) | nxt, axis=1, kind="stable")

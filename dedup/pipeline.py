@@ -394,6 +394,14 @@ class Prepared:
     texts: ArticleTexts  # the articles' texts by position
 
 
+def id_rank(articles: Sequence[Article]) -> np.ndarray:
+    """Each article's place among all the articles sorted by id: ties anywhere are broken by it, so
+    that the same articles in another order give the same stories."""
+    rank = np.empty(len(articles), dtype=np.int64)
+    rank[sorted(range(len(articles)), key=lambda k: articles[k].id)] = np.arange(len(articles))
+    return rank
+
+
 def prepare(
     articles: Sequence[Article],
     config: MatchConfig,
@@ -452,6 +460,7 @@ def prepare(
                 config.story_window,
                 config.story_max_window_bucket,
                 config.workers,
+                id_rank(articles),
             )
             clock.lap("story_lsh")
             dup_pairs, dup_stats = dup_tier()
@@ -725,7 +734,7 @@ def run(
             "jaccard": round(float(dec.jaccard[k]), 4),
             "containment": round(float(dec.containment[k]), 4),
         }
-    groups = cluster.majority(len(articles), links, config.majority)
+    groups = cluster.majority(len(articles), links, config.majority, id_rank(articles).tolist())
     clock.lap("cluster")
     say(f"{len(links)} confirmed pairs, {len(groups)} stories")
     # What is left needs the stories and their evidence only: the vectors and pair arrays go.
@@ -795,8 +804,9 @@ def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]
     """
     position = {r: x for x, r in enumerate(rows)}
     ordered = sorted(rows)
+    # Ties (every copy scores 1.0) go by position, i.e. by article id, whatever the input's order.
     links = sorted(
-        (-evidence[(i, j)]["score"], position[i], position[j])
+        (-evidence[(i, j)]["score"], *sorted((position[i], position[j])))
         for x, i in enumerate(ordered)
         for j in ordered[x + 1 :]
         if (i, j) in evidence

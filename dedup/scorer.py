@@ -122,7 +122,7 @@ def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int, out: np.ndarray 
         return out
     index = np.int32 if max(n, 2 * m) < 2**31 else np.int64
     ends = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(index)
-    # Best first within each article; ties by pair order, so ranks are the same on every run.
+    # Best first within each article; equal values share a rank, so ranks do not depend on order.
     rank, share = kernels.neighbour_ranks(ends, np.ascontiguousarray(values, dtype=np.float64), n)
     del ends
     r0, r1 = rank[:m], rank[m:]
