@@ -91,6 +91,73 @@ def cli() -> None:
 _DEFAULTS = MatchConfig()
 
 
+def _matching_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that decide what matches, shared by `match` and `explain` (which must weigh a
+    pair as the run did)."""
+    for option in reversed(_MATCHING_OPTIONS):
+        command = option(command)
+    return command
+
+
+_MATCHING_OPTIONS = [
+    click.option(
+        "--threshold",
+        type=click.FloatRange(0, 1),
+        default=None,
+        help="Same-story probability a candidate pair needs [default: the model's, chosen on labelled stories].",
+    ),
+    click.option(
+        "--min-cosine",
+        type=click.FloatRange(0, 1),
+        default=_DEFAULTS.min_cosine,
+        show_default=True,
+        help="Body or lead TF-IDF cosine a same-story pair needs besides its probability.",
+    ),
+    click.option(
+        "--max-days",
+        type=click.FloatRange(0),
+        default=_DEFAULTS.max_days,
+        show_default=True,
+        help="Articles published further apart are not the same story (when both dates are known; 0: no limit).",
+    ),
+    click.option(
+        "--duplicate-containment",
+        type=click.FloatRange(0, 1),
+        default=_DEFAULTS.duplicate_containment,
+        show_default=True,
+        help="Share of the shorter text's 5-word shingles found in the other for a `duplicate`.",
+    ),
+    click.option(
+        "--background",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Document-frequency table to combine with the run's own (default: the one shipped).",
+    ),
+    click.option("--no-background", is_flag=True, help="Use the run's own document frequencies only."),
+]
+
+
+def _matching_config(
+    threshold: float | None,
+    min_cosine: float,
+    max_days: float,
+    duplicate_containment: float,
+    background: str | None,
+    no_background: bool,
+    **rest: object,
+) -> MatchConfig:
+    """The MatchConfig of the _matching_options (and any other fields given in `rest`)."""
+    return replace(
+        _DEFAULTS,
+        threshold=threshold,
+        min_cosine=min_cosine,
+        max_days=max_days,
+        duplicate_containment=duplicate_containment,
+        background=None if no_background else (background or _DEFAULTS.background),
+        **rest,
+    )
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the report.")
@@ -103,41 +170,8 @@ _DEFAULTS = MatchConfig()
     help="json for machines; md or html for people.",
 )
 @click.option("--skip-bad", is_flag=True, help="List bad records under `rejected` and go on, instead of stopping.")
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="Same-story probability a candidate pair needs [default: the model's, chosen on labelled stories].",
-)
-@click.option(
-    "--min-cosine",
-    type=click.FloatRange(0, 1),
-    default=_DEFAULTS.min_cosine,
-    show_default=True,
-    help="Body or lead TF-IDF cosine a same-story pair needs besides its probability.",
-)
-@click.option(
-    "--max-days",
-    type=click.FloatRange(0),
-    default=_DEFAULTS.max_days,
-    show_default=True,
-    help="Articles published further apart are not the same story (when both dates are known; 0: no limit).",
-)
-@click.option(
-    "--duplicate-containment",
-    type=click.FloatRange(0, 1),
-    default=_DEFAULTS.duplicate_containment,
-    show_default=True,
-    help="Share of the shorter text's 5-word shingles found in the other for a `duplicate`.",
-)
 @click.option("--no-claims", is_flag=True, help="Skip the reconciliation of numeric claims.")
-@click.option(
-    "--background",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Document-frequency table to combine with the run's own (default: the one shipped).",
-)
-@click.option("--no-background", is_flag=True, help="Use the run's own document frequencies only.")
+@_matching_options
 @click.option(
     "-j",
     "--workers",
@@ -176,16 +210,10 @@ def match(
         if not quiet:
             click.echo(f"dedup: {message}", err=True)
 
-    config = replace(
-        _DEFAULTS,
-        threshold=threshold,
-        min_cosine=min_cosine,
-        max_days=max_days,
-        duplicate_containment=duplicate_containment,
-        claims=not no_claims,
-        workers=workers,
-        background=None if no_background else (background or _DEFAULTS.background),
-    )
+    config = _matching_config(
+        threshold, min_cosine, max_days, duplicate_containment, background, no_background,
+        claims=not no_claims, workers=workers,
+    )  # fmt: skip
     # Texts wait in a temporary file between the stages that read them, not in memory.
     try:
         spool = TextSpool()
@@ -288,18 +316,30 @@ def eval_command(report_file: str, gold: tuple[str, ...]) -> None:
 @click.option("-a", "first", required=True, metavar="ID", help="One article id.")
 @click.option("-b", "second", required=True, metavar="ID", help="The other article id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the signals as one JSON object.")
-@click.option("--no-background", is_flag=True, help="Use the run's own document frequencies only.")
 @click.option("--skip-bad", is_flag=True, help="Pass over bad records (said on stderr), as `match --skip-bad` does.")
+@_matching_options
 def explain(
-    inputs: tuple[str, ...], first: str, second: str, as_json: bool, no_background: bool, skip_bad: bool
+    inputs: tuple[str, ...],
+    first: str,
+    second: str,
+    as_json: bool,
+    skip_bad: bool,
+    threshold: float | None,
+    min_cosine: float,
+    max_days: float,
+    duplicate_containment: float,
+    background: str | None,
+    no_background: bool,
 ) -> None:
     """Show why articles -a and -b of INPUT... did or did not match.
 
-    The articles are read and weighed as `dedup match INPUT...` would (the same IDF, boilerplate
-    and thresholds), then every signal is printed: cosine, shingle overlap, LSH buckets shared in
-    each tier, shared top terms, and the verdict they give.
+    The articles are read and weighed as `dedup match INPUT...` with the same options would (the
+    same IDF, boilerplate and thresholds), then every signal is printed: cosine, shingle overlap,
+    LSH buckets shared in each tier, shared top terms, the verdict they give, and whether the two
+    end in one story (the majority rule may keep a confirmed pair apart, or join an unconfirmed one
+    through the others).
     """
-    from dedup import pipeline
+    from dedup import pipeline, similarity
 
     articles = _read_for_inspection(inputs, skip_bad)
     if first == second:
@@ -308,10 +348,13 @@ def explain(
     missing = [x for x in (first, second) if x not in index]
     if missing:
         raise click.ClickException(f"no article with id {', '.join(map(repr, missing))} in {' '.join(inputs)}")
-    config = replace(_DEFAULTS, claims=False, background=None if no_background else _DEFAULTS.background)
+    config = _matching_config(
+        threshold, min_cosine, max_days, duplicate_containment, background, no_background, claims=False
+    )
     try:
+        pipeline.check_background(config)
         model = pipeline.load_scorer(config)
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, ValueError, similarity.BackgroundError) as err:
         raise click.ClickException(str(err)) from None
     prep = pipeline.prepare(articles, config)
     info = pipeline.explain(prep, index[first], index[second], config, model)
@@ -334,6 +377,14 @@ def explain(
         click.echo(f"  published {info['days_apart']} days apart (limit {info['max_days']})")
     if info["titles_dated_apart"]:
         click.echo("  the titles name different days: not one story (a column or bulletin of two days)")
+    confirmed = info["verdict"] != "no match"
+    if info["one_story"]:
+        click.echo("  stories: in one story" + ("" if confirmed else ", through the articles both match"))
+    else:
+        click.echo(
+            "  stories: in different stories"
+            + (": the majority rule kept their groups apart (too few confirmed pairs across them)" if confirmed else "")
+        )
     click.echo("  signals:")
     for name, value in info["signals"].items():
         click.echo(f"    {name:<28} {value:.4f}")

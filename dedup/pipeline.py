@@ -594,6 +594,17 @@ def _titles_dated_apart(articles: Sequence[Article], pairs: np.ndarray) -> np.nd
     return np.array([claims_mod.dates_disagree(dates(i), dates(j)) for i, j in pairs.tolist()], dtype=bool)
 
 
+def confirmed_links(dec: Decisions) -> tuple[list[int], list[tuple[int, int, float]]]:
+    """The confirmed candidates (their positions in `dec`) and their links for the majority rule:
+    (i, j, strength), a copy at strength 1, a same-story pair at its probability."""
+    confirmed = np.flatnonzero(np.array([kd is not None for kd in dec.kind], dtype=bool)).tolist()
+    links = [
+        (int(dec.pairs[k, 0]), int(dec.pairs[k, 1]), 1.0 if dec.kind[k] == "duplicate" else float(dec.probability[k]))
+        for k in confirmed
+    ]
+    return confirmed, links
+
+
 def decide(
     prep: Prepared, config: MatchConfig, model: scorer_mod.Scorer, features: np.ndarray | None = None
 ) -> Decisions:
@@ -632,7 +643,9 @@ def decide(
 
 
 def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_mod.Scorer) -> dict[str, Any]:
-    """Why two articles of a prepared run did or did not match: every signal, bucket and threshold."""
+    """Why two articles of a prepared run did or did not match: every signal, bucket and threshold.
+    `a` and `b` of the answer are articles i and j, in that order."""
+    first, second = i, j
     i, j = min(i, j), max(i, j)
     at = np.flatnonzero((prep.candidates[:, 0] == i) & (prep.candidates[:, 1] == j))
     decisions = decide(prep, config, model)
@@ -653,9 +666,13 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
     dup_layout = lsh.bands(config.dup_lsh)
     shared_terms = np.intersect1d(prep.terms[i], prep.terms[j])
     gap = _days_apart(prep.articles, np.array([[i, j]]))[0]
+    # Whether the two end in one story: the majority rule over every confirmed pair of the run.
+    _, links = confirmed_links(decisions)
+    groups = cluster.majority(len(prep.articles), links, config.majority, id_rank(prep.articles).tolist())
+    together = any(i in g and j in g for g in groups)
     return {
-        "a": prep.articles[i].id,
-        "b": prep.articles[j].id,
+        "a": prep.articles[first].id,
+        "b": prep.articles[second].id,
         "verdict": kind or "no match",
         "candidate": bool(len(at)),
         "probability": round(prob, 4),
@@ -678,6 +695,7 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
         "max_days": config.max_days,
         # Titles naming different days ("Giá vàng hôm nay 1.6" / "3.6"): never one story.
         "titles_dated_apart": bool(_titles_dated_apart(prep.articles, np.array([[i, j]]))[0]),
+        "one_story": together,
     }
 
 
@@ -720,12 +738,9 @@ def run(
     texts = prep.texts
     dec = decide(prep, config, model)
     clock.lap("score")
-    links: list[tuple[int, int, float]] = []
+    confirmed, links = confirmed_links(dec)
     evidence: dict[tuple[int, int], dict[str, Any]] = {}
-    for k in np.flatnonzero(np.array([kd is not None for kd in dec.kind], dtype=bool)).tolist():
-        i, j = int(dec.pairs[k, 0]), int(dec.pairs[k, 1])
-        score = 1.0 if dec.kind[k] == "duplicate" else float(dec.probability[k])
-        links.append((i, j, score))
+    for k, (i, j, score) in zip(confirmed, links, strict=True):
         evidence[(i, j)] = {
             "kind": dec.kind[k],
             "score": round(score, 4),

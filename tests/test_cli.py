@@ -276,6 +276,19 @@ def test_explain_shows_why_a_pair_matched_or_not() -> None:
     assert result.exit_code == 1 and "no article with id 'zzz'" in result.output
 
 
+def test_explain_weighs_with_the_options_of_match_and_says_whether_one_story() -> None:
+    a, b, c = seed_id("000"), seed_id("001"), seed_id("002")
+    info = json.loads(invoke("explain", str(SEEDS), "-a", b, "-b", a, "--json").output)
+    assert (info["a"], info["b"]) == (b, a)  # in the order asked
+    assert info["verdict"] == "same_story" and info["one_story"] is True
+    strict = json.loads(invoke("explain", str(SEEDS), "-a", a, "-b", b, "--json", "--threshold", "0.9999").output)
+    assert strict["verdict"] == "no match" and strict["one_story"] is False and strict["threshold"] == 0.9999
+    apart = invoke("explain", str(SEEDS), "-a", a, "-b", c).output
+    assert "stories: in different stories" in apart
+    missing = invoke("explain", str(SEEDS), "-a", a, "-b", c, "--background", "/no/such/table.npz")
+    assert missing.exit_code == 1 and "/no/such/table.npz" in missing.output
+
+
 def test_explain_says_when_the_titles_name_different_days(tmp_path: Path) -> None:
     text = (SEEDS / f"{seed_id('000')}.txt").read_text(encoding="utf-8")
     feed = tmp_path / "days.jsonl"
