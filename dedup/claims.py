@@ -385,6 +385,15 @@ _VAGUE: dict[str, tuple[float, float, float]] = {
     "vài trăm": (200, 200, 999),
     "vài nghìn": (2000, 2000, 9999),
     "vài ngàn": (2000, 2000, 9999),
+    # "mấy" is "vài" (several); "cả trăm" is "hàng trăm" (a hundred and more).
+    "mấy chục": (20, 20, 99),
+    "mấy trăm": (200, 200, 999),
+    "mấy nghìn": (2000, 2000, 9999),
+    "mấy ngàn": (2000, 2000, 9999),
+    "cả chục": (10, 10, 100),
+    "cả trăm": (100, 100, 1000),
+    "cả nghìn": (1000, 1000, 1e4),
+    "cả ngàn": (1000, 1000, 1e4),
     "một vài": (1, 1, 5),
     "vài": (2, 2, 9),
     "dăm": (2, 2, 9),
@@ -1343,6 +1352,7 @@ _HOUR_AFTER_RE = re.compile(r"\s*giờ(?:\s*\d|\s+(?:ngày|sáng|trưa|chiều|t
 # The minutes of a clock time or duration whose hour was passed over: "lúc 8 giờ 30 phút".
 _HOUR_BEFORE_RE = re.compile(r"\d\s*giờ\s*$")
 _CA_END_RE = re.compile(r"(?<!\w)cả\s*$")
+_MINUS_BEFORE_RE = re.compile(r"(?<!\w)âm $", re.IGNORECASE)
 # A bound written after the counted noun: "từ 60 tuổi trở lên" is [60, ∞), "5 ha trở xuống" (−∞, 5].
 _BOUND_AFTER_RE = re.compile(r"\s*trở\s+(lên|xuống)(?!\w)", re.IGNORECASE)
 
@@ -1526,6 +1536,10 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     if v2_full is not None:
         kind = "range"
     snippet_start = qstart if qual and v2_full is None else (qstart if qual and qstart < start else start)
+    minus = _MINUS_BEFORE_RE.search(text, max(s0, start - 6), start) if text[start - 2 : start] == "m " else None
+    if minus:  # "âm 3 độ C": minus three
+        full_value, low, high = -full_value, (None if high is None else -high), (None if low is None else -low)
+        snippet_start = min(snippet_start, minus.start())
     return (
         snippet_start, max(np_end, end_main), full_value, low, high,
         qual.lower() if qual else None, unit, noun, qcls, g, precise, kind, tail, scale_word,
@@ -1651,12 +1665,16 @@ def _vague_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     :func:`_after_patterns`)."""
     subject, scale_re, unit_re = _after_patterns(text, folded)
     key = " ".join(text[start:end].lower().split())
-    nxt = scale_re.match(subject, end)
-    if nxt and key.startswith("hàng"):
-        return None  # "hàng trăm triệu" etc. is in the table; anything else is odd
-    um = unit_re.match(subject, end)
-    unit = None
+    value, low, high = _VAGUE[key]
     e = end
+    nxt = scale_re.match(subject, end)
+    if nxt:
+        # "vài trăm triệu đồng", "hàng chục tỷ đồng": the scale word multiplies the range ("hàng
+        # trăm triệu" and the like are in the table, read whole by the scanner).
+        scale = SCALES[nxt.group("scale").lower()]
+        value, low, high, e = value * scale, low * scale, high * scale, nxt.end()
+    um = unit_re.match(subject, e)
+    unit = None
     if um and um.group("unit").lower() not in ("m", "đ"):
         unit = UNITS[um.group("unit").lower()]
         e = um.end()
@@ -1679,7 +1697,6 @@ def _vague_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
             return None  # hàng năm = annually, hàng không = aviation, hàng hóa = goods
         if key.startswith("hàng"):
             return None  # hàng ngày/giờ/tuần = daily/hourly/weekly
-    value, low, high = _VAGUE[key]
     kind = "vague"
     return (
         start, max(np_end, e), value, low, high, key, unit, noun, "vague", value, False, kind, tail, None,

@@ -102,6 +102,10 @@ def test_an_english_figure_leaves_the_other_claims_of_its_text() -> None:
         ("nhóm đi trên 6 ô tô đến", 6, None, None, "ô tô"),  # trên = on
         ("giá không cao hơn 13.485 đồng/lít", 13485, "không cao hơn", "đồng/lít", None),  # at most
         ("Độ màu vượt 30,67 lần quy chuẩn", 30.67, None, "lần", "quy chuẩn"),  # vượt: the verb
+        ("thiệt hại vài trăm triệu đồng", 2e8, "vài trăm", "đồng", None),  # the scale applies
+        ("thiệt hại mấy trăm triệu đồng", 2e8, "mấy trăm", "đồng", None),  # mấy = vài, not "trăm triệu"
+        ("có cả trăm người tham gia", 100, "cả trăm", None, "người"),
+        ("nhiệt độ âm 3 độ C", -3, None, "độ c", None),  # minus three
     ],
 )
 def test_extract_one(text: str, value: float, qualifier: str | None, unit: str | None, noun: str | None) -> None:
@@ -148,6 +152,9 @@ def test_ranges(text: str, low: float, high: float) -> None:
         ("lỗ 0,5 tỷ đồng", 0.45e9, 0.6e9),  # written to a tenth, like 2,5 tỷ: no exact figure
         ("giảm 0,42% so với", 0.415, 0.43),
         ("có 0 người", 0, 0),  # none at all is exact
+        ("mấy trăm triệu đồng", 2e8, 9.99e8),
+        ("hàng chục tỷ đồng", 1e10, 1e11),
+        ("âm 3 độ C", -3, -3),
     ],
 )
 def test_intervals(text: str, low: float | None, high: float | None) -> None:
