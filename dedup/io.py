@@ -153,6 +153,9 @@ def article_from_record(record: Any, origin: str) -> Article:
     for key in ("id", "text"):
         if key not in record or record[key] is None:
             raise ValueError(f"missing required field '{key}'")
+    if isinstance(record["id"], float):
+        # 1e3 would be "1000.0" and 1000 "1000": two spellings of one number, an id neither.
+        raise ValueError(f"field 'id' must be a string or a whole number, got {record['id']!r}")
     art_id = _scalar_str(record, "id")
     if not isinstance(record["text"], str):
         raise ValueError(f"field 'text' must be a string, got {type(record['text']).__name__}")
@@ -250,7 +253,19 @@ def _read_path(path: Path) -> Iterator[Article | Rejected]:
 
 
 def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | Rejected]:
-    """Every record of every input, in order; `-` is JSONL on standard input."""
+    """Every record of every input, in order; `-` is JSONL on standard input. A file named twice
+    (`data/ data/today.jsonl`) is read once, and said through `warn`."""
+    read: dict[str, str] = {}  # real path -> the input it was first read under
+
+    def first_time(file: Path, item: str) -> bool:
+        key = os.path.realpath(file)
+        if key in read:
+            if warn is not None:
+                warn(f"passed over {file}: already read (given as {read[key]})")
+            return False
+        read[key] = item
+        return True
+
     for item in inputs:
         if item == "-":
             yield from _jsonl_lines(sys.stdin.buffer, "<stdin>")
@@ -265,9 +280,11 @@ def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | 
                     f"passed over {len(hidden)} hidden file(s) in {path} (named with a leading '.'): {_listed(hidden)}"
                 )
             for file in files:
-                yield from _read_path(file)
+                if first_time(file, item):
+                    yield from _read_path(file)
         elif path.exists():
-            yield from _read_path(path)
+            if first_time(path, item):
+                yield from _read_path(path)
         else:
             raise _missing(item)
 

@@ -65,6 +65,7 @@ def test_stdin_reads_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
         (b'["id", "text"]\n', "bad.jsonl:1: expected a JSON object, got list"),
         (b'{"id": "1", "text": 5}\n', "bad.jsonl:1: field 'text' must be a string"),
         (b'{"id": "1", "text": "a", "published": "yesterday"}\n', "bad.jsonl:1: field 'published'"),
+        (b'{"id": 1e3, "text": "a"}\n', "bad.jsonl:1: field 'id' must be a string or a whole number, got 1000.0"),
     ],
 )
 def test_bad_records_name_file_and_line(tmp_path: Path, content: bytes, message: str) -> None:
@@ -252,3 +253,20 @@ def test_reading_aside_hands_on_any_error_of_the_reader(tmp_path: Path, monkeypa
     path = write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": "x"}])
     with TextSpool() as spool, pytest.raises(RuntimeError, match="a bug in the reader"):
         ReadAside([str(path)], False, None, spool).result()
+
+
+def test_whole_number_ids_are_read_as_their_digits(tmp_path: Path) -> None:
+    path = tmp_path / "n.jsonl"
+    path.write_text('{"id": 1000, "text": "a"}\n{"id": "x", "text": "b"}\n', encoding="utf-8")
+    articles, _ = read_articles([str(path)])
+    assert [a.id for a in articles] == ["1000", "x"]
+
+
+def test_a_file_given_twice_is_read_once_and_said(tmp_path: Path) -> None:
+    (tmp_path / "day").mkdir()
+    path = tmp_path / "day" / "a.jsonl"
+    path.write_text('{"id": "1", "text": "a"}\n{"id": "2", "text": "b"}\n', encoding="utf-8")
+    said: list[str] = []
+    articles, rejected = read_articles([str(tmp_path / "day"), str(path)], warn=said.append)
+    assert [a.id for a in articles] == ["1", "2"] and rejected == []
+    assert said == [f"passed over {path}: already read (given as {tmp_path / 'day'})"]
