@@ -4,8 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= ../shared/data
 IN     ?= fixtures/seeds
-OUT    ?= out/report.json
 FORMAT ?= json
+OUT    ?= out/report.$(FORMAT)
 REPEAT ?= 3
 
 .PHONY: install report test test-fast eval bench lint format clean
@@ -20,9 +20,9 @@ $(BIN)/dedup: setup.cfg pyproject.toml
 	@touch $@
 
 ## The pipeline step: make report IN=dir-or-file OUT=report.json [FORMAT=md]
+## (IN may name several inputs, space-separated; OUT is one path and may hold spaces)
 report: install
-	@mkdir -p $(dir $(OUT))
-	$(BIN)/dedup match $(IN) -o $(OUT) --format $(FORMAT)
+	$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT)
 
 test: install
 	$(BIN)/pytest -q

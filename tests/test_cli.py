@@ -502,3 +502,26 @@ def test_sigterm_while_reading_stops_the_run_and_its_processes(tmp_path: Path) -
         time.sleep(0.1)
     else:
         pytest.fail("a process of the stopped run is still running")
+
+
+def test_make_report_is_the_pipeline_step_with_any_output_path(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "reports of today" / "r.md"
+    proc = subprocess.run(
+        ["make", "-s", "-C", str(root), "report", f"OUT={out}", "FORMAT=md"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8").startswith("# Match report")
+    # Without OUT the report's name follows its format.
+    dry = subprocess.run(["make", "-n", "-C", str(root), "report", "FORMAT=html"], capture_output=True, text=True)
+    assert '-o "out/report.html" --format html' in dry.stdout
+    bad = subprocess.run(
+        ["make", "-s", "-C", str(root), "report", f"IN={tmp_path / 'none.jsonl'}", f"OUT={tmp_path / 'x.json'}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode != 0 and "no such file" in bad.stderr and not (tmp_path / "x.json").exists()
