@@ -1058,11 +1058,14 @@ _LAST_CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]\"“”][^,;:()\[\]\"“”]*\Z"
 # Day-month dates (numbers.md §1.5): "12/6", "12/6/2017", "12-6" or "1.6" after a word of time
 # ("ngày 12-6", "hôm nay 1.6", "phiên 5.7"); "tháng 6" names a month.  A slash after "chiếm" or
 # before "số", "tổng", "dân", "diện" is a fraction ("chiếm 1/3 số hộ"); 13/20 is no date.
-_DATE_SLASH_RE = re.compile(r"(?<![\d.,/:])(\d{1,2})/(\d{1,2})(?!\d|[,.]\d)(?:/\d{2,4})?(?! (?:số|tổng|dân|diện))")
-_DATE_WORD_RE = re.compile(
-    r"(?<!\w)(?:ngày|hôm nay|hôm qua|hôm|nay|sáng|trưa|chiều|tối|đêm|phiên)"
-    r"\s*\(?(\d{1,2})\s*[-.]\s*(\d{1,2})(?!\d|[,.]\d)",
-    re.IGNORECASE,
+# The look-behinds follow the day's digits, so that the engine can jump from digit to digit.
+_DATE_SLASH_RE = re.compile(
+    r"(\d(?<![\d.,/:]\d)|\d\d(?<![\d.,/:]\d\d))/(\d{1,2})(?!\d|[,.]\d)(?:/\d{2,4})?(?! (?:số|tổng|dân|diện))"
+)
+# The same dates found from their digits (the engine jumps to digits), the word checked before.
+_DAY_MONTH_DIGITS_RE = re.compile(r"(\d{1,2})(?<!\d\d\d)\s*[-.]\s*(\d{1,2})(?!\d|[,.]\d)")
+_DATE_WORD_END_RE = re.compile(
+    r"(?<!\w)(?:ngày|hôm nay|hôm qua|hôm|nay|sáng|trưa|chiều|tối|đêm|phiên)\s*\(?$", re.IGNORECASE
 )
 _MONTH_RE = re.compile(r"(?<!\w)tháng\s+(\d{1,2})(?!\d|[.,]\d)", re.IGNORECASE)
 _FRACTION_BEFORE_RE = re.compile(r"chiếm\s*$", re.IGNORECASE)
@@ -1071,12 +1074,18 @@ _DAYS_BEFORE_RE = re.compile(r"((?:(?<![\d.,/])\d{1,2}\s*(?:,|và|-|–|đến|t
 _DAY_LIST_RE = re.compile(r"(\d{1,2})\s*(,|và|-|–|đến|tới)?", re.IGNORECASE)
 
 
-def dates_in(text: str) -> frozenset[tuple[int | None, int]]:
-    """The days and months a text names: (day, month), or (None, month) for "tháng 6"."""
+_DATE_WORDS = ("ngày", "hôm", "nay", "sáng", "trưa", "chiều", "tối", "đêm", "phiên")
+
+
+def dates_in(text: str, low: str | None = None) -> frozenset[tuple[int | None, int]]:
+    """The days and months a text names: (day, month), or (None, month) for "tháng 6" (low: the
+    text lower-cased, when at hand)."""
     if "/" not in text and "-" not in text and "." not in text and "háng" not in text:
         return frozenset()
+    if low is None:
+        low = text.lower()
     out: set[tuple[int | None, int]] = set()
-    for m in _DATE_SLASH_RE.finditer(text):
+    for m in _DATE_SLASH_RE.finditer(text) if "/" in text else ():
         d, mo = int(m.group(1)), int(m.group(2))
         if 1 <= d <= 31 and 1 <= mo <= 12 and not _FRACTION_BEFORE_RE.search(text, max(0, m.start() - 8), m.start()):
             out.add((d, mo))
@@ -1088,11 +1097,12 @@ def dates_in(text: str) -> frozenset[tuple[int | None, int]]:
                         out.add((x, mo))
                     if sep in ("-", "–", "đến", "tới") and x < y:
                         out.update((z, mo) for z in range(x + 1, y))
-    for m in _DATE_WORD_RE.finditer(text):
+    dashed = ("-" in text or "." in text) and any(w in low for w in _DATE_WORDS)
+    for m in _DAY_MONTH_DIGITS_RE.finditer(text) if dashed else ():
         d, mo = int(m.group(1)), int(m.group(2))
-        if 1 <= d <= 31 and 1 <= mo <= 12:
+        if 1 <= d <= 31 and 1 <= mo <= 12 and _DATE_WORD_END_RE.search(text, max(0, m.start() - 12), m.start()):
             out.add((d, mo))
-    for m in _MONTH_RE.finditer(text):
+    for m in _MONTH_RE.finditer(text) if "háng" in text else ():
         mo = int(m.group(1))
         if 1 <= mo <= 12:
             out.add((None, mo))
@@ -1258,8 +1268,8 @@ class _Sentence:
     sentence's words with their offsets and its features."""
 
     __slots__ = (
-        "entities", "folded", "low", "plan", "s0", "s1", "sentence", "start", "text", "title_dates", "tok_ends",
-        "tok_starts", "tokens", "words", "years",
+        "_dates", "entities", "folded", "low", "plan", "s0", "s1", "sentence", "start", "text", "title_dates",
+        "tok_ends", "tok_starts", "tokens", "words", "years",
     )  # fmt: skip
 
     def __init__(
@@ -1277,6 +1287,13 @@ class _Sentence:
             self.sentence, self.start = raw[ss:se].rstrip(), ss
         self.tokens: list[str] | None = None  # set by read()
         self.title_dates: frozenset[tuple[int | None, int]] = frozenset()  # set by _extract
+        self._dates: frozenset[tuple[int | None, int]] | None = None
+
+    def dates(self) -> frozenset[tuple[int | None, int]]:
+        """The days and months the sentence names, else those of the title (read once)."""
+        if self._dates is None:
+            self._dates = dates_in(self.text[self.s0 : self.s1], self.low) or self.title_dates
+        return self._dates
 
     def read(self) -> _Sentence:
         """Fill in the words and features of the sentence, once; returns self."""
@@ -1484,7 +1501,10 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         scale = SCALES[scale_word]
         end_main = sm.end()
     # Clock times: "3 giờ 30", "7 giờ sáng", "Đến 7 giờ ngày 12/6" (giờ is a unit of durations).
-    if _HOUR_AFTER_RE.match(text, end_main, end_main + 14) or _COORDINATE_AFTER_RE.match(text, end_main):
+    head = text[end_main : end_main + 6].lower()
+    if ("giờ" in head and _HOUR_AFTER_RE.match(text, end_main, end_main + 14)) or (
+        "độ" in head and _COORDINATE_AFTER_RE.match(text, end_main)
+    ):
         return None
     unit = None
     um = unit_re.match(subject, end_main)
@@ -1656,7 +1676,7 @@ def _lazy_fields(info: _Sentence, a: int, b: int) -> dict[str, object]:
         "entities": info.entities,
         "years": info.years,
         "plan": info.plan,
-        "dates": dates_in(info.text[s0:s1]) or info.title_dates,
+        "dates": info.dates(),
     }
 
 

@@ -424,23 +424,31 @@ _ROLES = {"mua": "buy", "mua vào": "buy", "bán": "sell", "bán ra": "sell", "t
 # "tăng 10.000 đồng" are two moves (two days, two sessions), not two readings of one.
 _DIRECTION_RE = re.compile(r"(?<!\w)(tăng|lên|giảm|xuống|sụt|hạ)(?!\w)")
 _DIRECTIONS = {"tăng": "up", "lên": "up", "giảm": "down", "xuống": "down", "sụt": "down", "hạ": "down"}
-_CLAUSE_BREAKS_RE = re.compile(r"[,;:()\[\]\"“”]")
+_DIRECTION_SYLLABLES = ("tăng", "lên", "giảm", "xuống", "sụt", "hạ")
+# The last clause break of a string, and what follows it.
+_LAST_BREAK_RE = re.compile(r"[,;:()\[\]\"“”][^,;:()\[\]\"“”]*\Z")
 TABLE_FIGURES = 8  # a sentence with this many figures is a table: its rows are not told apart
 
 
 def _anchors(c: Claim) -> tuple[str | None, str | None]:
     """The role and the direction of a claim (None where its sentence names none)."""
-    s0 = c.sentence_start
-    sent = c.sentence.lower()
+    s0, sent = c.sentence_start, c.sentence
     a, b = c.start - s0, c.end - s0
-    clause = _CLAUSE_BREAKS_RE.split(sent[max(0, a - 60) : a])[-1]
-    after = _ROLE_AFTER_RE.match(sent, b)
+    window = sent[max(0, a - 60) : a]
+    cut = _LAST_BREAK_RE.search(window)
+    clause = (window[cut.start() + 1 :] if cut else window).lower()
+    # Every role word holds "mua", "bán" or "nhất", every direction one of a few syllables: most
+    # clauses hold none of them and need no search.
+    after_text = sent[b : b + 12]
+    after = _ROLE_AFTER_RE.match(after_text.lower()) if ("mua" in after_text or "bán" in after_text) else None
     if after:
         role = _ROLES[after.group(1)]
-    else:
+    elif "mua" in clause or "bán" in clause or "nhất" in clause:
         before = _ROLE_BEFORE_RE.findall(clause)
         role = _ROLES[before[-1]] if before else None
-    moves = _DIRECTION_RE.findall(clause)
+    else:
+        role = None
+    moves = _DIRECTION_RE.findall(clause) if any(w in clause for w in _DIRECTION_SYLLABLES) else ()
     return role, (_DIRECTIONS[moves[-1]] if moves else None)
 
 
