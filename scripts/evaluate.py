@@ -62,7 +62,10 @@ def main() -> int:
     if Path(args.gold).name == info.get("gold"):
         # The shipped pair scorer was fitted on these stories, so the runs above are in-sample for it.
         print(f"\nThe pair scorer was fitted on {info['gold']}: figures above are in-sample for it.")
-        print("Out of fold (5 folds grouped by story, threshold chosen on out-of-fold stories):")
+        print(
+            f"Out of fold, as measured when it was fitted ({info.get('fitted', '?')}; scripts/fit_scorer.py -o "
+            "ANOTHER.json measures them again): 5 folds grouped by story, threshold chosen out of fold:"
+        )
         for name, key in (
             ("labelled only", "out_of_fold_labelled_only"),
             ("with distractors", "out_of_fold_with_distractors"),
