@@ -54,7 +54,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
 
@@ -743,6 +743,27 @@ def _predicate_class(surface: str) -> str:
     return _PRED_MAP[surface]
 
 
+MOSTLY_APART_NOTE = (
+    "the two versions contradict more of their figures than they share ({exact} the same, {conflicts} "
+    "conflicting): they may tell different days or events"
+)
+
+
+def _mostly_apart(pairs: list[ClaimPair]) -> list[ClaimPair]:
+    """The claim pairs of two versions, their conflicts noted when the versions contradict more
+    figures than they state alike: two versions of one event share most of their figures; a daily
+    column, two auctions or two earthquakes grouped into one story share few (measured on a
+    hand-judged sample of the 35k corpus's conflicts: most such conflicts are of this kind)."""
+    conflicts = sum(p.verdict == "conflict" for p in pairs)
+    if not conflicts:
+        return pairs
+    exact = sum(p.verdict == "exact" for p in pairs)
+    if exact >= conflicts:
+        return pairs
+    note = MOSTLY_APART_NOTE.format(exact=exact, conflicts=conflicts)
+    return [replace(p, note=p.note or note) if p.verdict == "conflict" else p for p in pairs]
+
+
 def reconcile_claims(
     versions: Sequence[tuple[str, list[Claim]]], between: Sequence[tuple[int, int]] | None = None
 ) -> list[ClaimPair]:
@@ -767,7 +788,7 @@ def reconcile_claims(
         aid, bid = ordered[x][0], ordered[y][0]
         if aid == bid:
             continue
-        pairs.extend(_align(aid, prepared[x], bid, prepared[y], verdicts))
+        pairs.extend(_mostly_apart(_align(aid, prepared[x], bid, prepared[y], verdicts)))
     return pairs
 
 

@@ -98,8 +98,19 @@ def to_json(report: Report) -> str:
     return "".join(json_parts(report))
 
 
+def _doubtful(c: dict[str, Any]) -> bool:
+    """A conflict between versions that contradict more figures than they share (see its note)."""
+    return c.get("verdict") == "conflict" and c.get("note", "").startswith("the two versions contradict")
+
+
+def _firm(c: dict[str, Any]) -> bool:
+    """A conflict between versions that share at least as many figures as they contradict."""
+    return c.get("verdict") == "conflict" and not _doubtful(c)
+
+
 def _sorted_claims(claims: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
-    return sorted(claims, key=lambda c: VERDICT_ORDER.get(c.get("verdict", ""), 3))
+    """Firm conflicts first, then the doubtful ones, then rounded and exact figures."""
+    return sorted(claims, key=lambda c: (VERDICT_ORDER.get(c.get("verdict", ""), 3), _doubtful(c)))
 
 
 def _who(article: Article | None, art_id: str) -> str:
@@ -131,17 +142,19 @@ def _summary(report: Report) -> str:
     """The report's first line: counts of articles, stories, pairs, conflicts, rejected records."""
     stats = report.stats
     conflicts = sum(c.get("verdict") == "conflict" for s in report.stories for c in s.claims)
+    doubtful = sum(_doubtful(c) for s in report.stories for c in s.claims)
     return (
         f"{stats.get('articles', len(report.articles))} articles, {len(report.stories)} stories "
         f"({stats.get('articles_in_stories', 0)} articles in them), {len(report.matches)} matched pairs "
         f"({stats.get('duplicate_pairs', 0)} duplicate, {stats.get('same_story_pairs', 0)} same story), "
-        f"{conflicts} number conflicts, {len(report.rejected)} rejected records."
+        f"{conflicts} number conflicts ({doubtful} of them between versions that contradict more figures than "
+        f"they share: perhaps different days or events), {len(report.rejected)} rejected records."
     )
 
 
 def _by_conflicts(report: Report) -> list[Any]:
-    """Stories with the most number conflicts first, then by id."""
-    return sorted(report.stories, key=lambda s: (-sum(c.get("verdict") == "conflict" for c in s.claims), s.id))
+    """Stories with the most firm number conflicts first, then the most doubtful ones, then by id."""
+    return sorted(report.stories, key=lambda s: (-sum(map(_firm, s.claims)), -sum(map(_doubtful, s.claims)), s.id))
 
 
 def _when(article: Article | None) -> str:
@@ -184,7 +197,7 @@ def to_markdown(report: Report) -> str:
             lines += ["", "| verdict | quantity | says | says |", "|---|---|---|---|"]
             for c in _sorted_claims(story.claims):
                 a, b = c["a"], c["b"]
-                mark = "**conflict**" if c["verdict"] == "conflict" else c["verdict"]
+                mark = "conflict?" if _doubtful(c) else "**conflict**" if c["verdict"] == "conflict" else c["verdict"]
                 lines.append(
                     f"| {mark} | {_md_cell(c['quantity'])} | «{_md_cell(a['text'])}» — "
                     f"{_md_cell(_who(by_id.get(a['article']), a['article']))} | «{_md_cell(b['text'])}» — "
@@ -237,9 +250,10 @@ def to_html(report: Report) -> str:
         if story.claims:
             parts.append("<table><tr><th>verdict</th><th>quantity</th><th>says</th><th>says</th></tr>")
             for c in _sorted_claims(story.claims):
-                cls = " class='conflict'" if c["verdict"] == "conflict" else ""
+                cls = " class='conflict'" if _firm(c) else ""
                 parts.append(
-                    f"<tr{cls}><td>{esc(c['verdict'])}</td><td>{esc(str(c['quantity']))}</td>"
+                    f"<tr{cls}><td>{'conflict?' if _doubtful(c) else esc(c['verdict'])}</td>"
+                    f"<td>{esc(str(c['quantity']))}</td>"
                     f"<td>{esc(c['a']['text'])}<br><small>{esc(_who(by_id.get(c['a']['article']), c['a']['article']))}"
                     f"</small></td><td>{esc(c['b']['text'])}<br><small>"
                     f"{esc(_who(by_id.get(c['b']['article']), c['b']['article']))}</small></td></tr>"

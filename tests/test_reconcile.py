@@ -390,3 +390,23 @@ def test_a_rise_and_a_fall_or_two_rows_of_a_table_are_no_conflict() -> None:
         [("A", "Thông số: " + row.format("22/45 (49%)")), ("B", "Thông số: " + row.format("12/23 (52%)"))]
     )
     assert not any(p.verdict == "conflict" for p in table)
+
+
+def test_conflicts_of_versions_that_mostly_disagree_are_noted() -> None:
+    # Two auctions of one bond series, grouped as one story: one figure alike, two contradicting.
+    a = (
+        "Phiên đấu thầu trái phiếu có 12 thành viên tham gia, khối lượng dự thầu đạt "
+        "1.586 tỷ đồng, lãi suất trúng thầu 5,2%."
+    )
+    b = (
+        "Phiên đấu thầu trái phiếu có 12 thành viên tham gia, khối lượng dự thầu đạt "
+        "1.701 tỷ đồng, lãi suất trúng thầu 6,1%."
+    )
+    pairs = reconcile([("A", a), ("B", b)])
+    conflicts = [p for p in pairs if p.verdict == "conflict"]
+    assert len(conflicts) == 2 and [p.verdict for p in pairs].count("exact") == 1
+    assert all(p.note.startswith("the two versions contradict more of their figures") for p in conflicts)
+    # Versions that share most of their figures: a conflict without the note.
+    c = b.replace("1.701", "1.586")
+    firm = [p for p in reconcile([("A", a), ("C", c)]) if p.verdict == "conflict"]
+    assert len(firm) == 1 and firm[0].note == ""

@@ -95,3 +95,25 @@ def test_html_says_what_the_markdown_says_first_and_orders_stories_alike() -> No
     title = next(a.title for a in result.articles if a.id == first)
     assert f"<h2>Story {story.id}: {title}</h2>" in page
     assert "<td>2017-10-18</td>" in page and "| 2017-10-18 |" in text  # not 2017-10-18 00:00
+
+
+def test_people_see_firm_conflicts_first_and_doubtful_ones_marked() -> None:
+    from dedup.models import Article, Match, Report, Story
+    from dedup.reconcile import claim_pair_to_dict, reconcile
+
+    a = "Phiên đấu thầu có 12 thành viên tham gia, khối lượng đạt 1.586 tỷ đồng, lãi suất 5,2%."
+    b = "Phiên đấu thầu có 12 thành viên tham gia, khối lượng đạt 1.701 tỷ đồng, lãi suất 6,1%."
+    c = "Phiên đấu thầu có 15 thành viên tham gia, khối lượng đạt 2.000 tỷ đồng, lãi suất 5,2%."
+    doubtful = tuple(claim_pair_to_dict(p) for p in reconcile([("a", a), ("b", b)]))
+    firm = tuple(claim_pair_to_dict(p) for p in reconcile([("c", c), ("d", c.replace("15 thành", "16 thành"))]))
+    arts = tuple(Article(i, t) for i, t in (("a", a), ("b", b), ("c", c), ("d", c)))
+    result = Report(
+        arts,
+        (Match("a", "b", "same_story", 0.9), Match("c", "d", "same_story", 0.9)),
+        (Story("s1", ("a", "b"), doubtful), Story("s2", ("c", "d"), firm)),
+    )
+    text = report.to_markdown(result)
+    assert "3 number conflicts (2 of them between versions that contradict more figures" in text
+    assert text.index("## Story s2") < text.index("## Story s1")  # the firm conflict first
+    assert text.count("| conflict? |") == 2 and text.count("| **conflict** |") == 1
+    assert report.to_html(result).count("<td>conflict?</td>") == 2
