@@ -430,8 +430,15 @@ _LAST_BREAK_RE = re.compile(r"[,;:()\[\]\"“”][^,;:()\[\]\"“”]*\Z")
 TABLE_FIGURES = 8  # a sentence with this many figures is a table: its rows are not told apart
 
 
-def _anchors(c: Claim) -> tuple[str | None, str | None]:
-    """The role and the direction of a claim (None where its sentence names none)."""
+# An increment: "thêm" among the last two words before a figure ("có thêm 2 ca", "tăng thêm hơn
+# 100"), or "nữa" right after it ("2 người nữa"). "Thêm 2 người" counts new ones, not all of them.
+_INCREMENT_BEFORE_RE = re.compile(r"(?<!\w)thêm(?:\s+\w+)?\s*\Z")
+_INCREMENT_AFTER_RE = re.compile(r"\s*nữa(?!\w)")
+
+
+def _anchors(c: Claim) -> tuple[str | None, str | None, bool]:
+    """The role and the direction of a claim (None where its sentence names none), and whether
+    it is an increment."""
     s0, sent = c.sentence_start, c.sentence
     a, b = c.start - s0, c.end - s0
     window = sent[max(0, a - 60) : a]
@@ -449,7 +456,10 @@ def _anchors(c: Claim) -> tuple[str | None, str | None]:
     else:
         role = None
     moves = _DIRECTION_RE.findall(clause) if any(w in clause for w in _DIRECTION_SYLLABLES) else ()
-    return role, (_DIRECTIONS[moves[-1]] if moves else None)
+    increment = ("thêm" in clause and _INCREMENT_BEFORE_RE.search(clause) is not None) or (
+        "nữa" in after_text and _INCREMENT_AFTER_RE.match(after_text) is not None
+    )
+    return role, (_DIRECTIONS[moves[-1]] if moves else None), increment
 
 
 class _Article:
@@ -470,8 +480,8 @@ class _Article:
         # so that a verdict is computed once per pair of ids.
         self.verdict_ids = verdict_ids
         self.prepared: list[tuple[int, _Facts, _Row] | None] = [None] * len(claims)
-        # Role, direction and whether the claim's sentence is a table, of prepared claims.
-        self.anchors: list[tuple[str | None, str | None, bool]] = [(None, None, False)] * len(claims)
+        # Role, direction, increment and whether the claim's sentence is a table, of prepared claims.
+        self.anchors: list[tuple[str | None, str | None, bool, bool]] = [(None, None, False, False)] * len(claims)
         # Quantity key for the uniqueness bonus: unit and first syllable of the head noun.
         keys: list[_Key] = []
         # Candidates of _align: only a claim of the same unit can be compatible, and for a
@@ -588,7 +598,7 @@ def _align(
         va, facts_a, row_a = prep_a[i] or pa.prepare(i)
         va <<= 32
         dates_a = a.dates
-        role_a, move_a, table_a = pa.anchors[i]
+        role_a, move_a, more_a, table_a = pa.anchors[i]
         for j in js:
             b = cb[j]
             heads = _heads(ha, b.head)
@@ -600,7 +610,7 @@ def _align(
             vb, facts_b, row_b = prep_b[j] or pb.prepare(j)
             if dates_a and dates_disagree(dates_a, b.dates):
                 continue  # figures of different days: a daily price, a session, a bulletin (numbers.md §3 anchors)
-            role_b, move_b, table_b = pb.anchors[j]
+            role_b, move_b, more_b, table_b = pb.anchors[j]
             if role_a and role_b and role_a != role_b:
                 continue  # a buying and a selling price, a lowest and a highest reading
             vk = va + vb  # the pair's key: ids in the high and low 32 bits
@@ -608,8 +618,10 @@ def _align(
             if judged is None:
                 judged = verdicts[vk] = _judge(facts_a, facts_b)
             verdict, severity = judged
-            if verdict == "conflict" and (table_a or table_b or (move_a and move_b and move_a != move_b)):
-                continue  # rows of a table told apart by position only; a rise against a fall
+            if verdict == "conflict" and (
+                table_a or table_b or (move_a and move_b and move_a != move_b) or more_a != more_b
+            ):
+                continue  # rows of a table told apart by position only; a rise against a fall; new ones against all
             floor = MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE
             sc = _score(row_a, row_b, verdict, ua and pb.unique[j], heads, floor)
             if sc < floor:

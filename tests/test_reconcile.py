@@ -392,6 +392,24 @@ def test_a_rise_and_a_fall_or_two_rows_of_a_table_are_no_conflict() -> None:
     assert not any(p.verdict == "conflict" for p in table)
 
 
+def test_an_increment_against_a_total_is_no_conflict() -> None:
+    # From two versions of the Myanmar air crash (35k corpus): 7 more found, 29 in all.
+    more = "Ngày 8/6, lực lượng cứu hộ đã tìm thấy thêm 7 thi thể nữa trong vụ máy bay quân sự rơi."
+    total = "Ngày 8/6, lực lượng cứu hộ đã tìm thấy tổng cộng 29 thi thể nạn nhân trong vụ máy bay quân sự rơi."
+    assert not any(p.verdict == "conflict" for p in reconcile([("A", more), ("B", total)]))
+    # "thêm" right before the figure, or "nữa" right after it, each marks one.
+    for a in ("Sáng 1/7, thêm 2 nạn nhân đã tử vong.", "Sáng 1/7, có 2 nạn nhân nữa đã tử vong."):
+        pairs = reconcile([("A", a), ("B", "Sáng 1/7, đã có 4 nạn nhân tử vong.")])
+        assert not any(p.verdict == "conflict" for p in pairs), a
+    # Two increments, or two totals, still contradict each other.
+    a, b = more, more.replace("thêm 7", "thêm 9")
+    assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["conflict"]
+    a, b = total, total.replace("29", "19")
+    assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["conflict"]
+    # The same figure on both sides is still exact.
+    assert [p.verdict for p in reconcile([("A", more), ("B", more)])] == ["exact"]
+
+
 def test_conflicts_of_versions_that_mostly_disagree_are_noted() -> None:
     # Two auctions of one bond series, grouped as one story: one figure alike, two contradicting.
     a = (
