@@ -277,6 +277,7 @@ _PREDICATES: list[tuple[str, str]] = [
     ("chết", "chết"),
     ("thương vong", "thương vong"),
     ("bị thương", "bị thương"),
+    ("đang cấp cứu", "bị thương"),  # still in emergency care: not among the dead
     ("mất tích", "mất tích"),
     ("bị bắt", "bị bắt"),
     ("bắt giữ", "bị bắt"),

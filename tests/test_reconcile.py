@@ -164,6 +164,10 @@ def test_never_on_number_alone() -> None:
     assert ("5 người", "5 người") not in got
     assert ("2 người", "2 xe máy") not in got
     assert got.get(("2 người", "5 người")) == "conflict"
+    # Those still in emergency care are not the dead (two versions of one crash, 35k corpus).
+    care = "Hiện tại còn 9 nạn nhân đang cấp cứu tại bệnh viện."
+    dead = "Tính đến thời điểm hiện tại đã có 4 nạn nhân tử vong."
+    assert reconcile([("a", care), ("b", dead)]) == []
 
 
 def test_single_version_and_empty() -> None:
