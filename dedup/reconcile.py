@@ -436,6 +436,33 @@ _INCREMENT_BEFORE_RE = re.compile(r"(?<!\w)thêm(?:\s+\w+)?\s*\Z")
 _INCREMENT_AFTER_RE = re.compile(r"\s*nữa(?!\w)")
 
 
+# The period a sentence's figures cover: "5 tháng đầu năm", "6 tháng qua", "tính chung 6 tháng",
+# "quý II". A five-month total and a six-month one, or two quarters, are two figures, not one.
+_MONTH_COUNTS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+_PERIOD_RE = re.compile(
+    r"(?<!\w)(?:(?:tính chung|lũy kế|luỹ kế|trong|sau) (\d{1,2}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) tháng"
+    r"|(\d{1,2}|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) tháng (?:đầu năm|qua|năm \d{4}|đầu tiên|cuối năm))(?!\w)"
+    r"|(?<!\w)quý (i{1,3}|iv|[1-4])(?!\w)"
+)
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+@lru_cache(maxsize=4096)
+def _periods(sentence: str) -> frozenset[tuple[str, int]]:
+    """The periods a sentence names: ("months", n) for "n tháng đầu năm", ("quarter", n) for "quý n"."""
+    low = sentence.lower()
+    if "tháng" not in low and "quý" not in low:
+        return frozenset()
+    out = set()
+    for before, after, quarter in _PERIOD_RE.findall(low):
+        if quarter:
+            out.add(("quarter", _QUARTERS.get(quarter) or int(quarter)))
+        else:
+            n = before or after
+            out.add(("months", int(n) if n.isdigit() else _MONTH_COUNTS[n]))
+    return frozenset(out)
+
+
 def _anchors(c: Claim) -> tuple[str | None, str | None, bool]:
     """The role and the direction of a claim (None where its sentence names none), and whether
     it is an increment."""
@@ -460,6 +487,12 @@ def _anchors(c: Claim) -> tuple[str | None, str | None, bool]:
         "nữa" in after_text and _INCREMENT_AFTER_RE.match(after_text) is not None
     )
     return role, (_DIRECTIONS[moves[-1]] if moves else None), increment
+
+
+def _periods_apart(a: Claim, b: Claim) -> bool:
+    """True when both claims' sentences name periods and none in common."""
+    pa, pb = _periods(a.sentence), _periods(b.sentence)
+    return bool(pa and pb and not pa & pb)
 
 
 class _Article:
@@ -622,6 +655,8 @@ def _align(
                 table_a or table_b or (move_a and move_b and move_a != move_b) or more_a != more_b
             ):
                 continue  # rows of a table told apart by position only; a rise against a fall; new ones against all
+            if verdict == "conflict" and _periods_apart(a, b):
+                continue  # a five-month total against a six-month one, two quarters
             floor = MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE
             sc = _score(row_a, row_b, verdict, ua and pb.unique[j], heads, floor)
             if sc < floor:

@@ -414,6 +414,25 @@ def test_an_increment_against_a_total_is_no_conflict() -> None:
     assert [p.verdict for p in reconcile([("A", more), ("B", more)])] == ["exact"]
 
 
+def test_figures_of_different_periods_are_no_conflict() -> None:
+    # Two monthly reports of farm exports (35k corpus), grouped as one story: 5 and 6 months.
+    five = "Tổng giá trị xuất khẩu 5 tháng đầu năm 2017 đạt 13,7 tỷ USD, tăng 9,5% so với cùng kỳ năm 2016."
+    six = "Tổng giá trị xuất khẩu 6 tháng đầu năm nay đạt 17,1 tỷ USD, tăng 13,1% so với cùng kỳ năm 2016."
+    assert not any(p.verdict == "conflict" for p in reconcile([("A", five), ("B", six)]))
+    quarters = reconcile(
+        [
+            ("A", "Trong quý I, lãi ròng của công ty đạt 120 tỷ đồng."),
+            ("B", "Trong quý II, lãi ròng của công ty đạt 95 tỷ đồng."),
+        ]
+    )
+    assert not any(p.verdict == "conflict" for p in quarters)
+    # The same period in words and digits, or one side naming none: still compared.
+    same = five.replace("5 tháng", "năm tháng").replace("13,7", "13,2")
+    assert "conflict" in [p.verdict for p in reconcile([("A", five), ("B", same)])]
+    bare = "Tổng giá trị xuất khẩu đạt 13,2 tỷ USD, tăng 9,5% so với cùng kỳ năm 2016."
+    assert "conflict" in [p.verdict for p in reconcile([("A", five), ("B", bare)])]
+
+
 def test_conflicts_of_versions_that_mostly_disagree_are_noted() -> None:
     # Two auctions of one bond series, grouped as one story: one figure alike, two contradicting.
     a = (
