@@ -489,6 +489,16 @@ def _anchors(c: Claim) -> tuple[str | None, str | None, bool]:
     return role, (_DIRECTIONS[moves[-1]] if moves else None), increment
 
 
+_CURRENCIES = frozenset({"đồng", "usd"})  # units as normalised: tỷ đồng, VNĐ -> đồng; USD, $ -> usd
+
+
+def _is_quote(c: Claim) -> bool:
+    """A figure that moves from day to day: a price per unit ("36,51 triệu đồng/lượng", "1.266
+    USD/ounce", "16.069 đồng/lít", "48,85 USD/thùng") or points (an index, a league table)."""
+    unit = c.unit
+    return unit == "điểm" or (unit is not None and "/" in c.text and unit.partition("/")[0] in _CURRENCIES)
+
+
 def _periods_apart(a: Claim, b: Claim) -> bool:
     """True when both claims' sentences name periods and none in common."""
     pa, pb = _periods(a.sentence), _periods(b.sentence)
@@ -657,6 +667,8 @@ def _align(
                 continue  # rows of a table told apart by position only; a rise against a fall; new ones against all
             if verdict == "conflict" and _periods_apart(a, b):
                 continue  # a five-month total against a six-month one, two quarters
+            if verdict == "conflict" and (_is_quote(a) or _is_quote(b)) and not (dates_a and b.dates):
+                continue  # a price or an index level of a day that one of the versions does not name
             floor = MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE
             sc = _score(row_a, row_b, verdict, ua and pb.unique[j], heads, floor)
             if sc < floor:

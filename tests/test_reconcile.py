@@ -433,6 +433,24 @@ def test_figures_of_different_periods_are_no_conflict() -> None:
     assert "conflict" in [p.verdict for p in reconcile([("A", five), ("B", bare)])]
 
 
+def test_prices_and_points_conflict_only_when_both_name_their_day() -> None:
+    # Two days of one gold column (35k corpus), neither naming its day: not compared as a conflict.
+    row = "Giá vàng miếng SJC tại Bảo Tín Minh Châu đang được niêm yết ở mức {} triệu đồng/lượng."
+    a, b = row.format("36,33"), row.format("36,51")
+    assert not any(p.verdict == "conflict" for p in reconcile([("A", a), ("B", b)]))
+    index = "Chỉ số Nasdaq Composite đóng cửa ở mức {} điểm."
+    assert not any(
+        p.verdict == "conflict" for p in reconcile([("A", index.format("6.246,83")), ("B", index.format("6.295,68"))])
+    )
+    # Both naming the same day: a conflict; a copy with the same price is still exact.
+    dated = [("A", "Sáng 5/6, " + a[0].lower() + a[1:]), ("B", "Sáng 5/6, " + b[0].lower() + b[1:])]
+    assert [p.verdict for p in reconcile(dated)] == ["conflict"]
+    assert [p.verdict for p in reconcile([("A", a), ("B", a)])] == ["exact"]
+    # Other per-unit figures are not prices: "213 km/h" against "208 km/h" still conflict.
+    car = "Chiếc xe đạt tốc độ tối đa {} km/h."
+    assert [p.verdict for p in reconcile([("A", car.format(213)), ("B", car.format(208))])] == ["conflict"]
+
+
 def test_conflicts_of_versions_that_mostly_disagree_are_noted() -> None:
     # Two auctions of one bond series, grouped as one story: one figure alike, two contradicting.
     a = (
