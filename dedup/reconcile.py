@@ -58,7 +58,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
 
-from dedup.claims import _PRED_MAP, _PRED_RE, Claim, dates_disagree, extract_claims, stated_interval
+from dedup.claims import _PRED_MAP, _PRED_RE, Claim, dates_disagree, extract_claims, parse_spelled, stated_interval
 
 __all__ = ["ClaimPair", "claim_pair_to_dict", "judge", "reconcile", "reconcile_claims"]
 
@@ -438,7 +438,6 @@ _INCREMENT_AFTER_RE = re.compile(r"\s*nữa(?!\w)")
 
 # The period a sentence's figures cover: "5 tháng đầu năm", "6 tháng qua", "tính chung 6 tháng",
 # "quý II". A five-month total and a six-month one, or two quarters, are two figures, not one.
-_MONTH_COUNTS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
 _PERIOD_RE = re.compile(
     r"(?<!\w)(?:(?:tính chung|lũy kế|luỹ kế|trong|sau) (\d{1,2}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) tháng"
     r"|(\d{1,2}|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) tháng (?:đầu năm|qua|năm \d{4}|đầu tiên|cuối năm))(?!\w)"
@@ -459,8 +458,12 @@ def _periods(sentence: str) -> frozenset[tuple[str, int]]:
             out.add(("quarter", _QUARTERS.get(quarter) or int(quarter)))
         else:
             n = before or after
-            out.add(("months", int(n) if n.isdigit() else _MONTH_COUNTS[n]))
+            out.add(("months", int(n) if n.isdigit() else int(parse_spelled([n]) or 0)))
     return frozenset(out)
+
+
+# What tells two figures of one template apart: role, direction, increment, periods, quote, table.
+_Anchors = tuple[str | None, str | None, bool, frozenset[tuple[str, int]], bool, bool]
 
 
 def _anchors(c: Claim) -> tuple[str | None, str | None, bool]:
@@ -499,12 +502,6 @@ def _is_quote(c: Claim) -> bool:
     return unit == "điểm" or (unit is not None and "/" in c.text and unit.partition("/")[0] in _CURRENCIES)
 
 
-def _periods_apart(a: Claim, b: Claim) -> bool:
-    """True when both claims' sentences name periods and none in common."""
-    pa, pb = _periods(a.sentence), _periods(b.sentence)
-    return bool(pa and pb and not pa & pb)
-
-
 class _Article:
     """What the aligner needs of one article's claims, computed once however many pairs it is in.
 
@@ -523,8 +520,9 @@ class _Article:
         # so that a verdict is computed once per pair of ids.
         self.verdict_ids = verdict_ids
         self.prepared: list[tuple[int, _Facts, _Row] | None] = [None] * len(claims)
-        # Role, direction, increment and whether the claim's sentence is a table, of prepared claims.
-        self.anchors: list[tuple[str | None, str | None, bool, bool]] = [(None, None, False, False)] * len(claims)
+        # Role, direction, increment, periods, whether it is a quote and whether its sentence is
+        # a table, of prepared claims.
+        self.anchors: list[_Anchors] = [(None, None, False, frozenset(), False, False)] * len(claims)
         # Quantity key for the uniqueness bonus: unit and first syllable of the head noun.
         keys: list[_Key] = []
         # Candidates of _align: only a claim of the same unit can be compatible, and for a
@@ -573,7 +571,8 @@ class _Article:
         facts = _facts(c)
         vid = self.verdict_ids.setdefault(facts, len(self.verdict_ids))
         out = self.prepared[j] = (vid, facts, _row(c, self.neighbours(j)))
-        self.anchors[j] = (*_anchors(c), len(self.sentences[c.sentence_start]) >= TABLE_FIGURES)
+        table = len(self.sentences[c.sentence_start]) >= TABLE_FIGURES
+        self.anchors[j] = (*_anchors(c), _periods(c.sentence), _is_quote(c), table)
         return out
 
     def neighbours(self, j: int) -> frozenset[float]:
@@ -641,7 +640,7 @@ def _align(
         va, facts_a, row_a = prep_a[i] or pa.prepare(i)
         va <<= 32
         dates_a = a.dates
-        role_a, move_a, more_a, table_a = pa.anchors[i]
+        role_a, move_a, more_a, periods_a, quote_a, table_a = pa.anchors[i]
         for j in js:
             b = cb[j]
             heads = _heads(ha, b.head)
@@ -653,7 +652,7 @@ def _align(
             vb, facts_b, row_b = prep_b[j] or pb.prepare(j)
             if dates_a and dates_disagree(dates_a, b.dates):
                 continue  # figures of different days: a daily price, a session, a bulletin (numbers.md §3 anchors)
-            role_b, move_b, more_b, table_b = pb.anchors[j]
+            role_b, move_b, more_b, periods_b, quote_b, table_b = pb.anchors[j]
             if role_a and role_b and role_a != role_b:
                 continue  # a buying and a selling price, a lowest and a highest reading
             vk = va + vb  # the pair's key: ids in the high and low 32 bits
@@ -662,13 +661,14 @@ def _align(
                 judged = verdicts[vk] = _judge(facts_a, facts_b)
             verdict, severity = judged
             if verdict == "conflict" and (
-                table_a or table_b or (move_a and move_b and move_a != move_b) or more_a != more_b
+                table_a  # rows of a table told apart by position only
+                or table_b
+                or (move_a and move_b and move_a != move_b)  # a rise against a fall
+                or more_a != more_b  # new ones against all
+                or (periods_a and periods_b and not periods_a & periods_b)  # 5 months against 6, two quarters
+                or ((quote_a or quote_b) and not (dates_a and b.dates))  # a price of a day one side does not name
             ):
-                continue  # rows of a table told apart by position only; a rise against a fall; new ones against all
-            if verdict == "conflict" and _periods_apart(a, b):
-                continue  # a five-month total against a six-month one, two quarters
-            if verdict == "conflict" and (_is_quote(a) or _is_quote(b)) and not (dates_a and b.dates):
-                continue  # a price or an index level of a day that one of the versions does not name
+                continue
             floor = MIN_SCORE_CONFLICT if verdict == "conflict" else MIN_SCORE
             sc = _score(row_a, row_b, verdict, ua and pb.unique[j], heads, floor)
             if sc < floor:
