@@ -138,17 +138,31 @@ def _md_line(text: Any) -> str:
 _md_cell = _md_line  # a table cell: "|" is escaped with the rest
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """n with the noun it counts: "1 story", "2 stories"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _summary(report: Report) -> str:
     """The report's first line: counts of articles, stories, pairs, conflicts, rejected records."""
     stats = report.stats
     conflicts = sum(c.get("verdict") == "conflict" for s in report.stories for c in s.claims)
     doubtful = sum(_doubtful(c) for s in report.stories for c in s.claims)
+    in_stories = stats.get("articles_in_stories", 0)
+    of_them = (
+        f" ({doubtful} of them between versions that contradict more figures than they share: perhaps "
+        "different days or events)"
+        if doubtful
+        else ""
+    )
     return (
-        f"{stats.get('articles', len(report.articles))} articles, {len(report.stories)} stories "
-        f"({stats.get('articles_in_stories', 0)} articles in them), {len(report.matches)} matched pairs "
+        f"{_count(stats.get('articles', len(report.articles)), 'article', 'articles')}, "
+        f"{_count(len(report.stories), 'story', 'stories')} ({_count(in_stories, 'article', 'articles')} in "
+        f"{'it' if len(report.stories) == 1 else 'them'}), "
+        f"{_count(len(report.matches), 'matched pair', 'matched pairs')} "
         f"({stats.get('duplicate_pairs', 0)} duplicate, {stats.get('same_story_pairs', 0)} same story), "
-        f"{conflicts} number conflicts ({doubtful} of them between versions that contradict more figures than "
-        f"they share: perhaps different days or events), {len(report.rejected)} rejected records."
+        f"{_count(conflicts, 'number conflict', 'number conflicts')}{of_them}, "
+        f"{_count(len(report.rejected), 'rejected record', 'rejected records')}."
     )
 
 

@@ -117,3 +117,25 @@ def test_people_see_firm_conflicts_first_and_doubtful_ones_marked() -> None:
     assert text.index("## Story s2") < text.index("## Story s1")  # the firm conflict first
     assert text.count("| conflict? |") == 2 and text.count("| **conflict** |") == 1
     assert report.to_html(result).count("<td>conflict?</td>") == 2
+
+
+def test_summary_counts_in_the_singular_for_one_and_leaves_out_an_empty_aside() -> None:
+    from dedup.models import Article, Match, Report, Story
+
+    arts = tuple(Article(i, "Có 5 người.") for i in ("a", "b"))
+    one = Report(
+        arts,
+        (Match("a", "b", "same_story", 0.9),),
+        (Story("s1", ("a", "b")),),
+        (),
+        {"articles": 2, "articles_in_stories": 2},
+    )
+    line = report.to_markdown(one).splitlines()[2]
+    assert line.startswith("2 articles, 1 story (2 articles in it), 1 matched pair (")
+    assert line.endswith(", 0 number conflicts, 0 rejected records.")  # no "(0 of them ...)"
+    none = Report(arts[:1], (), (), (), {"articles": 1})
+    assert (
+        report.to_markdown(none)
+        .splitlines()[2]
+        .startswith("1 article, 0 stories (0 articles in them), 0 matched pairs")
+    )
