@@ -10,11 +10,15 @@ kept the chains union-find makes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def majority(
-    n: int, links: Sequence[tuple[int, int, float]], share: float = 0.5, rank: Sequence[int] | None = None
+    n: int,
+    links: Sequence[tuple[int, int, float]],
+    share: float = 0.5,
+    rank: Sequence[int] | None = None,
+    apart: Callable[[int, int], bool] | None = None,
 ) -> list[list[int]]:
     """Group items 0..n-1 along confirmed `links`, strongest first; return groups of two or more.
 
@@ -23,6 +27,10 @@ def majority(
     never one that a single member happens to match. Links of equal strength (every copy is 1.0)
     are taken in the order of their items' `rank` (default: the items' own order); a rank by
     article id makes the groups independent of the input's order.
+
+    `apart(x, y)` is true of two items known to belong to different stories (their titles name
+    different days, or they were published too far apart): two groups holding such a pair never
+    merge, unless that pair is a confirmed link itself (a copy is one story whatever its title says).
     """
     rank = rank if rank is not None else range(n)
     confirmed = {(min(i, j), max(i, j)) for i, j, _ in links}
@@ -42,7 +50,9 @@ def majority(
             if key in failed:
                 continue
             agree = sum((min(x, y), max(x, y)) in confirmed for x in a for y in b)
-            if agree < share * len(a) * len(b):
+            if agree < share * len(a) * len(b) or (
+                apart is not None and any(apart(x, y) and (min(x, y), max(x, y)) not in confirmed for x in a for y in b)
+            ):
                 failed.add(key)
                 continue
         if len(a) < len(b):

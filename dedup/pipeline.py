@@ -583,15 +583,36 @@ def _days_apart(articles: Sequence[Article], pairs: np.ndarray) -> np.ndarray:
 def _titles_dated_apart(articles: Sequence[Article], pairs: np.ndarray) -> np.ndarray:
     """Pairs whose titles both name days or months and none that fits the other's: "Giá vàng hôm
     nay 1.6" and "Giá vàng hôm nay 3.6" are one column on two days, not one story."""
-    cache: dict[int, frozenset[tuple[int | None, int]]] = {}
+    apart = Apart(articles)
+    return np.array([apart.titles(i, j) for i, j in pairs.tolist()], dtype=bool)
 
-    def dates(row: int) -> frozenset[tuple[int | None, int]]:
-        d = cache.get(row)
+
+class Apart:
+    """Whether two articles are known to be of different stories: their titles name different days
+    (see _titles_dated_apart), or both are dated and published more than `max_days` apart (0: no
+    limit). The majority rule keeps such articles in separate stories however they are linked."""
+
+    def __init__(self, articles: Sequence[Article], max_days: float = 0.0) -> None:
+        self.articles = articles
+        self.max_days = max_days
+        self._dates: dict[int, frozenset[tuple[int | None, int]]] = {}
+
+    def _title_dates(self, row: int) -> frozenset[tuple[int | None, int]]:
+        d = self._dates.get(row)
         if d is None:
-            d = cache[row] = claims_mod.dates_in(articles[row].title or "")
+            d = self._dates[row] = claims_mod.dates_in(self.articles[row].title or "")
         return d
 
-    return np.array([claims_mod.dates_disagree(dates(i), dates(j)) for i, j in pairs.tolist()], dtype=bool)
+    def titles(self, i: int, j: int) -> bool:
+        """The titles name days or months and none of one fits the other's."""
+        return claims_mod.dates_disagree(self._title_dates(i), self._title_dates(j))
+
+    def __call__(self, i: int, j: int) -> bool:
+        if self.max_days:
+            a, b = self.articles[i].published, self.articles[j].published
+            if a is not None and b is not None and abs(a.timestamp() - b.timestamp()) / 86400 > self.max_days:
+                return True
+        return self.titles(i, j)
 
 
 def confirmed_links(dec: Decisions) -> tuple[list[int], list[tuple[int, int, float]]]:
@@ -668,7 +689,8 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
     gap = _days_apart(prep.articles, np.array([[i, j]]))[0]
     # Whether the two end in one story: the majority rule over every confirmed pair of the run.
     _, links = confirmed_links(decisions)
-    groups = cluster.majority(len(prep.articles), links, config.majority, id_rank(prep.articles).tolist())
+    rank = id_rank(prep.articles).tolist()
+    groups = cluster.majority(len(prep.articles), links, config.majority, rank, Apart(prep.articles, config.max_days))
     together = any(i in g and j in g for g in groups)
     return {
         "a": prep.articles[first].id,
@@ -749,7 +771,9 @@ def run(
             "jaccard": round(float(dec.jaccard[k]), 4),
             "containment": round(float(dec.containment[k]), 4),
         }
-    groups = cluster.majority(len(articles), links, config.majority, id_rank(articles).tolist())
+    groups = cluster.majority(
+        len(articles), links, config.majority, id_rank(articles).tolist(), Apart(articles, config.max_days)
+    )
     clock.lap("cluster")
     say(f"{len(links)} confirmed pairs, {len(groups)} stories")
     # What is left needs the stories and their evidence only: the vectors and pair arrays go.

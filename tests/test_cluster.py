@@ -22,3 +22,18 @@ def test_majority_cuts_a_chain_of_single_links() -> None:
 def test_majority_keeps_a_well_connected_story_whole() -> None:
     story = [(i, j, 0.5 + 0.01 * (i + j)) for i in range(5) for j in range(i + 1, 5) if (i, j) != (0, 4)]
     assert majority(6, [*story, (4, 5, 0.3)]) == [[0, 1, 2, 3, 4]]
+
+
+def test_articles_known_apart_never_share_a_group() -> None:
+    # 0-1 and 1-2 confirmed, 0-2 not: by majority 2 joins {0, 1} (one of the two pairs across),
+    # unless 0 and 2 are known to be of different stories (titles naming different days).
+    links = [(0, 1, 0.9), (1, 2, 0.8)]
+    assert majority(3, links) == [[0, 1, 2]]
+    apart = {(0, 2)}
+    assert majority(3, links, apart=lambda x, y: (min(x, y), max(x, y)) in apart) == [[0, 1]]
+
+
+def test_a_confirmed_link_overrides_what_says_its_ends_are_apart() -> None:
+    # A copy is one story whatever its title says: a pair that is a link itself is not kept apart.
+    links = [(0, 1, 1.0), (1, 2, 0.8), (0, 2, 0.7)]
+    assert majority(3, links, apart=lambda x, y: {x, y} == {0, 2}) == [[0, 1, 2]]
