@@ -61,6 +61,11 @@ def _write_atomically(parts: Iterable[str], output: str) -> None:
         raise
 
 
+def _warn(message: str) -> None:
+    """Say on stderr what the run passed over, even under --quiet: nothing is left out unsaid."""
+    click.echo(f"dedup: warning: {message}", err=True)
+
+
 def _quiet_stdout() -> None:
     """Point standard output at /dev/null, so that nothing more is written to a closed pipe."""
     try:
@@ -122,7 +127,7 @@ _MATCHING_OPTIONS = [
     ),
     click.option(
         "--duplicate-containment",
-        type=click.FloatRange(0, 1),
+        type=click.FloatRange(0, 1, min_open=True),
         default=_DEFAULTS.duplicate_containment,
         show_default=True,
         help="Share of the shorter text's 5-word shingles found in the other for a `duplicate`.",
@@ -180,7 +185,7 @@ def _matching_config(
     show_default=True,
     help="Worker processes; 0 uses every core. Results do not depend on it.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr (warnings still).")
 def match(
     inputs: tuple[str, ...],
     output: str,
@@ -235,7 +240,7 @@ def _match(
     # The input is read in a process of its own while this one loads numpy, scikit-learn and the
     # compiled kernels (the pipeline's own call to kernels.warm is then a few calls on tiny arrays).
     try:
-        with ReadAside(inputs, skip_bad, say, spool) as reading:
+        with ReadAside(inputs, skip_bad, _warn, spool) as reading:
             from dedup import kernels, pipeline, similarity
 
             kernels.warm()
@@ -394,7 +399,7 @@ def _read_for_inspection(inputs: Iterable[str], skip_bad: bool) -> list[Article]
     """The articles of `inputs` for `explain` and `claims`: bad input stops the command as it stops
     `match`; with `skip_bad` each bad record is said on stderr and passed over."""
     try:
-        articles, rejected = read_articles(inputs, skip_bad=skip_bad)
+        articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=_warn)
     except InputError as err:
         raise click.ClickException(str(err)) from None
     except OSError as err:

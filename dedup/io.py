@@ -146,10 +146,31 @@ def _scalar_str(record: dict[str, Any], key: str) -> str | None:
     return str(value)
 
 
+def _check_unicode(record: dict[str, Any]) -> None:
+    """Refuse a string field holding a lone surrogate escape ("\\ud800"): valid JSON, but no
+    Unicode text, so it could neither be hashed alike nor written into a report."""
+    for key in ("id", "text", "title", "source", "url", "published"):
+        value = record.get(key)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as err:
+                bad = value[err.start : err.end].encode("utf-8", "backslashreplace").decode("ascii")
+                raise ValueError(
+                    f"field '{key}' is not valid Unicode: a lone surrogate escape {bad} at character {err.start + 1}"
+                ) from None
+
+
+def safe_text(value: str) -> str:
+    """`value` with any lone surrogate written as its escape, so that it can be printed and stored."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def article_from_record(record: Any, origin: str) -> Article:
     """Build an Article from one decoded JSON record; raise ValueError saying what is wrong."""
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    _check_unicode(record)
     for key in ("id", "text"):
         if key not in record or record[key] is None:
             raise ValueError(f"missing required field '{key}'")
@@ -183,8 +204,10 @@ def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
     try:
         for lineno, raw in enumerate(stream, start=1):
             origin = f"{name}:{lineno}"
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]  # a byte-order mark some editors write: not part of the record
+            if raw.startswith(b"\xef\xbb\xbf"):
+                # A byte-order mark some editors write (mid-file where two such files were
+                # concatenated): not part of the record.
+                raw = raw[3:]
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as err:
@@ -201,7 +224,7 @@ def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
                 yield article_from_record(record, origin)
             except ValueError as err:
                 rid = record.get("id") if isinstance(record, dict) else None
-                yield Rejected(origin, str(err), None if rid is None else str(rid))
+                yield Rejected(origin, str(err), None if rid is None else safe_text(str(rid)))
     except (OSError, EOFError, zlib.error) as err:
         # A truncated or corrupt .gz fails while reading, after the lines before it were read: the
         # rest of the file is one bad record (with --skip-bad, listed and the run goes on).
@@ -222,14 +245,27 @@ def _read_txt(path: Path) -> Article | Rejected:
 
 
 def _files_in(directory: Path) -> tuple[list[Path], list[Path], list[Path]]:
-    """Article files under a directory (recursively, sorted), the other files, and the hidden ones
-    (a name or a folder starting with "."): the last two are passed over."""
+    """Article files under a directory (recursively, through linked folders, sorted), the other
+    files, and the hidden ones (a name or a folder starting with "."): the last two are passed over.
+    A link that leads to nothing, or to a folder already walked (a loop), is an other file."""
     found, other, hidden = [], [], []
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    walked: set[str] = set()
+    entries: list[Path] = []
+    for root, dirs, files in os.walk(directory, followlinks=True):
+        real = os.path.realpath(root)
+        if real in walked:
+            dirs.clear()
+            entries.append(Path(root))
+            continue
+        walked.add(real)
+        entries.extend(Path(root, f) for f in files)
+    for path in sorted(entries):
         if any(part.startswith(".") for part in path.relative_to(directory).parts):
             hidden.append(path)
-            continue
-        (found if path.name.endswith(SUFFIXES) else other).append(path)
+        elif path.is_file() and path.name.endswith(SUFFIXES):
+            found.append(path)
+        else:
+            other.append(path)
     return found, other, hidden
 
 
@@ -240,8 +276,13 @@ def _listed(paths: list[Path]) -> str:
 def _read_path(path: Path) -> Iterator[Article | Rejected]:
     """Records from one article file, by its suffix."""
     name = path.name
-    if name.endswith(".txt"):
+    if safe_text(str(path)) != str(path):
+        # Bytes that are not UTF-8 in the name: no id or origin could be written into a report.
+        yield Rejected(safe_text(str(path)), "the file name is not UTF-8: rename the file")
+    elif name.endswith(".txt"):
         yield _read_txt(path)
+    elif name.endswith(".jsonl.gz") and path.stat().st_size == 0:
+        yield Rejected(f"{path}:1", "an empty file, not gzip data (gzip of no lines still has a header)")
     elif name.endswith(".jsonl.gz"):
         with gzip.open(path, "rb") as stream:
             yield from _jsonl_lines(stream, str(path))
@@ -274,7 +315,10 @@ def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | 
         if path.is_dir():
             files, other, hidden = _files_in(path)
             if other and warn is not None:
-                warn(f"passed over {len(other)} file(s) in {path} that are not .txt/.jsonl/.jsonl.gz: {_listed(other)}")
+                warn(
+                    f"passed over {len(other)} file(s) in {path} that are not .txt/.jsonl/.jsonl.gz files"
+                    f" (or are links to nothing, or back into a folder already read): {_listed(other)}"
+                )
             if hidden and warn is not None:
                 warn(
                     f"passed over {len(hidden)} hidden file(s) in {path} (named with a leading '.'): {_listed(hidden)}"

@@ -78,6 +78,7 @@ def test_match_reads_stdin_and_prints_to_stdout() -> None:
         ("match",),
         ("match", "x", "--format", "pdf"),
         ("match", "x", "--threshold", "2"),
+        ("match", "x", "--duplicate-containment", "0"),  # every confirmed pair would be a copy
         ("match", "x", "--nope"),
         ("eval",),
     ],
@@ -105,6 +106,32 @@ def test_skip_bad_lists_rejected_records(tmp_path: Path) -> None:
     assert [a["id"] for a in report["articles"]] == ["1"]
     assert [r["origin"] for r in report["rejected"]] == [f"{bad}:2", f"{bad}:3"]
     assert report["stats"]["rejected"] == 2
+
+
+def test_quiet_still_says_what_it_passed_over(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
+    (tmp_path / "b.JSONL").write_text('{"id": "b", "text": "y"}\n', encoding="utf-8")
+    (tmp_path / ".c.jsonl").write_text('{"id": "c", "text": "z"}\n', encoding="utf-8")
+    result = invoke("match", str(tmp_path), "-q", "-o", str(tmp_path / "r.json"))
+    assert result.exit_code == 0
+    assert "warning: passed over 1 file(s)" in result.stderr and "b.JSONL" in result.stderr
+    assert "warning: passed over 1 hidden file(s)" in result.stderr and ".c.jsonl" in result.stderr
+    assert "articles read" not in result.stderr  # progress stays quiet
+    said = invoke("claims", str(tmp_path), "a")  # claims and explain say it too
+    assert said.exit_code == 0 and "b.JSONL" in said.stderr
+
+
+def test_a_lone_surrogate_in_a_record_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "in.jsonl"
+    bad.write_text('{"id": "a\\ud800", "text": "x", "title": "t\\udc00"}\n{"id": "b", "text": "y"}\n', encoding="utf-8")
+    for args in (("match", str(bad), "-o", str(tmp_path / "r.json")), ("claims", str(bad), "b")):
+        result = invoke(*args)
+        assert result.exit_code == 1
+        assert f"{bad}:1: field 'id' is not valid Unicode" in result.stderr
+        assert "Traceback" not in result.output
+    went_on = invoke("match", str(bad), "--skip-bad", "-q")
+    assert went_on.exit_code == 0
+    assert [r["id"] for r in json.loads(went_on.output)["rejected"]] == ["a\\ud800"]
 
 
 def test_missing_input_exits_1() -> None:
@@ -200,6 +227,14 @@ def test_eval_says_what_is_wrong_with_gold_and_report_files(tmp_path: Path) -> N
     assert missing.exit_code == 1 and "nope.json" in missing.stderr
     gone = CliRunner().invoke(cli, ["eval", str(report), str(tmp_path / "nope.jsonl")])
     assert gone.exit_code == 1 and "nope.jsonl: no such file" in gone.stderr
+    # Gold without a single `story` (articles, not labels; or a folder of .txt files): nothing to score.
+    unlabelled = run("plain.jsonl", b'{"id": "a", "text": "x"}\n{"id": "b", "text": "y"}\n')
+    assert unlabelled.exit_code == 1 and "no labelled articles in" in unlabelled.stderr
+    assert "2 rows read, none with a `story`" in unlabelled.stderr
+    (tmp_path / "txts").mkdir()
+    (tmp_path / "txts" / "a.txt").write_text("x", encoding="utf-8")
+    folder = CliRunner().invoke(cli, ["eval", str(report), str(tmp_path / "txts")])
+    assert folder.exit_code == 1 and "GOLD is .jsonl or .jsonl.gz files" in folder.stderr
 
 
 def test_eval_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None:

@@ -66,6 +66,10 @@ def test_stdin_reads_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
         (b'{"id": "1", "text": 5}\n', "bad.jsonl:1: field 'text' must be a string"),
         (b'{"id": "1", "text": "a", "published": "yesterday"}\n', "bad.jsonl:1: field 'published'"),
         (b'{"id": 1e3, "text": "a"}\n', "bad.jsonl:1: field 'id' must be a string or a whole number, got 1000.0"),
+        # Valid JSON, but a lone surrogate is no Unicode text: it could not be written to a report.
+        (b'{"id": "a\\ud800", "text": "x"}\n', "bad.jsonl:1: field 'id' is not valid Unicode"),
+        (b'{"id": "1", "text": "a \\ud83d b"}\n', "bad.jsonl:1: field 'text' is not valid Unicode"),
+        (b'{"id": "1", "text": "a", "title": "\\udc00"}\n', "bad.jsonl:1: field 'title' is not valid Unicode"),
     ],
 )
 def test_bad_records_name_file_and_line(tmp_path: Path, content: bytes, message: str) -> None:
@@ -139,12 +143,16 @@ def test_with_skip_bad_a_truncated_gzip_keeps_its_whole_lines_and_lists_the_rest
     assert "cannot read the file from this line on" in rejected[0].reason
 
 
-def test_a_byte_order_mark_before_the_first_record_is_not_part_of_it(tmp_path: Path) -> None:
+def test_a_byte_order_mark_before_a_record_is_not_part_of_it(tmp_path: Path) -> None:
     path = tmp_path / "bom.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + '{"id": "a", "text": "hai binh sĩ"}\n{"id": "b", "text": "x"}\n'.encode())
     articles, rejected = read_articles([str(path)])
     assert [a.id for a in articles] == ["a", "b"] and not rejected
-    path.write_bytes(b'{"id": "a", "text": "x"}\n\xef\xbb\xbf{"id": "b", "text": "x"}\n')  # only at the start
+    # Two such files concatenated (`cat a.jsonl b.jsonl`): the second's mark starts a line.
+    path.write_bytes(b'{"id": "a", "text": "x"}\n\xef\xbb\xbf{"id": "b", "text": "x"}\n')
+    articles, rejected = read_articles([str(path)])
+    assert [a.id for a in articles] == ["a", "b"] and not rejected
+    path.write_bytes(b'{"id": "a", "text": "x"}\n{"id": "b", \xef\xbb\xbf"text": "x"}\n')  # inside a record
     with pytest.raises(InputError, match=r"bom\.jsonl:2: not valid JSON"):
         read_articles([str(path)])
 
@@ -157,6 +165,50 @@ def test_hidden_files_in_a_directory_are_passed_over_with_a_warning(tmp_path: Pa
     articles, _ = read_articles([str(tmp_path)], warn=warnings.append)
     assert [a.id for a in articles] == ["a"]
     assert len(warnings) == 1 and "1 hidden file(s)" in warnings[0] and "old.jsonl" in warnings[0]
+
+
+def test_a_record_with_a_lone_surrogate_is_listed_with_its_id_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b'{"id": "a\\ud800", "text": "x"}\n{"id": "b", "text": "y"}\n')
+    articles, rejected = read_articles([str(path)], skip_bad=True)
+    assert [a.id for a in articles] == ["b"]
+    assert [(r.origin, r.id) for r in rejected] == [(f"{path}:1", "a\\ud800")]
+    json.dumps(rejected[0].id).encode("utf-8")  # writable
+
+
+def test_an_empty_gz_file_is_damaged_not_empty(tmp_path: Path) -> None:
+    path = tmp_path / "zero.jsonl.gz"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match=r"zero\.jsonl\.gz:1: an empty file, not gzip data"):
+        read_articles([str(path)])
+    with gzip.open(path, "wt") as out:  # gzip of no lines: a header, nothing to read
+        out.write("")
+    assert read_articles([str(path)]) == ([], [])
+
+
+def test_linked_folders_are_read_and_loops_and_dead_links_said(tmp_path: Path) -> None:
+    top, elsewhere = tmp_path / "in", tmp_path / "elsewhere"
+    top.mkdir()
+    elsewhere.mkdir()
+    write_jsonl(top / "own.jsonl", [{"id": "own", "text": "x"}])
+    write_jsonl(elsewhere / "x.jsonl", [{"id": "linked", "text": "x"}])
+    (top / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (top / "loop").symlink_to(top, target_is_directory=True)
+    (top / "dead.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    warnings: list[str] = []
+    articles, rejected = read_articles([str(top)], warn=warnings.append)
+    assert [a.id for a in articles] == ["linked", "own"] and not rejected
+    assert len(warnings) == 1 and "passed over 2 file(s)" in warnings[0]
+    assert "dead.jsonl" in warnings[0] and str(top / "loop") in warnings[0]
+
+
+def test_a_file_name_that_is_not_utf8_is_rejected_not_a_crash(tmp_path: Path) -> None:
+    name = (tmp_path / "ok").as_posix().encode() + b"\xff.txt"
+    with open(name, "wb") as out:
+        out.write("Tiêu đề\nhai binh sĩ".encode())
+    with pytest.raises(InputError, match="the file name is not UTF-8") as err:
+        read_articles([str(tmp_path)])
+    str(err.value).encode("utf-8")  # the message itself can be printed
 
 
 @pytest.mark.parametrize(
