@@ -62,6 +62,7 @@ def read_gold(paths: Iterable[str | Path]) -> dict[str, str]:
     """Article id -> gold story from JSONL(.gz) files (or directories of them); rows without a
     story are distractors. Raises GoldError naming the file and line of anything unreadable,
     including an id given twice."""
+    paths = list(paths)
     gold: dict[str, str] = {}
     seen: dict[str, str] = {}
     for path in _gold_files(paths):
@@ -90,6 +91,13 @@ def read_gold(paths: Iterable[str | Path]) -> dict[str, str]:
                         gold[rid] = str(row["story"])
         except (OSError, EOFError, zlib.error) as err:
             raise GoldError(f"{path}:{lineno + 1}: cannot read: {err}") from None
+    if not gold:
+        # Nothing to score against: all-zero figures would read as a result.
+        where = ", ".join(str(p) for p in paths)
+        raise GoldError(
+            f"no labelled articles in {where}: {len(seen)} rows read, none with a `story`"
+            + ("" if seen else " (GOLD is .jsonl or .jsonl.gz files, or directories of them)")
+        )
     return gold
 
 
