@@ -637,13 +637,15 @@ def decide(
     gap = _days_apart(prep.articles, pairs)
     too_far = (gap > config.max_days) if config.max_days else np.zeros(len(pairs), bool)
     # Exact shingle overlap, where a copy is possible: shingle-tier candidates, and pairs the
-    # scorer already likes (sharing half of one text's shingles implies that).
+    # scorer already likes at its own threshold (sharing half of one text's shingles implies
+    # that): a --threshold above the model's asks more of a same-story pair, not of a copy.
     from_shingles = prep.from_shingles
+    look_from = min(threshold, model.threshold)
     containment = np.full(len(pairs), np.nan)
     jaccard = np.full(len(pairs), np.nan)
     # Reference articles (rows from n_real on) only compete for ranks: no pair with one is confirmed.
     real = pairs[:, 1] < prep.n_real
-    look = np.flatnonzero(real & (from_shingles | (prob >= threshold)))
+    look = np.flatnonzero(real & (from_shingles | (prob >= look_from)))
     jac, cont = scorer_mod.Sets(*prep.features.ragged("shingles")).overlaps(pairs[look], config.workers)
     jaccard[look], containment[look] = jac, cont
     duplicate = cont >= config.duplicate_containment

@@ -121,6 +121,16 @@ def test_republished_copies_are_found_as_duplicates_among_thousands() -> None:
     assert precision >= 0.99
 
 
+def test_a_higher_threshold_asks_more_of_same_story_pairs_not_of_copies() -> None:
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
+        corpus = [article_from_record(json.loads(line), f"sample:{i}") for i, line in enumerate(stream, 1)]
+    runs = [pipeline.run(corpus, replace(NO_CLAIMS, threshold=t)) for t in (None, 1.0)]
+    kinds = [{(m.a, m.b): m.kind for m in r.matches} for r in runs]
+    copies = [{k for k, v in run.items() if v == "duplicate"} for run in kinds]
+    assert copies[0] and copies[1] == copies[0]
+    assert "same_story" in kinds[0].values() and "same_story" not in kinds[1].values()
+
+
 def test_chunked_features_equal_the_per_article_definition() -> None:
     from dedup import hashing, lsh, normalize, similarity
 
