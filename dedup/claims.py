@@ -193,7 +193,7 @@ UNITS: dict[str, str] = {
     "thùng": "thùng",
     "oz": "oz",
 }
-# Money units the rate suffix "/tháng", "/lượng", "/oz", "/cp" may follow.
+# Money units the rate suffix "/tháng", "/lượng", "/oz", "/cp", "/USD" may follow.
 _MONEY = {"đồng", "usd", "euro", "nhân dân tệ", "yen", "peso", "bảng", "won", "rúp"}
 
 # Classifiers (numbers.md §3): skipped to reach the head noun, kept as a type hint.
@@ -606,10 +606,17 @@ def _not_claim_before(lb: str) -> bool:
 # After the number: optional range second half, scale word, unit.
 _RANGE_RE = re.compile(rf"\s*[-–—]\s*(?P<n2>{_NUM})(?![\d/.,-]*\d)|\s+(?:đến|tới)\s+(?P<n3>{_NUM})", re.IGNORECASE)
 _SCALE_RE = re.compile(rf"\s*(?P<scale>{_SCALE_ALT})(?!\w)", re.IGNORECASE)
+# What a rate's "/" may name after a unit: "triệu đồng/tháng", "USD/ounce", "VND/USD" (an exchange rate).
+_RATES = "tháng|năm|ngày|lượng|ounce|oz|thùng|cp|cổ phiếu|kg|tấn|lít|người|m2|giờ|h|usd"
 _UNIT_RE = re.compile(
-    rf"\s?(?P<unit>{_UNIT_ALT})(?P<rate>/(?:tháng|năm|ngày|lượng|oz|cp|cổ phiếu|kg|tấn|lít|người|m2|giờ|h))?"
+    rf"\s?(?P<unit>{_UNIT_ALT})(?P<rate>/(?:{_RATES}))?"
     rf"(?![^\W\d_])",
     re.IGNORECASE,
+)
+# After a figure and its scale word, a smaller part of the same amount: "2 triệu 500 nghìn",
+# "1 tỷ 200 triệu", or "rưỡi" (and a half: "3 triệu rưỡi" is 3.500.000).
+_COMPOUND_RE = re.compile(
+    r"\s+(?:(?P<n>\d{1,3})\s*(?P<scale>nghìn|ngàn|vạn|triệu|tỷ|tỉ)|(?P<half>rưỡi))(?!\w)", re.IGNORECASE
 )
 _SPELLED_NOUN_RE = re.compile(r"\s+(?:" + "|".join(re.escape(n) for n in _SPELLED_NOUNS) + r")(?!\w)", re.IGNORECASE)
 # Twins of _SCALE_RE, _UNIT_RE and _SPELLED_NOUN_RE for lower-cased text (see _SCAN_LOW_RE): a
@@ -617,7 +624,7 @@ _SPELLED_NOUN_RE = re.compile(r"\s+(?:" + "|".join(re.escape(n) for n in _SPELLE
 # word in turn.
 _SCALE_LOW_RE = re.compile(rf"\s*(?P<scale>{_trie_alt(SCALES)})(?!\w)")
 _UNIT_LOW_RE = re.compile(
-    rf"\s?(?P<unit>{_trie_alt(UNITS)})(?P<rate>/(?:tháng|năm|ngày|lượng|oz|cp|cổ phiếu|kg|tấn|lít|người|m2|giờ|h))?"
+    rf"\s?(?P<unit>{_trie_alt(UNITS)})(?P<rate>/(?:{_RATES}))?"
     rf"(?![^\W\d_])"
 )
 _SPELLED_NOUN_LOW_RE = re.compile(r"\s+(?:" + _trie_alt({n.lower() for n in _SPELLED_NOUNS}) + r")(?!\w)")
@@ -1497,10 +1504,17 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     scale = 1.0
     scale_word = None
     sm = scale_re.match(subject, end_main)
+    # The rest of a compound amount: "2 triệu 500 nghìn đồng" (2.500.000), "3 triệu rưỡi".
+    rest: tuple[str, float] | None = None
     if sm:
         scale_word = sm.group("scale").lower()
         scale = SCALES[scale_word]
         end_main = sm.end()
+        cm = _COMPOUND_RE.match(subject, end_main) if v2 is None and "," not in tok else None
+        if cm and cm.group("half"):
+            rest, end_main = ("5", scale / 10), cm.end()
+        elif cm and int(cm.group("n")) * SCALES[cm.group("scale").lower()] < scale:  # a part, not "2 tỷ 3 tỷ"
+            rest, end_main = (cm.group("n"), SCALES[cm.group("scale").lower()]), cm.end()
     # Clock times: "3 giờ 30", "7 giờ sáng", "Đến 7 giờ ngày 12/6" (giờ is a unit of durations).
     head = text[end_main : end_main + 6].lower()
     if ("giờ" in head and _HOUR_AFTER_RE.match(text, end_main, end_main + 14)) or (
@@ -1534,6 +1548,9 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         qual, qcls, qstart = "trở " + bound.group(1).lower(), ("ge" if bound.group(1).lower() == "lên" else "le"), start
         np_end = bound.end()
     full_value, g, whole, ends_in_zero = _figure(tok, scale)
+    if rest is not None:  # written to the precision of its last part
+        rest_value, g, _, ends_in_zero = _figure(*rest)
+        full_value += rest_value
     v2_full = float(Decimal(repr(v2)) * Decimal(int(scale))) if v2 is not None else None
     precise = g_digits == 1.0 and whole and scale == 1.0 and not ends_in_zero
     if unit == "%" and value == 100 and whole:

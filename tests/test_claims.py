@@ -106,6 +106,14 @@ def test_an_english_figure_leaves_the_other_claims_of_its_text() -> None:
         ("thiệt hại mấy trăm triệu đồng", 2e8, "mấy trăm", "đồng", None),  # mấy = vài, not "trăm triệu"
         ("có cả trăm người tham gia", 100, "cả trăm", None, "người"),
         ("nhiệt độ âm 3 độ C", -3, None, "độ c", None),  # minus three
+        # Compound amounts: a smaller part after the scale word is part of the figure.
+        ("Ông được thưởng 2 triệu 500 nghìn đồng.", 2.5e6, None, "đồng", None),
+        ("nợ thuế 15 tỉ 760 triệu đồng", 15.76e9, None, "đồng", None),
+        ("thu về hơn 1 tỷ 200 triệu đồng", 1.2e9, "hơn", "đồng", None),
+        ("mỗi người nhận 3 triệu rưỡi đồng", 3.5e6, None, "đồng", None),
+        # An exchange rate is a price per unit: the "/USD" belongs to it.
+        ("Tỷ giá trung tâm là 23.074 VND/USD.", 23074, None, "đồng/usd", None),
+        ("giá vàng thế giới 1.266 USD/ounce", 1266, None, "usd/ounce", None),
     ],
 )
 def test_extract_one(text: str, value: float, qualifier: str | None, unit: str | None, noun: str | None) -> None:
@@ -116,6 +124,14 @@ def test_extract_one(text: str, value: float, qualifier: str | None, unit: str |
     assert c.unit == unit
     assert c.noun == noun
     assert text[c.start : c.end] == c.text
+
+
+def test_compound_amounts_keep_the_precision_of_their_last_part() -> None:
+    c = _one("bán 2 triệu 500 nghìn cổ phiếu")
+    assert c.text == "2 triệu 500 nghìn cổ phiếu" and c.value == pytest.approx(2.5e6)
+    assert c.granularity == pytest.approx(1e5) and c.noun == "cổ phiếu"
+    # A "part" as large as the whole is another figure: "2 tỷ 3 tỷ đồng" is not 5 tỷ.
+    assert [c.value for c in extract_claims("chi 2 tỷ 3 tỷ đồng")] == [pytest.approx(3e9)]
 
 
 @pytest.mark.parametrize(

@@ -106,6 +106,18 @@ def test_seeds_modified_conflicts() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Ông được thưởng 2 triệu 500 nghìn đồng.", "Ông được thưởng 2,5 triệu đồng."),
+        ("Dự án được duyệt 1 tỷ 200 triệu đồng.", "Dự án được duyệt 1,2 tỷ đồng."),
+    ],
+)
+def test_a_compound_amount_is_the_decimal_one(a: str, b: str) -> None:
+    # Read as its last part alone (500 nghìn, 200 triệu), it was a conflict.
+    assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["exact"]
+
+
 def test_contract_shape() -> None:
     """claim_pair_to_dict gives the CONTRACT.md shape; whole numbers print as ints."""
     pairs = reconcile([("001", SEED_B), ("000", SEED_A)])  # input order does not matter
@@ -446,6 +458,11 @@ def test_prices_and_points_conflict_only_when_both_name_their_day() -> None:
     dated = [("A", "Sáng 5/6, " + a[0].lower() + a[1:]), ("B", "Sáng 5/6, " + b[0].lower() + b[1:])]
     assert [p.verdict for p in reconcile(dated)] == ["conflict"]
     assert [p.verdict for p in reconcile([("A", a), ("B", a)])] == ["exact"]
+    # An exchange rate is such a price: two days' bulletins, undated in the sentence, agree.
+    rate = "Tỷ giá trung tâm được Ngân hàng Nhà nước công bố ở mức {} VND/USD."
+    assert not any(
+        p.verdict == "conflict" for p in reconcile([("A", rate.format("23.074")), ("B", rate.format("23.109"))])
+    )
     # Other per-unit figures are not prices: "213 km/h" against "208 km/h" still conflict.
     car = "Chiếc xe đạt tốc độ tối đa {} km/h."
     assert [p.verdict for p in reconcile([("A", car.format(213)), ("B", car.format(208))])] == ["conflict"]
