@@ -20,7 +20,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
@@ -131,9 +131,14 @@ def parse_published(value: str) -> datetime:
             return datetime.strptime(value, fmt)
         except ValueError:
             pass
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    # Mixed naive and aware datetimes cannot be compared; dates are used for gaps in days only.
-    return parsed.replace(tzinfo=None)
+    # An offset is kept ("+07:00", "Z"): it moves the moment, so the gap to another article.
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def day_stamp(when: datetime) -> float:
+    """Days since 1970 of a publication time; one without an offset is read as UTC (as written,
+    whatever zone the machine is set to), so that gaps are the same on every machine."""
+    return (when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)).timestamp() / 86400
 
 
 def _scalar_str(record: dict[str, Any], key: str) -> str | None:

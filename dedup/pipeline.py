@@ -576,7 +576,7 @@ class Decisions:
 
 def _days_apart(articles: Sequence[Article], pairs: np.ndarray) -> np.ndarray:
     """Days between the two articles' publication, NaN where either date is unknown."""
-    stamps = np.array([a.published.timestamp() / 86400 if a.published else np.nan for a in articles])
+    stamps = np.array([io.day_stamp(a.published) if a.published else np.nan for a in articles])
     return np.abs(stamps[pairs[:, 0]] - stamps[pairs[:, 1]]) if len(pairs) else np.zeros(0)
 
 
@@ -610,7 +610,7 @@ class Apart:
     def __call__(self, i: int, j: int) -> bool:
         if self.max_days:
             a, b = self.articles[i].published, self.articles[j].published
-            if a is not None and b is not None and abs(a.timestamp() - b.timestamp()) / 86400 > self.max_days:
+            if a is not None and b is not None and abs(io.day_stamp(a) - io.day_stamp(b)) > self.max_days:
                 return True
         return self.titles(i, j)
 

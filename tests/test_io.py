@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.io import InputError, ReadAside, TextSpool, parse_published, read_articles
+from dedup.io import InputError, ReadAside, TextSpool, day_stamp, parse_published, read_articles
 
 
 def write_jsonl(path: Path, rows: list[object]) -> Path:
@@ -216,11 +216,18 @@ def test_a_file_name_that_is_not_utf8_is_rejected_not_a_crash(tmp_path: Path) ->
     [
         ("23/10/2013 10:07", "2013-10-23T10:07"),
         ("06/05/2022", "2022-05-06T00:00"),
-        ("2022-05-06T15:56:55+07:00", "2022-05-06T15:56"),
+        ("2022-05-06T15:56:55+07:00", "2022-05-06T15:56+07:00"),
+        ("2022-05-06T15:56:55Z", "2022-05-06T15:56+00:00"),
     ],
 )
 def test_published_formats(text: str, expected: str) -> None:
     assert parse_published(text).isoformat(timespec="minutes") == expected
+
+
+def test_an_offset_moves_the_moment_and_a_time_without_one_is_read_as_utc() -> None:
+    hanoi, utc, bare = (parse_published(t) for t in ("2017-06-01T10:00+07:00", "2017-06-01T10:00Z", "2017-06-01 10:00"))
+    assert (day_stamp(utc) - day_stamp(hanoi)) * 24 == pytest.approx(7)
+    assert day_stamp(bare) == day_stamp(utc)
 
 
 def test_spool_gives_back_every_text_as_written() -> None:
