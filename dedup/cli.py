@@ -444,6 +444,10 @@ def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
         by_id = {a.id: a for a in articles}
         missing = [w for w in wanted if w not in by_id]
         if missing:
+            # A word written as a file ("typo.jsonl", "data/x") is more likely a path mistyped.
+            files = [w for w in missing if w.endswith((".txt", ".jsonl", ".gz")) or os.sep in w]
+            if files:
+                raise click.ClickException(f"{files[0]}: no such file or directory (nor an article id)")
             raise click.ClickException(f"no article with id {', '.join(map(repr, missing))} in {' '.join(paths)}")
         articles = [by_id[w] for w in wanted]
     for article in articles:
@@ -460,7 +464,8 @@ def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
                 }
                 click.echo(json.dumps(record, ensure_ascii=False))
             continue
-        click.echo(f"== {article.id}  {article.title}  ({len(found)} claims)")
+        title = " ".join(article.title.split())  # one line, whatever the title holds
+        click.echo(f"== {article.id}  {title}  ({len(found)} claim{'' if len(found) == 1 else 's'})")
         for c in found:
             low, high = stated_interval(c)
             # The interval as worded, an open end as "…"; the verdicts close it at the written

@@ -293,6 +293,15 @@ def test_claims_table_and_unknown_id() -> None:
     assert result.exit_code == 0 and "«1.525 báo cáo viên»" in result.output
     result = invoke("claims", str(SEEDS), "no-such-id")
     assert result.exit_code == 1 and "no article with id 'no-such-id'" in result.output
+    typo = invoke("claims", str(SEEDS), "feed.jsonl")  # a file mistyped, not an id
+    assert typo.exit_code == 1 and "feed.jsonl: no such file or directory" in typo.output
+
+
+def test_claims_table_puts_a_title_on_its_header_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "a", "title": "Hai\ndòng", "text": "có 25 người"}) + "\n", encoding="utf-8")
+    result = invoke("claims", str(path))
+    assert result.exit_code == 0 and result.output.splitlines()[0] == "== a  Hai dòng  (1 claim)"
 
 
 def test_explain_shows_why_a_pair_matched_or_not() -> None:
