@@ -171,6 +171,10 @@ UNITS: dict[str, str] = {
     "gam": "g",
     "lít": "lít",
     "độ richter": "độ richter",
+    # A prison term ("7 năm tù", "18 tháng tù giam"); other spans of years or months are time
+    # frames ("5 năm qua"), which end a noun phrase and are no claim.
+    "năm tù": "năm tù",
+    "tháng tù": "tháng tù",
     "độ c": "độ c",
     "điểm": "điểm",
     "tuổi": "tuổi",
@@ -1555,6 +1559,8 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     precise = g_digits == 1.0 and whole and scale == 1.0 and not ends_in_zero
     if unit == "%" and value == 100 and whole:
         precise = True  # 100% is a whole, not a rounding (numbers.md §2)
+    if unit in ("năm tù", "tháng tù") and whole:
+        precise = True  # a sentence is pronounced as a whole term: "30 tháng tù" is no "about 30"
     if full_value == 0:
         precise = True  # "0" itself; "0,5 tỷ" and "0,42%" are written to a precision like any figure
     if not precise and value < 100 and scale == 1.0 and whole and unit is None and noun:

@@ -111,6 +111,10 @@ def test_an_english_figure_leaves_the_other_claims_of_its_text() -> None:
         ("nợ thuế 15 tỉ 760 triệu đồng", 15.76e9, None, "đồng", None),
         ("thu về hơn 1 tỷ 200 triệu đồng", 1.2e9, "hơn", "đồng", None),
         ("mỗi người nhận 3 triệu rưỡi đồng", 3.5e6, None, "đồng", None),
+        # A prison term is a claim; other spans of years are time frames ("trong 5 năm qua").
+        ("Bị cáo bị tuyên phạt 7 năm tù.", 7, None, "năm tù", None),
+        ("Hắn lĩnh án hai mươi năm tù", 20, None, "năm tù", None),
+        ("lĩnh 18 tháng tù giam", 18, None, "tháng tù", "giam"),
         # An exchange rate is a price per unit: the "/USD" belongs to it.
         ("Tỷ giá trung tâm là 23.074 VND/USD.", 23074, None, "đồng/usd", None),
         ("giá vàng thế giới 1.266 USD/ounce", 1266, None, "usd/ounce", None),

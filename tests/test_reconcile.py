@@ -118,6 +118,15 @@ def test_a_compound_amount_is_the_decimal_one(a: str, b: str) -> None:
     assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["exact"]
 
 
+def test_prison_terms_are_compared() -> None:
+    a, b, c = ("Tòa tuyên phạt bị cáo " + t + " tù." for t in ("7 năm", "8 năm", "bảy năm"))
+    assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["conflict"]
+    assert [p.verdict for p in reconcile([("A", a), ("C", c)])] == ["exact"]
+    # A term is pronounced whole: 30 months is no rounding of 36 (a round count of months would be).
+    d, e = ("Tòa tuyên phạt bị cáo " + t + " tháng tù." for t in ("30", "36"))
+    assert [p.verdict for p in reconcile([("D", d), ("E", e)])] == ["conflict"]
+
+
 def test_contract_shape() -> None:
     """claim_pair_to_dict gives the CONTRACT.md shape; whole numbers print as ints."""
     pairs = reconcile([("001", SEED_B), ("000", SEED_A)])  # input order does not matter
