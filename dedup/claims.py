@@ -1515,10 +1515,11 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         scale = SCALES[scale_word]
         end_main = sm.end()
         cm = _COMPOUND_RE.match(subject, end_main) if v2 is None and "," not in tok else None
-        if cm and cm.group("half"):
-            rest, end_main = ("5", scale / 10), cm.end()
-        elif cm and int(cm.group("n")) * SCALES[cm.group("scale").lower()] < scale:  # a part, not "2 tỷ 3 tỷ"
-            rest, end_main = (cm.group("n"), SCALES[cm.group("scale").lower()]), cm.end()
+        if cm:
+            # "rưỡi" is 5 of the next order down; a part must be less than one of the scale ("2 tỷ 3 tỷ").
+            part = ("5", scale / 10) if cm.group("half") else (cm.group("n"), SCALES[cm.group("scale").lower()])
+            if int(part[0]) * part[1] < scale:
+                rest, end_main = part, cm.end()
     # Clock times: "3 giờ 30", "7 giờ sáng", "Đến 7 giờ ngày 12/6" (giờ is a unit of durations).
     head = text[end_main : end_main + 6].lower()
     if ("giờ" in head and _HOUR_AFTER_RE.match(text, end_main, end_main + 14)) or (

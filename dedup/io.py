@@ -280,10 +280,10 @@ def _listed(paths: list[Path]) -> str:
 
 def _read_path(path: Path) -> Iterator[Article | Rejected]:
     """Records from one article file, by its suffix."""
-    name = path.name
-    if safe_text(str(path)) != str(path):
+    name, shown = path.name, safe_text(str(path))
+    if shown != str(path):
         # Bytes that are not UTF-8 in the name: no id or origin could be written into a report.
-        yield Rejected(safe_text(str(path)), "the file name is not UTF-8: rename the file")
+        yield Rejected(shown, "the file name is not UTF-8: rename the file")
     elif name.endswith(".txt"):
         yield _read_txt(path)
     elif name.endswith(".jsonl.gz") and path.stat().st_size == 0:
