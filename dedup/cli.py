@@ -367,12 +367,25 @@ def explain(
         click.echo(json.dumps(info, ensure_ascii=False))
         return
     click.echo(f"{info['a']} ~ {info['b']}: {info['verdict']}")
-    click.echo(f"  candidate pair (shares an LSH bucket): {'yes' if info['candidate'] else 'no'}")
-    click.echo(
-        f"  shingle tier: {info['shingle_tier_bands_shared']} of {info['shingle_tier_bands']} bands shared; "
-        f"Jaccard {info['shingle_jaccard']:.3f}, containment {info['shingle_containment']:.3f} "
-        f"(duplicate at >= {info['duplicate_containment']})"
-    )
+    how = "identical texts" if info["identical_texts"] else "shares an LSH bucket"
+    click.echo(f"  candidate pair ({how}): {'yes' if info['candidate'] else 'no'}")
+    for side, removed in zip((info["a"], info["b"]), info["removed_lines"], strict=True):
+        parts = [f"{n} as {what}" for what, n in removed.items() if n]
+        if parts:
+            click.echo(f"  {side}: lines removed before hashing: {', '.join(parts)}")
+    empty = [side for side, n in zip((info["a"], info["b"]), info["shingles"], strict=True) if not n]
+    if empty:
+        click.echo(
+            f"  shingle tier: no shingles in {' and '.join(empty)} (nothing left once furniture and "
+            f"boilerplate are removed); containment {info['shingle_containment']:.3f} "
+            f"(duplicate at >= {info['duplicate_containment']})"
+        )
+    else:
+        click.echo(
+            f"  shingle tier: {info['shingle_tier_bands_shared']} of {info['shingle_tier_bands']} bands shared; "
+            f"Jaccard {info['shingle_jaccard']:.3f}, containment {info['shingle_containment']:.3f} "
+            f"(duplicate at >= {info['duplicate_containment']})"
+        )
     click.echo(
         f"  term tier: {info['term_tier_bands_shared']} of {info['term_tier_bands']} bands shared; "
         f"{info['story_set_shared']} terms or names shared: {', '.join(info['shared_top_terms'])}"

@@ -342,3 +342,40 @@ def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
         return 0.0, 0.0
     inter = len(np.intersect1d(a, b, assume_unique=True))
     return inter / (len(a) + len(b) - inter), inter / min(len(a), len(b))
+
+
+def exact_key(text: str) -> int:
+    """A 64-bit key of a text as written (outer whitespace aside): equal texts, equal keys. 0 for a
+    text without a letter or digit, which is no copy of anything."""
+    body = text.strip()
+    if not any(c.isalnum() for c in body):
+        return 0
+    return int.from_bytes(blake2b(body.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
+
+
+def identical_pairs(keys: np.ndarray, rank: np.ndarray, heads: int = 30) -> np.ndarray:
+    """Pairs (i, j), i < j, of items with equal non-zero keys: each of a group's first `heads`
+    items (by `rank`) with every other item of the group. The first `heads` are all linked to one
+    another, and every later item to all of them, so the majority rule takes in a group of any
+    size, while a text repeated n times gives about heads * n pairs instead of n * n / 2."""
+    items = np.flatnonzero(keys != 0)
+    if len(items) < 2:
+        return np.zeros((0, 2), np.int64)
+    items = items[np.lexsort((rank[items], keys[items]))]
+    k = keys[items]
+    starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
+    ends = np.concatenate([starts[1:], [len(items)]])
+    out = []
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        if e - s < 2:
+            continue
+        group = items[s:e]
+        for h in group[:heads].tolist():
+            others = group[group != h]
+            out.append(np.stack([np.minimum(others, h), np.maximum(others, h)], axis=1))
+    if not out:
+        return np.zeros((0, 2), np.int64)
+    pairs = np.concatenate(out).astype(np.int64)
+    n = np.int64(pairs.max()) + 1
+    codes = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)

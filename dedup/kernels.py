@@ -597,6 +597,26 @@ def pair_intersections(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarra
 
 
 @njit(cache=True, nogil=True)
+def pair_min_shared(values: np.ndarray, weights: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The least weight of the elements the sorted unique sets of each (i, j) pair share (the
+    sets as in pair_intersections, weights[e] that of element values[e]); 0 where they share none."""
+    out = np.zeros(pairs.shape[0], dtype=np.float64)
+    for k in range(pairs.shape[0]):
+        a, a1 = offsets[pairs[k, 0]], offsets[pairs[k, 0] + 1]
+        b, b1 = offsets[pairs[k, 1]], offsets[pairs[k, 1] + 1]
+        least = np.inf
+        while a < a1 and b < b1:
+            va = values[a]
+            vb = values[b]
+            if va == vb and weights[a] < least:
+                least = weights[a]
+            a += va <= vb
+            b += vb <= va
+        out[k] = least if least < np.inf else 0.0
+    return out
+
+
+@njit(cache=True, nogil=True)
 def union_rows(
     a_values: np.ndarray, a_offsets: np.ndarray, b_values: np.ndarray, b_offsets: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -762,6 +782,7 @@ def warm() -> None:
     sets = np.array([0, 1, 2])
     for values in (np.arange(2, dtype=np.uint32), np.arange(2, dtype=np.uint64)):
         pair_intersections(values, sets, pairs)
+    pair_min_shared(np.arange(2, dtype=np.uint64), np.ones(2), sets, pairs)
     union_rows(np.arange(2, dtype=np.uint64), sets, np.arange(2, dtype=np.uint64), sets)
     neighbour_ranks(np.arange(2, dtype=np.int32), np.zeros(1), 2)
     use = np.zeros(2, np.uint32)

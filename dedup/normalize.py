@@ -305,6 +305,24 @@ def content_lines(text: str, source: str | None = None, boilerplate: Boilerplate
     return kept
 
 
+def removed_lines(text: str, source: str | None = None, boilerplate: Boilerplate | None = None) -> dict[str, int]:
+    """How many non-empty lines of a text `content_lines` drops, as furniture and as learned boilerplate."""
+    src = source or ""
+    out = {"furniture": 0, "boilerplate": 0}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if is_furniture(line):
+            out["furniture"] += 1
+        elif (
+            boilerplate is not None
+            and not _LONG_LINE_RE.match(line)
+            and (src, line_key(line)) in boilerplate
+        ):
+            out["boilerplate"] += 1
+    return out
+
+
 def hashing_tokens(text: str, source: str | None = None, boilerplate: Boilerplate | None = None) -> list[str]:
     """Raw tokens of an article's story lines, for shingling; `canonical` applies per token."""
     return raw_tokens("\n".join(content_lines(text, source, boilerplate)))

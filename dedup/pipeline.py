@@ -42,6 +42,7 @@ class Features:
     title_counts: np.ndarray
     names: np.ndarray  # sorted unique hashes of the names mentioned
     figures: np.ndarray  # sorted unique hashes of the figures given
+    dates: np.ndarray  # sorted unique codes of the days it names (date_codes)
 
 
 # Each ragged field of Features and the group of offsets it shares with its partner field.
@@ -55,6 +56,7 @@ _RAGGED = {
     "title_counts": "title",
     "names": "names",
     "figures": "figures",
+    "dates": "dates",
 }
 
 _DTYPES = {
@@ -67,6 +69,7 @@ _DTYPES = {
     "title_counts": np.float32,
     "names": np.uint64,
     "figures": np.uint64,
+    "dates": np.uint64,
 }
 
 
@@ -215,6 +218,9 @@ class _Extractor:
         names, name_bounds = hashing.chunk_name_hashes(texts, joined)
         figures, figure_bounds = hashing.chunk_figure_hashes(texts, joined)
         del joined
+        days = [date_codes(t) for t in texts]
+        date_bounds = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum([len(d) for d in days], out=date_bounds[1:])
         return FeatureTable(
             signatures,
             {
@@ -227,6 +233,7 @@ class _Extractor:
                 "title_counts": title_counts,
                 "names": names,
                 "figures": figures,
+                "dates": np.concatenate(days) if days else np.zeros(0, np.uint64),
             },
             {
                 "shingles": sh_bounds,
@@ -235,8 +242,15 @@ class _Extractor:
                 "title": title_bounds,
                 "names": name_bounds,
                 "figures": figure_bounds,
+                "dates": date_bounds,
             },
         )
+
+
+def date_codes(text: str) -> np.ndarray:
+    """The days (day and month) a text names, as sorted unique codes day * 16 + month. Versions of
+    one event name its day; a column or a case on another day names others."""
+    return np.array(sorted({d * 16 + m for d, m in claims_mod.dates_in(text) if d is not None}), dtype=np.uint64)
 
 
 class ArticleTexts:
@@ -309,18 +323,58 @@ def feature_chunks(
     return parallel.map_chunks(_features_chunk, spans, workers, _init_worker, (boilerplate, config, texts))
 
 
-def _line_counts_chunk(span: tuple[int, int]) -> list[normalize.LineCounts]:
+def _exact_chunk(span: tuple[int, int]) -> list[np.ndarray]:
     texts = _TEXTS[0]
-    return [normalize.LineCounts.of((texts.articles[k].source, texts[k]) for k in range(*span))]
+    return [np.array([hashing.exact_key(texts[k]) for k in range(*span)], dtype=np.uint64)]
 
 
-def learn_boilerplate(texts: ArticleTexts, config: MatchConfig) -> normalize.Boilerplate:
-    """normalize.learn_boilerplate over a run's articles, their lines counted in `config.workers` processes."""
+def exact_keys(texts: ArticleTexts, config: MatchConfig) -> np.ndarray:
+    """hashing.exact_key of every article's text, in `config.workers` processes."""
     n = len(texts)
     workers = parallel.worker_count(config.workers)
     if workers <= 1 or n < 2000:
-        return normalize.learn_boilerplate((texts.articles[k].source, texts[k]) for k in range(n))
-    parts = parallel.map_chunks(_line_counts_chunk, _spans(n, 2000), workers, _init_texts, (texts,))
+        return np.array([hashing.exact_key(texts[k]) for k in range(n)], dtype=np.uint64)
+    parts = parallel.map_chunks(_exact_chunk, _spans(n, 4000), workers, _init_texts, (texts,))
+    return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+
+
+def first_copies(keys: np.ndarray) -> np.ndarray:
+    """Whether each text is the first of the texts equal to it (texts without a key count alone)."""
+    first = np.ones(len(keys), dtype=bool)
+    keyed = np.flatnonzero(keys != 0)
+    _, at = np.unique(keys[keyed], return_index=True)
+    first[keyed] = False
+    first[keyed[at]] = True
+    return first
+
+
+def _line_counts_chunk(span: tuple[int, int]) -> list[normalize.LineCounts]:
+    texts, count = _TEXTS[0], _COUNTED[0]
+    return [normalize.LineCounts.of((texts.articles[k].source, texts[k]) for k in range(*span) if count[k])]
+
+
+_COUNTED: list[np.ndarray] = []
+
+
+def _init_counts(texts: ArticleTexts, counted: np.ndarray) -> None:
+    _init_texts(texts)
+    _COUNTED[:] = [counted]
+
+
+def learn_boilerplate(
+    texts: ArticleTexts, config: MatchConfig, counted: np.ndarray | None = None
+) -> normalize.Boilerplate:
+    """normalize.learn_boilerplate over a run's articles, their lines counted in `config.workers` processes.
+
+    Only the articles `counted` marks are counted (default: all): a text repeated verbatim counts
+    once, so that its lines are not learned as its outlet's furniture for being repeated with it.
+    """
+    n = len(texts)
+    counted = np.ones(n, dtype=bool) if counted is None else counted
+    workers = parallel.worker_count(config.workers)
+    if workers <= 1 or n < 2000:
+        return normalize.learn_boilerplate((texts.articles[k].source, texts[k]) for k in range(n) if counted[k])
+    parts = parallel.map_chunks(_line_counts_chunk, _spans(n, 2000), workers, _init_counts, (texts, counted))
     total = parts[0]
     for part in parts[1:]:
         total.add(part)
@@ -392,6 +446,8 @@ class Prepared:
     shared_terms: np.ndarray  # per candidate: how many story-tier set elements the two share
     stats: dict[str, Any]
     texts: ArticleTexts  # the articles' texts by position
+    identical: np.ndarray  # per candidate: the two texts are identical as written
+    boilerplate: normalize.Boilerplate  # the lines learned as the run's outlets' furniture
 
 
 def id_rank(articles: Sequence[Article]) -> np.ndarray:
@@ -421,7 +477,8 @@ def prepare(
         raise ValueError(f"the spool holds {len(spool)} texts for {n_real} articles: read both with read_articles")
     texts = ArticleTexts(articles, spool)
     with parallel.Spare(separate=parallel.worker_count(config.workers) > 1 and len(articles) >= 2000) as spare:
-        boilerplate = learn_boilerplate(texts, config)
+        keys = exact_keys(texts, config)
+        boilerplate = learn_boilerplate(texts, config, first_copies(keys))
         chunks = feature_chunks(articles, boilerplate, config, texts)
         padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
         say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")
@@ -449,7 +506,13 @@ def prepare(
             terms = scorer_mod.Sets.of(top).union(names)
             del top
             signals = scorer_mod.Signals(
-                body=body, lead=lead, title=title, names=names, figures=scorer_mod.Sets(*feats.ragged("figures"))
+                body=body,
+                lead=lead,
+                title=title,
+                names=names,
+                figures=scorer_mod.Sets(*feats.ragged("figures")),
+                dates=scorer_mod.Sets(*feats.ragged("dates")),
+                name_df=scorer_mod.element_frequencies(names),
             )
             story_signer = lsh.Signer(config.story_bands, config.story_seed)
             present = np.diff(terms.offsets) > 0
@@ -468,15 +531,19 @@ def prepare(
     # A same-story pair must share `min_shared_terms` story-set elements; one-row bands also pair
     # articles that share a single one (half the term-tier buckets), which are only kept when
     # the shingle tier found them too.
-    candidates = _union_pairs(dup_pairs, story_pairs)
+    # Texts identical as written are copies whatever is left of them once furniture and
+    # boilerplate are removed (a brief that is all furniture has no shingles to compare).
+    same_text = hashing.identical_pairs(np.where(np.arange(len(keys)) < n_real, keys, 0), id_rank(articles))
+    candidates = _union_pairs(dup_pairs, story_pairs, same_text)
     n64 = np.int64(len(articles))
-    # Both are sorted by (i, j), so their codes are sorted too.
-    from_shingles = hashing.sorted_isin(
-        candidates[:, 0] * n64 + candidates[:, 1], dup_pairs[:, 0] * n64 + dup_pairs[:, 1]
-    )
+    # All are sorted by (i, j), so their codes are sorted too.
+    codes = candidates[:, 0] * n64 + candidates[:, 1]
+    from_shingles = hashing.sorted_isin(codes, dup_pairs[:, 0] * n64 + dup_pairs[:, 1])
+    identical = hashing.sorted_isin(codes, same_text[:, 0] * n64 + same_text[:, 1])
+    del codes
     shared = terms.intersections(candidates, config.workers)
-    keep = from_shingles | (shared >= config.min_shared_terms)
-    candidates, from_shingles, shared = candidates[keep], from_shingles[keep], shared[keep]
+    keep = from_shingles | identical | (shared >= config.min_shared_terms)
+    candidates, from_shingles, shared, identical = candidates[keep], from_shingles[keep], shared[keep], identical[keep]
     # Pairs (i, j), i < j, with j a shipped reference article only rank the run's own pairs.
     with_reference = int(np.count_nonzero(candidates[:, 1] >= n_real))
     own = len(candidates) - with_reference
@@ -493,6 +560,7 @@ def prepare(
         "candidates": {
             "duplicate_tier": len(dup_pairs),
             "story_tier": len(story_pairs),
+            "identical_texts": len(same_text),
             "story_tier_sharing_too_little": int((~keep).sum()),
             "total": own,  # among the run's own articles
             "with_reference_articles": with_reference,
@@ -502,7 +570,20 @@ def prepare(
     parallel.return_free_memory()
     clock.lap("candidates")
     return Prepared(
-        articles, n_real, feats, signals, terms, dup_pairs, story_pairs, candidates, from_shingles, shared, stats, texts
+        articles,
+        n_real,
+        feats,
+        signals,
+        terms,
+        dup_pairs,
+        story_pairs,
+        candidates,
+        from_shingles,
+        shared,
+        stats,
+        texts,
+        identical,
+        boilerplate,
     )
 
 
@@ -645,8 +726,10 @@ def decide(
     jaccard = np.full(len(pairs), np.nan)
     # Reference articles (rows from n_real on) only compete for ranks: no pair with one is confirmed.
     real = pairs[:, 1] < prep.n_real
-    look = np.flatnonzero(real & (from_shingles | (prob >= look_from)))
+    look = np.flatnonzero(real & (from_shingles | prep.identical | (prob >= look_from)))
     jac, cont = scorer_mod.Sets(*prep.features.ragged("shingles")).overlaps(pairs[look], config.workers)
+    same = prep.identical[look]
+    jac[same], cont[same] = 1.0, 1.0
     jaccard[look], containment[look] = jac, cont
     duplicate = cont >= config.duplicate_containment
     same_story = (
@@ -671,6 +754,7 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
     first, second = i, j
     i, j = min(i, j), max(i, j)
     at = np.flatnonzero((prep.candidates[:, 0] == i) & (prep.candidates[:, 1] == j))
+    identical = bool(len(at)) and bool(prep.identical[int(at[0])])
     decisions = decide(prep, config, model)
     if len(at):
         k = int(at[0])
@@ -682,8 +766,13 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
         row = scorer_mod.pair_features(prep.signals, pairs)[-1]
         signals = dict(zip(scorer_mod.FEATURES, row.tolist(), strict=True))
         prob, kind = float(model.probability(row[None, :])[0]), None
-    jac, cont = hashing.overlap(prep.features[i].shingles, prep.features[j].shingles)
     fa, fb = prep.features[i], prep.features[j]
+    jac, cont = (1.0, 1.0) if identical else hashing.overlap(fa.shingles, fb.shingles)
+
+    def removed(row: int) -> dict[str, int]:
+        art = prep.articles[row]
+        return normalize.removed_lines(prep.texts[row], art.source, prep.boilerplate)
+
     story_signer = lsh.Signer(config.story_bands, config.story_seed)
     sa, sb = story_signer.sign_all([prep.terms[i], prep.terms[j]])
     dup_layout = lsh.bands(config.dup_lsh)
@@ -702,6 +791,10 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
         "probability": round(prob, 4),
         "threshold": decisions.threshold,
         "signals": {k: round(v, 4) for k, v in signals.items()},
+        # Texts identical as written are copies, whatever furniture and boilerplate leave of them.
+        "identical_texts": identical,
+        "shingles": [len(prep.features[first].shingles), len(prep.features[second].shingles)],
+        "removed_lines": [removed(first), removed(second)],
         "shingle_jaccard": round(jac, 4),
         "shingle_containment": round(cont, 4),
         "duplicate_containment": config.duplicate_containment,

@@ -34,6 +34,9 @@ PAIR_SIGNALS = (
     "name_containment",
     "figure_jaccard",
     "figure_containment",
+    "date_share",
+    "dates_apart",
+    "name_rarity",
 )
 RANK_SIGNALS = ("rank_worse", "rank_better", "share_of_best_min", "share_of_best_max", "mutual_best")
 FEATURES = (
@@ -106,6 +109,16 @@ class Signals:
     title: sp.csr_matrix  # the same over the title only
     names: Sets  # hashes of the names each article mentions
     figures: Sets  # hashes of the figures (number + next syllable) it gives
+    dates: Sets  # codes of the days it names
+    name_df: np.ndarray  # per element of names.values: in how many of the run's articles it is
+
+
+def element_frequencies(sets: Sets) -> np.ndarray:
+    """Per element of sets.values, the number of sets holding it."""
+    if not len(sets.values):
+        return np.zeros(0)
+    _, inverse, counts = np.unique(sets.values, return_inverse=True, return_counts=True)
+    return counts[inverse].astype(np.float64)
 
 
 def rank_signals(pairs: np.ndarray, values: np.ndarray, n: int, out: np.ndarray | None = None) -> np.ndarray:
@@ -140,6 +153,16 @@ def _pair_columns(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | Non
     cos = similarity.pair_cosines(signals.body, pairs) if cosines is None else cosines
     name_jac, name_cont = signals.names.overlaps(pairs)
     fig_jac, fig_cont = signals.figures.overlaps(pairs)
+    # Days: versions of one event name its day, a column or a case on another day names others.
+    # The share of the fewer days named that the other names too, and whether both name days
+    # and share none.
+    _, day_share = signals.dates.overlaps(pairs)
+    sizes = np.diff(signals.dates.offsets)
+    apart = (sizes[pairs[:, 0]] > 0) & (sizes[pairs[:, 1]] > 0) & (day_share == 0) if len(pairs) else np.zeros(0)
+    # A name only these two articles hold is strong evidence, one that many of the run's articles
+    # hold (a celebrity, a club, a country) weak: 2 over the article count of the rarest shared name.
+    least = kernels.pair_min_shared(signals.names.values, signals.name_df, signals.names.offsets, pairs)
+    rarity = np.divide(2.0, least, out=np.zeros_like(least), where=least > 0)
     return np.column_stack(
         [
             cos,
@@ -149,6 +172,9 @@ def _pair_columns(signals: Signals, pairs: np.ndarray, cosines: np.ndarray | Non
             name_cont,
             fig_jac,
             fig_cont,
+            day_share,
+            apart,
+            rarity,
         ]
     )
 
