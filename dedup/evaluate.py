@@ -139,3 +139,72 @@ def articles_of_report(report: Mapping[str, object]) -> set[str]:
     if not isinstance(articles, list):
         raise ValueError("expected an `articles` list")
     return {str(a["id"]) for a in articles}
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion (0, 1 when n is 0)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class JudgedShare:
+    """How many pairs of a judged group are of one event, with its 95% interval."""
+
+    group: str
+    judged: int  # pairs judged same_event or different_event (unsure left out)
+    same_event: int
+
+    @property
+    def share(self) -> float:
+        return self.same_event / self.judged if self.judged else 0.0
+
+    def interval(self) -> tuple[float, float]:
+        return wilson(self.same_event, self.judged)
+
+
+def read_judged(path: str | Path) -> list[dict]:
+    """Judged pairs, one JSON object a line (`a`, `b`, `verdict`, `reason`, `stratum`, ...)."""
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def judged_shares(report: Mapping[str, object], judged: Iterable[Mapping[str, object]]) -> list[JudgedShare]:
+    """Judged pairs against a report: the share of one event among the pairs it confirms as
+    `same_story` (its precision) and among those it leaves in different stories, for the pairs
+    drawn from its confirmed pairs (`confirmed`) and from each article's nearest (`near`, per
+    cosine band). Pairs whose articles are not in the report are left out."""
+    story = {a["id"]: a["story"] for a in report["articles"]}  # type: ignore[index]
+    kind = {(p["a"], p["b"]): p["kind"] for p in report["pairs"]}  # type: ignore[index]
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in judged:
+        a, b, verdict = str(row["a"]), str(row["b"]), row["verdict"]
+        if verdict not in ("same_event", "different_event") or a not in story or b not in story:
+            continue
+        pair = (min(a, b), max(a, b))
+        together = story[a] is not None and story[a] == story[b]
+        if kind.get(pair) == "same_story":
+            groups = ["confirmed as same_story"]
+        elif not together:
+            groups = ["left apart"]
+            if row.get("band"):
+                groups.append(f"left apart, cosine {row['band']}")
+        else:
+            continue
+        for g in groups:
+            counts[g][0] += 1
+            counts[g][1] += verdict == "same_event"
+    return [JudgedShare(g, n, s) for g, (n, s) in sorted(counts.items())]
+
+
+def weighted_left_apart(report: Mapping[str, object], judged: Iterable[Mapping[str, object]]) -> tuple[float, float]:
+    """From near pairs drawn per cosine band among those a report leaves apart: the estimated number
+    of same-event pairs left apart (each band's share times its size) and its share of them all."""
+    shares = {s.group.rsplit(" ", 1)[-1]: s.share for s in judged_shares(report, judged) if "cosine" in s.group}
+    sizes = {str(r["band"]): int(r["band_size"]) for r in judged if r.get("band") and r.get("band_size")}
+    missed = sum(shares[b] * n for b, n in sizes.items() if b in shares)
+    total = sum(n for b, n in sizes.items() if b in shares)
+    return missed, (missed / total if total else 0.0)

@@ -314,11 +314,7 @@ def removed_lines(text: str, source: str | None = None, boilerplate: Boilerplate
             continue
         if is_furniture(line):
             out["furniture"] += 1
-        elif (
-            boilerplate is not None
-            and not _LONG_LINE_RE.match(line)
-            and (src, line_key(line)) in boilerplate
-        ):
+        elif boilerplate is not None and not _LONG_LINE_RE.match(line) and (src, line_key(line)) in boilerplate:
             out["boilerplate"] += 1
     return out
 

@@ -37,6 +37,12 @@ def main() -> int:
     parser.add_argument("--distractors", help="unlabelled JSONL(.gz) mixed in for the second run")
     parser.add_argument("--out", default="out/eval", help="folder for the reports")
     parser.add_argument("--no-claims", action="store_true", help="skip claims (faster)")
+    parser.add_argument(
+        "--judged",
+        nargs="*",
+        default=sorted(str(p) for p in Path("fixtures/judged").glob("*.jsonl")),
+        help="pairs of the distractors judged by reading (default: fixtures/judged/*.jsonl)",
+    )
     args = parser.parse_args()
     gold = evaluate.read_gold([args.gold])
     config = replace(pipeline.MatchConfig(), claims=not args.no_claims, workers=0)
@@ -59,6 +65,27 @@ def main() -> int:
         )
     print(json.dumps({name: r for name, r in rows}), file=sys.stderr)
     info = scorer.Scorer.load(config.scorer).info
+    if args.distractors and args.judged:
+        mixed = json.loads((Path(args.out) / "mixed.json").read_text(encoding="utf-8"))
+        print("\nPairs of the distractors judged by reading (share of one event, 95% interval):")
+        fitted_on = set(info.get("judged", []))
+        for path in args.judged:
+            judged = evaluate.read_judged(path)
+            note = "fitted on: in-sample" if Path(path).name in fitted_on else "not fitted on"
+            print(f"  {path} ({len(judged)} pairs; {note})")
+            for share in evaluate.judged_shares(mixed, judged):
+                low, high = share.interval()
+                counts = f"{share.same_event:>5} of {share.judged:<5}"
+                print(f"    {share.group:<36}{counts}{share.share:>7.3f}  [{low:.3f}, {high:.3f}]")
+            missed, rate = evaluate.weighted_left_apart(mixed, judged)
+            if missed:
+                print(f"    left apart, weighted by band size: {rate:.3f} of one event, about {missed:,.0f} pairs")
+        oof = info.get("out_of_fold_judged")
+        if oof:
+            print(
+                f"  out of fold, when the scorer was fitted: precision {oof['precision']:.3f}, recall "
+                f"{oof['recall']:.3f} over the {info.get('judged_rows')} judged candidate pairs"
+            )
     if Path(args.gold).name == info.get("gold"):
         # The shipped pair scorer was fitted on these stories, so the runs above are in-sample for it.
         print(f"\nThe pair scorer was fitted on {info['gold']}: figures above are in-sample for it.")

@@ -127,11 +127,17 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     parser.add_argument(
-        "--judged", nargs="*", default=["fixtures/judged/pairs.jsonl"], help="pairs of the distractors judged by reading"
+        "--judged",
+        nargs="*",
+        default=["fixtures/judged/pairs.jsonl"],
+        help="pairs of the distractors judged by reading",
     )
     parser.add_argument("--judged-weight", type=float, default=3.0, help="weight of a judged pair in the fit")
     parser.add_argument(
-        "--min-pair-f1", type=float, default=0.90, help="out-of-fold pair F1 on the labelled stories a threshold must keep"
+        "--min-pair-f1",
+        type=float,
+        default=0.90,
+        help="out-of-fold pair F1 on the labelled stories a threshold must keep",
     )
     parser.add_argument(
         "--judged-objective", type=float, default=4.0, help="weight of the judged pairs' F0.5 in choosing the threshold"

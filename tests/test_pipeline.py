@@ -315,3 +315,53 @@ def test_a_story_never_holds_two_articles_published_further_apart_than_max_days(
     apart = pipeline.Apart(a, max_days=14)
     assert not apart(0, 1) and not apart(1, 2) and apart(0, 2)
     assert not pipeline.Apart(a, max_days=0)(0, 2)  # 0: no limit
+
+
+def _real_briefs(n: int) -> list[str]:
+    """n real one-line texts of 8 to 20 words: headlines of the 2017 sample, as briefs are."""
+    out = []
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            title = json.loads(line)["title"].strip()
+            if 8 <= len(title.split()) <= 20:
+                out.append(title)
+                if len(out) == n:
+                    return out
+    raise AssertionError("too few headlines in the sample")
+
+
+@pytest.mark.parametrize("copies", [2, 11, 40])
+def test_identical_briefs_of_one_source_are_one_story_of_copies(copies: int) -> None:
+    # A text repeated verbatim by one outlet is not its furniture: 11 copies gave no story when
+    # their one line was learned as boilerplate. 40 copies pass the 30 linked to every other.
+    text, other = _real_briefs(2)
+    articles = [Article(id=f"c{k:02d}", text=text, source="one-outlet") for k in range(copies)]
+    articles.append(Article(id="other", text=other, source="one-outlet"))
+    result = pipeline.run(articles, NO_CLAIMS)
+    assert [s.articles for s in result.stories] == [tuple(f"c{k:02d}" for k in range(copies))]
+    assert {m.kind for m in result.matches} == {"duplicate"}
+
+
+def test_identical_texts_that_are_all_furniture_are_copies_and_explain_says_why() -> None:
+    articles = [Article(id=i, text="Xem thêm tin tức mới nhất\n") for i in ("f0", "f1")]
+    result = pipeline.run(articles, NO_CLAIMS)
+    assert [(m.a, m.b, m.kind) for m in result.matches] == [("f0", "f1", "duplicate")]
+    prep = pipeline.prepare(articles, NO_CLAIMS)
+    info = pipeline.explain(prep, 0, 1, NO_CLAIMS, pipeline.load_scorer(NO_CLAIMS))
+    assert info["identical_texts"] and info["candidate"] and info["verdict"] == "duplicate"
+    assert info["shingles"] == [0, 0]
+    assert info["removed_lines"] == [{"furniture": 1, "boilerplate": 0}] * 2
+
+
+def test_texts_differing_in_one_word_are_not_identical() -> None:
+    text = _real_briefs(1)[0]
+    words = text.split()
+    other = " ".join([*words[:-1], words[-1] + "x"])
+    keys = [pipeline.hashing.exact_key(t) for t in (text, "  " + text + "\n", other, " \n ")]
+    assert keys[0] == keys[1] != keys[2]
+    assert keys[3] == 0
+
+
+def test_date_codes_name_days_not_months_alone() -> None:
+    codes = pipeline.date_codes("Chiều 12/6, tại Hà Nội ... đến tháng 7 và ngày 3-7-2017")
+    assert sorted(codes.tolist()) == sorted([12 * 16 + 6, 3 * 16 + 7])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dedup import kernels, scorer
 from dedup.hashing import token_hashes
 from dedup.normalize import tokens
 from dedup.scorer import RANK_SIGNALS, rank_signals
@@ -213,3 +214,21 @@ def test_rank_signals_equal_a_plain_ranking_with_ties_and_zero_values() -> None:
     into = np.full((len(pairs), len(RANK_SIGNALS)), -1.0, dtype=np.float32)
     rank_signals(pairs, values, 40, out=into)
     assert np.allclose(into, want.astype(np.float32))
+
+
+def test_least_shared_weight_equals_a_plain_definition() -> None:
+    rng = np.random.default_rng(5)
+    sets = [np.unique(rng.integers(0, 30, size=rng.integers(0, 12))).astype(np.uint64) for _ in range(40)]
+    flat = scorer.Sets.of(sets)
+    weights = rng.random(len(flat.values)) * 10
+    pairs = np.array([(i, j) for i in range(40) for j in range(40) if i != j], dtype=np.int64)
+    got = kernels.pair_min_shared(flat.values, weights, flat.offsets, pairs)
+    for (i, j), value in zip(pairs.tolist(), got.tolist(), strict=True):
+        a = flat[i].tolist()
+        shared = [weights[flat.offsets[i] + a.index(v)] for v in set(a) & set(flat[j].tolist())]
+        assert value == (min(shared) if shared else 0.0)
+
+
+def test_element_frequencies_count_the_sets_holding_each_element() -> None:
+    flat = scorer.Sets.of([np.array([1, 2], np.uint64), np.array([2, 3], np.uint64), np.array([2], np.uint64)])
+    assert scorer.element_frequencies(flat).tolist() == [1, 3, 3, 1, 3]

@@ -1,0 +1,45 @@
+"""Judged pairs against a report: shares of one event with their intervals."""
+
+from __future__ import annotations
+
+import json
+
+from dedup import evaluate
+from tests.conftest import FIXTURES
+
+
+def test_wilson_interval_holds_the_share_and_narrows_with_more_pairs() -> None:
+    low, high = evaluate.wilson(19, 20)
+    assert low < 0.95 < high <= 1.0
+    low2, high2 = evaluate.wilson(190, 200)
+    assert low < low2 < 0.95 < high2 < high
+    assert evaluate.wilson(0, 0) == (0.0, 1.0)
+
+
+def test_judged_shares_count_confirmed_and_left_apart_pairs() -> None:
+    report = {
+        "articles": [{"id": i, "story": s} for i, s in (("a", "s1"), ("b", "s1"), ("c", None), ("d", "s2"))],
+        "pairs": [{"a": "a", "b": "b", "kind": "same_story"}],
+    }
+    judged = [
+        {"a": "b", "b": "a", "verdict": "different_event"},
+        {"a": "a", "b": "c", "verdict": "same_event", "band": "0.25-0.35", "band_size": 100},
+        {"a": "c", "b": "d", "verdict": "different_event", "band": "0.25-0.35", "band_size": 100},
+        {"a": "a", "b": "d", "verdict": "unsure"},
+        {"a": "a", "b": "zz", "verdict": "same_event"},
+    ]
+    shares = {s.group: (s.same_event, s.judged) for s in evaluate.judged_shares(report, judged)}
+    assert shares == {
+        "confirmed as same_story": (0, 1),
+        "left apart": (1, 2),
+        "left apart, cosine 0.25-0.35": (1, 2),
+    }
+    assert evaluate.weighted_left_apart(report, judged) == (50.0, 0.5)
+
+
+def test_the_judged_set_is_well_formed() -> None:
+    rows = [json.loads(line) for line in (FIXTURES / "judged" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 800
+    assert {r["verdict"] for r in rows} <= {"same_event", "different_event", "unsure"}
+    assert all(r["reason"].strip() and r["a"] < r["b"] for r in rows)
+    assert len({(r["a"], r["b"]) for r in rows}) == len(rows)
