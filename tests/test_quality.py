@@ -33,5 +33,10 @@ def test_shipped_scorer_was_fitted_to_the_targets_out_of_fold() -> None:
     assert info["out_of_fold_labelled_only"]["pair_f1"] >= 0.90
 
 
-PAIR_F1_FLOOR = 0.92  # measured 0.932 (in-sample for the scorer)
-BCUBED_F1_FLOOR = 0.95  # measured 0.960
+# Measured 0.903 and 0.948 (in-sample for the scorer). They were 0.932 and 0.960 before the
+# scorer learned from pairs of the 2017 feed judged by reading: it now confirms more of the
+# labelled stories' pairs (recall 0.917) and fewer right ones (precision 0.889). The trade was
+# taken for the real feed, where same-story precision rose from 0.72 to 0.78 and the same-event
+# pairs left apart fell from about half of the nearest pairs to about a quarter (README).
+PAIR_F1_FLOOR = 0.90
+BCUBED_F1_FLOOR = 0.94
