@@ -208,3 +208,30 @@ def weighted_left_apart(report: Mapping[str, object], judged: Iterable[Mapping[s
     missed = sum(shares[b] * n for b, n in sizes.items() if b in shares)
     total = sum(n for b, n in sizes.items() if b in shares)
     return missed, (missed / total if total else 0.0)
+
+
+# What a reader must have found for each verdict to be right (docs/judging-figures.md).
+FIGURE_RIGHT = {"exact": "consistent", "rounded": "consistent", "conflict": "conflict"}
+
+
+def figure_shares(report: Mapping[str, object], judged: Iterable[Mapping[str, object]]) -> list[JudgedShare]:
+    """Judged figure pairs against a report: for each verdict the report gives a judged pair (found
+    by both articles and both offsets), how many a reader found right; a conflict with a note is
+    counted apart ("conflict?"). Pairs the report no longer compares are left out."""
+    given: dict[tuple, tuple[str, bool]] = {}
+    for story in report["stories"]:  # type: ignore[index]
+        for c in story["claims"]:
+            a, b = c["a"], c["b"]
+            given[(a["article"], a["start"], b["article"], b["start"])] = (c["verdict"], bool(c.get("note")))
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in judged:
+        key = (row["a"], row["a_start"], row["b"], row["b_start"])
+        flipped = (row["b"], row["b_start"], row["a"], row["a_start"])
+        found = given.get(key) or given.get(flipped)
+        if found is None:
+            continue
+        verdict, noted = found
+        group = "conflict?" if verdict == "conflict" and noted else verdict
+        counts[group][0] += 1
+        counts[group][1] += row["verdict"] == FIGURE_RIGHT[verdict]
+    return [JudgedShare(g, n, s) for g, (n, s) in sorted(counts.items())]

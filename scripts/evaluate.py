@@ -40,8 +40,15 @@ def main() -> int:
     parser.add_argument(
         "--judged",
         nargs="*",
-        default=sorted(str(p) for p in Path("fixtures/judged").glob("*.jsonl")),
-        help="pairs of the distractors judged by reading (default: fixtures/judged/*.jsonl)",
+        default=sorted(
+            str(p) for pattern in ("pairs*.jsonl", "fresh-*.jsonl") for p in Path("fixtures/judged").glob(pattern)
+        ),
+        help="pairs of the distractors judged by reading (default: fixtures/judged/pairs*.jsonl and fresh-*.jsonl)",
+    )
+    parser.add_argument(
+        "--judged-figures",
+        default="fixtures/judged/figures.jsonl",
+        help="compared figures of the distractors judged by reading",
     )
     args = parser.parse_args()
     gold = evaluate.read_gold([args.gold])
@@ -80,6 +87,14 @@ def main() -> int:
             missed, rate = evaluate.weighted_left_apart(mixed, judged)
             if missed:
                 print(f"    left apart, weighted by band size: {rate:.3f} of one event, about {missed:,.0f} pairs")
+        if args.judged_figures and Path(args.judged_figures).exists():
+            figures = evaluate.read_judged(args.judged_figures)
+            print(f"\nFigures of the distractors judged by reading ({args.judged_figures}, {len(figures)} pairs):")
+            print("  share judged right of each verdict the report still gives them (95% interval):")
+            for share in evaluate.figure_shares(mixed, figures):
+                low, high = share.interval()
+                counts = f"{share.same_event:>5} of {share.judged:<5}"
+                print(f"    {share.group:<36}{counts}{share.share:>7.3f}  [{low:.3f}, {high:.3f}]")
         oof = info.get("out_of_fold_judged")
         if oof:
             print(

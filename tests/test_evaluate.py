@@ -43,3 +43,40 @@ def test_the_judged_set_is_well_formed() -> None:
     assert {r["verdict"] for r in rows} <= {"same_event", "different_event", "unsure"}
     assert all(r["reason"].strip() and r["a"] < r["b"] for r in rows)
     assert len({(r["a"], r["b"]) for r in rows}) == len(rows)
+
+
+def test_figure_shares_match_judged_figures_by_articles_and_offsets() -> None:
+    side = {"start": 10}
+    report = {
+        "stories": [
+            {
+                "claims": [
+                    {"a": {"article": "x", **side}, "b": {"article": "y", "start": 20}, "verdict": "conflict"},
+                    {"a": {"article": "x", "start": 30}, "b": {"article": "y", "start": 40}, "verdict": "rounded"},
+                    {
+                        "a": {"article": "x", "start": 50},
+                        "b": {"article": "z", "start": 60},
+                        "verdict": "conflict",
+                        "note": "the two versions contradict more of their figures than they share",
+                    },
+                ]
+            }
+        ]
+    }
+    judged = [
+        {"a": "x", "a_start": 10, "b": "y", "b_start": 20, "verdict": "conflict"},
+        {"a": "y", "a_start": 40, "b": "x", "b_start": 30, "verdict": "different_quantity"},
+        {"a": "x", "a_start": 50, "b": "z", "b_start": 60, "verdict": "different_time"},
+        {"a": "x", "a_start": 99, "b": "z", "b_start": 60, "verdict": "conflict"},
+    ]
+    shares = {s.group: (s.same_event, s.judged) for s in evaluate.figure_shares(report, judged)}
+    assert shares == {"conflict": (1, 1), "rounded": (0, 1), "conflict?": (0, 1)}
+
+
+def test_the_judged_figures_are_well_formed_and_point_at_their_snippets() -> None:
+    path = FIXTURES / "judged" / "figures.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 300
+    verdicts = {"consistent", "conflict", "different_quantity", "different_time", "misread"}
+    assert {r["verdict"] for r in rows} <= verdicts
+    assert all(r["reason"].strip() and r[f"{s}_text"] in r[f"{s}_sentence"] for r in rows for s in "ab")
