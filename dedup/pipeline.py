@@ -250,7 +250,7 @@ class _Extractor:
 def date_codes(text: str) -> np.ndarray:
     """The days (day and month) a text names, as sorted unique codes day * 16 + month. Versions of
     one event name its day; a column or a case on another day names others."""
-    return np.array(sorted({d * 16 + m for d, m in claims_mod.dates_in(text) if d is not None}), dtype=np.uint64)
+    return np.array(sorted({d * 16 + m for d, m in claims_mod.days_in(text)}), dtype=np.uint64)
 
 
 class ArticleTexts:

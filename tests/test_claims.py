@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import unicodedata
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.claims import extract_claims, format_vi, parse_spelled, parse_vi_number, stated_interval
+from dedup.claims import dates_in, days_in, extract_claims, format_vi, parse_spelled, parse_vi_number, stated_interval
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
@@ -665,3 +667,11 @@ def test_a_claim_is_dated_by_its_sentence_else_by_the_title() -> None:
     assert dates_disagree(first.dates, second.dates)
     assert not dates_disagree(frozenset({(12, 6)}), frozenset({(None, 6)}))  # a day of that month
     assert not dates_disagree(frozenset(), frozenset({(12, 6)}))  # undated: no anchor
+
+
+def test_days_in_finds_the_days_dates_in_finds_in_real_articles() -> None:
+    with gzip.open(SEEDS.parent / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for line in f]
+    texts += ["NGÀY 12-6 tại Hà Nội", "Chiều 3.7, phiên 5.7", "chiếm 1/3 số hộ, ngày 9 và 10/2", "tháng 6 năm nay"]
+    for text in texts:
+        assert days_in(text) == {d for d in dates_in(text) if d[0] is not None}, text
