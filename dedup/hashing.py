@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from dedup import kernels, normalize
+from dedup.io import exact_key  # noqa: F401 - hashing.exact_key, where the keys are used
 from dedup.normalize import canonical
 
 EMPTY = np.zeros(0, dtype=np.uint64)
@@ -342,15 +343,6 @@ def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
         return 0.0, 0.0
     inter = len(np.intersect1d(a, b, assume_unique=True))
     return inter / (len(a) + len(b) - inter), inter / min(len(a), len(b))
-
-
-def exact_key(text: str) -> int:
-    """A 64-bit key of a text as written (outer whitespace aside): equal texts, equal keys. 0 for a
-    text without a letter or digit, which is no copy of anything."""
-    body = text.strip()
-    if not any(c.isalnum() for c in body):
-        return 0
-    return int.from_bytes(blake2b(body.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
 
 
 def identical_pairs(keys: np.ndarray, rank: np.ndarray, heads: int = 30) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import json
 import os
 import pickle
@@ -38,6 +39,16 @@ class SpoolError(OSError):
     """The temporary file that holds the texts of a run could not be written."""
 
 
+def exact_key(text: str) -> int:
+    """A 64-bit key of a text as written (outer whitespace aside): equal texts, equal keys. 0 for a
+    text without a letter or digit, which is no copy of anything."""
+    body = text.strip()
+    if not any(c.isalnum() for c in body):
+        return 0
+    digest = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") or 1
+
+
 class TextSpool:
     """Article texts kept in a temporary file instead of memory, read back by position.
 
@@ -55,6 +66,8 @@ class TextSpool:
         except OSError as err:
             raise self._failed(err) from None
         self._bounds = array("q", [0])
+        # Each text's exact_key, computed as it is written (in the process that reads the input).
+        self._keys = array("Q")
         self._unflushed = False
 
     def _failed(self, err: OSError) -> SpoolError:
@@ -71,6 +84,7 @@ class TextSpool:
         except OSError as err:
             raise self._failed(err) from None
         self._bounds.append(self._bounds[-1] + len(data))
+        self._keys.append(exact_key(text))
         self._unflushed = True
         return len(self._bounds) - 2
 
@@ -96,11 +110,17 @@ class TextSpool:
         """Where each text starts in the file, and where the last ends."""
         return self._bounds
 
-    def adopt(self, bounds: array) -> None:
-        """Take the texts a forked process wrote into this spool's file (its `bounds` after a flush)."""
+    @property
+    def keys(self) -> array:
+        """The exact_key of each text."""
+        return self._keys
+
+    def adopt(self, bounds: array, keys: array) -> None:
+        """Take the texts a forked process wrote into this spool's file (its `bounds` and `keys` after a flush)."""
         if len(self):
             raise ValueError("only an empty spool can adopt the texts written by another process")
         self._bounds = array("q", bounds)
+        self._keys = array("Q", keys)
 
     def close(self) -> None:
         """Remove the file (texts that could not be written are dropped with it)."""
@@ -407,7 +427,7 @@ class ReadAside:
             try:
                 articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=warnings.append, spool=spool)
                 spool.flush()
-                payload: tuple[Any, ...] = ("done", warnings, articles, rejected, spool.bounds)
+                payload: tuple[Any, ...] = ("done", warnings, articles, rejected, spool.bounds, spool.keys)
             except Exception as err:  # bad input, a full disk, or a bug: raised again by the parent
                 payload = ("failed", warnings, err)
             with os.fdopen(write_fd, "wb") as out:
@@ -451,6 +471,6 @@ class ReadAside:
                 self._warn(message)
         if payload[0] == "failed":
             raise payload[2]
-        _, _, articles, rejected, bounds = payload
-        spool.adopt(bounds)
+        _, _, articles, rejected, bounds, keys = payload
+        spool.adopt(bounds, keys)
         return articles, rejected

@@ -329,8 +329,13 @@ def _exact_chunk(span: tuple[int, int]) -> list[np.ndarray]:
 
 
 def exact_keys(texts: ArticleTexts, config: MatchConfig) -> np.ndarray:
-    """hashing.exact_key of every article's text, in `config.workers` processes."""
+    """hashing.exact_key of every article's text: kept by the spool the texts were read into,
+    else computed in `config.workers` processes."""
     n = len(texts)
+    spooled = getattr(texts.spool, "keys", None)
+    if spooled is not None and len(spooled) == texts.spooled:
+        rest = [hashing.exact_key(texts[k]) for k in range(texts.spooled, n)]
+        return np.concatenate([np.frombuffer(spooled, dtype=np.uint64), np.array(rest, dtype=np.uint64)])
     workers = parallel.worker_count(config.workers)
     if workers <= 1 or n < 2000:
         return np.array([hashing.exact_key(texts[k]) for k in range(n)], dtype=np.uint64)

@@ -329,3 +329,14 @@ def test_a_file_given_twice_is_read_once_and_said(tmp_path: Path) -> None:
     articles, rejected = read_articles([str(tmp_path / "day"), str(path)], warn=said.append)
     assert [a.id for a in articles] == ["1", "2"] and rejected == []
     assert said == [f"passed over {path}: already read (given as {tmp_path / 'day'})"]
+
+
+def test_the_spool_keeps_each_texts_exact_key_as_it_writes_it() -> None:
+    from dedup.io import TextSpool, exact_key
+
+    texts = ["Hà Nội mưa to", "  Hà Nội mưa to\n", "Hà Nội mưa nhỏ", " \n "]
+    with TextSpool() as spool:
+        for t in texts:
+            spool.add(t)
+        assert list(spool.keys) == [exact_key(t) for t in texts]
+        assert spool.keys[0] == spool.keys[1] != spool.keys[2] and spool.keys[3] == 0
