@@ -370,7 +370,9 @@ def explain(
     how = "identical texts" if info["identical_texts"] else "shares an LSH bucket"
     click.echo(f"  candidate pair ({how}): {'yes' if info['candidate'] else 'no'}")
     for side, removed in zip((info["a"], info["b"]), info["removed_lines"], strict=True):
-        parts = [f"{n} as {what}" for what, n in removed.items() if n]
+        parts = [
+            f"{n} as {'titles of other articles' if what == 'titles' else what}" for what, n in removed.items() if n
+        ]
         if parts:
             click.echo(f"  {side}: lines removed before hashing: {', '.join(parts)}")
     empty = [side for side, n in zip((info["a"], info["b"]), info["shingles"], strict=True) if not n]

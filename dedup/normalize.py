@@ -217,12 +217,24 @@ def tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Boilerplate:
-    """Lines learned as boilerplate: repeated verbatim across several articles of one source."""
+    """Lines learned as boilerplate: repeated verbatim across several articles of one source; and
+    the titles of the run's articles, which inside another article's text are links to them (a
+    block of related articles under an excerpt), not its story."""
 
     lines: frozenset[tuple[str, str]] = frozenset()
+    titles: frozenset[str] = frozenset()  # line_key of titles of TITLE_MIN_WORDS words or more
 
     def __contains__(self, item: tuple[str, str]) -> bool:
         return item in self.lines
+
+
+# A title this long is no common phrase: a line of another article equal to it is a link.
+TITLE_MIN_WORDS = 6
+
+
+def title_keys(titles: Iterable[str]) -> frozenset[str]:
+    """The line_key of each title of at least TITLE_MIN_WORDS words."""
+    return frozenset(line_key(t) for t in titles if len(t.split()) >= TITLE_MIN_WORDS)
 
 
 # A line seen in this many articles of one outlet is its furniture (a footer, a disclaimer),
@@ -293,11 +305,12 @@ def content_lines(text: str, source: str | None = None, boilerplate: Boilerplate
             continue
         if (
             boilerplate is not None
-            and boilerplate.lines
-            and not _LONG_LINE_RE.match(line)  # learned lines are short
-            and (src, line_key(line)) in boilerplate
+            and (boilerplate.lines or boilerplate.titles)
+            and not _LONG_LINE_RE.match(line)  # learned lines and titles are short
         ):
-            continue
+            key = line_key(line)
+            if (src, key) in boilerplate or key in boilerplate.titles:
+                continue
         kept.append(line)
     # Datelines open the lead, which is the first kept line or two.
     for i in range(min(2, len(kept))):
@@ -306,16 +319,21 @@ def content_lines(text: str, source: str | None = None, boilerplate: Boilerplate
 
 
 def removed_lines(text: str, source: str | None = None, boilerplate: Boilerplate | None = None) -> dict[str, int]:
-    """How many non-empty lines of a text `content_lines` drops, as furniture and as learned boilerplate."""
+    """How many non-empty lines of a text `content_lines` drops, as furniture, as learned
+    boilerplate, and as titles of the run's articles."""
     src = source or ""
-    out = {"furniture": 0, "boilerplate": 0}
+    out = {"furniture": 0, "boilerplate": 0, "titles": 0}
     for line in text.splitlines():
         if not line.strip():
             continue
         if is_furniture(line):
             out["furniture"] += 1
-        elif boilerplate is not None and not _LONG_LINE_RE.match(line) and (src, line_key(line)) in boilerplate:
-            out["boilerplate"] += 1
+        elif boilerplate is not None and not _LONG_LINE_RE.match(line):
+            key = line_key(line)
+            if (src, key) in boilerplate:
+                out["boilerplate"] += 1
+            elif key in boilerplate.titles:
+                out["titles"] += 1
     return out
 
 

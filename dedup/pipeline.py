@@ -483,7 +483,10 @@ def prepare(
     texts = ArticleTexts(articles, spool)
     with parallel.Spare(separate=parallel.worker_count(config.workers) > 1 and len(articles) >= 2000) as spare:
         keys = exact_keys(texts, config)
-        boilerplate = learn_boilerplate(texts, config, first_copies(keys))
+        boilerplate = replace(
+            learn_boilerplate(texts, config, first_copies(keys)),
+            titles=normalize.title_keys(a.title for a in articles if a.title),
+        )
         chunks = feature_chunks(articles, boilerplate, config, texts)
         padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
         say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")

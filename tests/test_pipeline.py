@@ -350,7 +350,7 @@ def test_identical_texts_that_are_all_furniture_are_copies_and_explain_says_why(
     info = pipeline.explain(prep, 0, 1, NO_CLAIMS, pipeline.load_scorer(NO_CLAIMS))
     assert info["identical_texts"] and info["candidate"] and info["verdict"] == "duplicate"
     assert info["shingles"] == [0, 0]
-    assert info["removed_lines"] == [{"furniture": 1, "boilerplate": 0}] * 2
+    assert info["removed_lines"] == [{"furniture": 1, "boilerplate": 0, "titles": 0}] * 2
 
 
 def test_texts_differing_in_one_word_are_not_identical() -> None:
@@ -365,3 +365,28 @@ def test_texts_differing_in_one_word_are_not_identical() -> None:
 def test_date_codes_name_days_not_months_alone() -> None:
     codes = pipeline.date_codes("Chiều 12/6, tại Hà Nội ... đến tháng 7 và ngày 3-7-2017")
     assert sorted(codes.tolist()) == sorted([12 * 16 + 6, 3 * 16 + 7])
+
+
+def _sample_articles(n: int) -> list[Article]:
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as f:
+        return [article_from_record(json.loads(line), f"sample:{k + 1}") for k, line in zip(range(n), f, strict=False)]
+
+
+def test_an_excerpt_under_a_block_of_related_titles_is_a_copy_of_its_article() -> None:
+    # A real article, and an excerpt of it (its first paragraphs) followed by the titles of ten
+    # other articles of the run, as aggregators list related links: the titles are removed as
+    # furniture, and what is left is all in the original.
+    articles = _sample_articles(400)
+    original = next(a for a in articles if len(a.text.split()) > 600)
+    related = [a for a in articles if a is not original and len(a.title.split()) >= 8][:10]
+    excerpt = " ".join(original.text.split()[:90])
+    links = "\n".join(a.title for a in related)
+    copy = Article(id="excerpt", title=original.title, text=f"{excerpt}\nTin liên quan:\n{links}")
+    assert len(excerpt.split()) < sum(len(a.title.split()) for a in related) * 2
+    run = [original, copy, *related]
+    result = pipeline.run(run, NO_CLAIMS)
+    kinds = {(m.a, m.b): m.kind for m in result.matches}
+    assert kinds.get(tuple(sorted((original.id, "excerpt")))) == "duplicate"
+    prep = pipeline.prepare(run, NO_CLAIMS)
+    info = pipeline.explain(prep, 1, 0, NO_CLAIMS, pipeline.load_scorer(NO_CLAIMS))
+    assert info["removed_lines"][0]["titles"] == len(related)
