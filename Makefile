@@ -7,6 +7,7 @@ IN     ?= fixtures/seeds
 FORMAT ?= json
 OUT    ?= out/report.$(FORMAT)
 REPEAT ?= 3
+ARGS   ?=
 
 .PHONY: install report test test-fast eval bench lint format clean
 
@@ -19,10 +20,10 @@ $(BIN)/dedup: setup.cfg pyproject.toml
 	$(BIN)/python -m dedup.kernels
 	@touch $@
 
-## The pipeline step: make report IN=dir-or-file OUT=report.json [FORMAT=md]
-## (IN may name several inputs, space-separated; OUT is one path and may hold spaces)
+## The pipeline step: make report IN=dir-or-file OUT=report.json [FORMAT=md] [ARGS="--skip-bad -j 2 -q"]
+## (IN may name several inputs, space-separated; OUT is one path and may hold spaces; ARGS go to dedup match)
 report: install
-	$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT)
+	$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT) $(ARGS)
 
 test: install
 	$(BIN)/pytest -q

@@ -170,11 +170,14 @@ def _matching_config(
     "--format",
     "fmt",
     type=click.Choice(sorted(report.FORMATS)),
-    default="json",
-    show_default=True,
-    help="json for machines; md or html for people.",
+    default=None,
+    help="json, jsonl (a story a line) or csv (a pair a row) for machines; md or html for people "
+    "[default: from -o's extension (.json .jsonl .csv .md .html), else json].",
 )
 @click.option("--skip-bad", is_flag=True, help="List bad records under `rejected` and go on, instead of stopping.")
+@click.option(
+    "--allow-empty", is_flag=True, help="A run that reads no article writes an empty report instead of failing."
+)
 @click.option("--no-claims", is_flag=True, help="Skip the reconciliation of numeric claims.")
 @_matching_options
 @click.option(
@@ -189,8 +192,9 @@ def _matching_config(
 def match(
     inputs: tuple[str, ...],
     output: str,
-    fmt: str,
+    fmt: str | None,
     skip_bad: bool,
+    allow_empty: bool,
     threshold: float | None,
     min_cosine: float,
     max_days: float,
@@ -219,13 +223,16 @@ def match(
         threshold, min_cosine, max_days, duplicate_containment, background, no_background,
         claims=not no_claims, workers=workers,
     )  # fmt: skip
+    fmt = fmt or (report.format_of(output) if output != "-" else None) or "json"
+    ctx = click.get_current_context()
+    asked_max_days = ctx.get_parameter_source("max_days") == click.core.ParameterSource.COMMANDLINE
     # Texts wait in a temporary file between the stages that read them, not in memory.
     try:
         spool = TextSpool()
     except SpoolError as err:
         raise click.ClickException(str(err)) from None
     with spool:
-        _match(inputs, output, fmt, skip_bad, config, say, spool)
+        _match(inputs, output, fmt, skip_bad, config, say, spool, allow_empty, asked_max_days)
 
 
 def _match(
@@ -236,6 +243,8 @@ def _match(
     config: MatchConfig,
     say: Callable[[str], None],
     spool: TextSpool,
+    allow_empty: bool = False,
+    asked_max_days: bool = False,
 ) -> None:
     # The input is read in a process of its own while this one loads numpy, scikit-learn and the
     # compiled kernels (the pipeline's own call to kernels.warm is then a few calls on tiny arrays).
@@ -246,8 +255,11 @@ def _match(
             kernels.warm()
             try:  # before a single article is hashed, not minutes into a run
                 pipeline.check_background(config)
+                pipeline.load_scorer(config)
             except (FileNotFoundError, similarity.BackgroundError) as err:
                 raise click.ClickException(str(err)) from None
+            except (ValueError, KeyError, TypeError) as err:  # a damaged scorer.json
+                raise click.ClickException(f"the pair scorer {config.scorer} cannot be read: {err}") from None
             articles, rejected = reading.result()
     except (InputError, SpoolError) as err:
         raise click.ClickException(str(err)) from None
@@ -255,7 +267,14 @@ def _match(
         raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
     say(f"{len(articles)} articles read" + (f", {len(rejected)} rejected" if rejected else ""))
     if not articles:
-        say("warning: no articles in the input; the report is empty")
+        why = f"every one of the {len(rejected)} records was rejected" if rejected else "no article in the input"
+        if not allow_empty:
+            raise click.ClickException(
+                f"{why} ({' '.join(inputs)}): nothing to match; --allow-empty writes an empty report instead"
+            )
+        _warn(f"{why}; the report is empty")
+    if asked_max_days and config.max_days and not any(a.published for a in articles):
+        _warn("no article has a publication date (`published`): --max-days has no effect")
     try:
         result = pipeline.run(articles, config, rejected=rejected, progress=say, spool=spool)
     except (FileNotFoundError, SpoolError, similarity.BackgroundError) as err:

@@ -362,6 +362,20 @@ def _missing(item: str) -> InputError:
     return InputError(f"{item}: no such file or directory")
 
 
+def _fingerprint(article: Article) -> int:
+    """What a record holds, as one number: two records of one id and one fingerprint are one article."""
+    return hash(
+        (
+            exact_key(article.text),
+            article.text.strip()[:64],
+            article.title,
+            article.source,
+            article.url,
+            article.published,
+        )
+    )
+
+
 def read_articles(
     inputs: Iterable[str], skip_bad: bool = False, warn: Any = None, spool: TextSpool | None = None
 ) -> tuple[list[Article], list[Rejected]]:
@@ -377,15 +391,27 @@ def read_articles(
     articles: list[Article] = []
     rejected: list[Rejected] = []
     seen: dict[str, str] = {}
+    # What each id's record held: the same record arriving again (overlapping feeds) is read once.
+    held: dict[str, int] = {}
     for record in iter_records(inputs, warn):
         if isinstance(record, Article) and record.id in seen:
-            record = Rejected(record.origin, f"duplicate id {record.id!r} (first at {seen[record.id]})", record.id)
+            if held[record.id] == _fingerprint(record):
+                if warn is not None:
+                    warn(
+                        f"{record.origin}: the record of id {record.id!r} repeats the one at "
+                        f"{seen[record.id]}; read once"
+                    )
+                continue
+            record = Rejected(
+                record.origin, f"duplicate id {record.id!r} with other content (first at {seen[record.id]})", record.id
+            )
         if isinstance(record, Rejected):
             if not skip_bad:
                 raise InputError(f"{record.origin}: {record.reason} (use --skip-bad to list it and go on)")
             rejected.append(record)
             continue
         seen[record.id] = record.origin
+        held[record.id] = _fingerprint(record)
         if spool is not None:
             spool.add(record.text)
             record = replace(record, text="")

@@ -1,4 +1,4 @@
-"""Report -> JSON (for machines), Markdown and HTML (for people); each a pure function.
+"""Report -> JSON or JSON lines or CSV (for machines), Markdown and HTML (for people); each a pure function.
 
 The JSON keeps to the contract (articles, pairs, stories, rejected, stats) and is byte-identical
 for the same input: keys in a fixed order, lists sorted, floats rounded, no timings.
@@ -6,7 +6,9 @@ for the same input: keys in a fixed order, lists sorted, floats rounded, no timi
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 from collections import defaultdict
@@ -284,12 +286,89 @@ def to_html(report: Report) -> str:
     return "\n".join(parts)
 
 
-FORMATS = {"json": to_json, "md": to_markdown, "html": to_html}
+def jsonl_parts(report: Report) -> Iterator[str]:
+    """One JSON line per story: its id, articles (with source and title), kinds, pairs and claims;
+    then one line per article in no story, with "story": null. Every article is on one line."""
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    by_id = {a.id: a for a in report.articles}
+    pairs_of = _pairs_by_story(report)
+    for s in report.stories:
+        pairs = pairs_of[s.id]
+        record = {
+            "story": s.id,
+            "articles": [_article_record(by_id[a], s.id) for a in s.articles],
+            "kinds": sorted({m.kind for m in pairs}),
+            "pairs": [{"a": m.a, "b": m.b, "kind": m.kind, "score": round(m.score, 4), **m.evidence} for m in pairs],
+            "claims": list(s.claims),
+        }
+        yield compact(record) + "\n"
+    story_of = report.story_of()
+    for a in report.articles:
+        if a.id not in story_of:
+            yield compact({"story": None, "articles": [_article_record(a, None)]}) + "\n"
+
+
+def to_jsonl(report: Report) -> str:
+    """The report as JSON lines (see jsonl_parts)."""
+    return "".join(jsonl_parts(report))
+
+
+CSV_COLUMNS = (
+    "a",
+    "b",
+    "kind",
+    "score",
+    "story",
+    "probability",
+    "cosine",
+    "jaccard",
+    "containment",
+    "a_title",
+    "b_title",
+)
+
+
+def to_csv(report: Report) -> str:
+    """One row per confirmed pair: a, b, kind, score, its story, the evidence and both titles."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    story_of = report.story_of()
+    by_id = {a.id: a for a in report.articles}
+    for m in report.matches:
+        ev = m.evidence
+        writer.writerow(
+            [m.a, m.b, m.kind, round(m.score, 4), story_of.get(m.a)]
+            + [ev.get(k) for k in ("probability", "cosine", "jaccard", "containment")]
+            + [by_id[m.a].title, by_id[m.b].title]
+        )
+    return out.getvalue()
+
+
+FORMATS = {"json": to_json, "jsonl": to_jsonl, "md": to_markdown, "html": to_html, "csv": to_csv}
+# The format a report file's extension asks for.
+EXTENSIONS = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".csv": "csv",
+}
+
+
+def format_of(path: str) -> str | None:
+    """The format an output path's extension names, or None."""
+    lower = path.lower()
+    return next((fmt for ext, fmt in EXTENSIONS.items() if lower.endswith(ext)), None)
 
 
 def write_parts(report: Report, fmt: str) -> Iterator[str]:
     """The report in a format, in pieces to write one after another (JSON a record at a time)."""
     if fmt == "json":
         yield from json_parts(report)
+    elif fmt == "jsonl":
+        yield from jsonl_parts(report)
     else:
         yield FORMATS[fmt](report)

@@ -348,7 +348,7 @@ def test_explain_says_when_the_titles_name_different_days(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("kind", ["empty directory", "empty file", "empty stdin"])
-def test_no_articles_gives_an_empty_report_and_a_warning(tmp_path: Path, kind: str) -> None:
+def test_no_articles_fails_or_with_allow_empty_gives_an_empty_report(tmp_path: Path, kind: str) -> None:
     if kind == "empty directory":
         args, stdin = [str(tmp_path)], None
     elif kind == "empty file":
@@ -356,11 +356,13 @@ def test_no_articles_gives_an_empty_report_and_a_warning(tmp_path: Path, kind: s
         args, stdin = [str(tmp_path / "none.jsonl")], None
     else:
         args, stdin = ["-"], "\n"
-    result = CliRunner().invoke(cli, ["match", *args], input=stdin)
+    failed = CliRunner().invoke(cli, ["match", *args], input=stdin)
+    assert failed.exit_code == 1 and "no article in the input" in failed.stderr and not failed.stdout
+    result = CliRunner().invoke(cli, ["match", *args, "--allow-empty"], input=stdin)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["articles"] == [] and report["stories"] == [] and report["pairs"] == []
-    assert "no articles in the input" in result.stderr
+    assert "no article in the input; the report is empty" in result.stderr
 
 
 def test_explain_needs_two_different_articles() -> None:
@@ -569,3 +571,92 @@ def test_make_report_is_the_pipeline_step_with_any_output_path(tmp_path: Path) -
         check=False,
     )
     assert bad.returncode != 0 and "no such file" in bad.stderr and not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "opening"),
+    [("r.html", "<!doctype html>"), ("r.md", "# "), ("r.csv", "a,b,kind,score,story"), ("r.json", "{\n")],
+)
+def test_the_format_follows_the_output_extension(tmp_path: Path, name: str, opening: str) -> None:
+    out = tmp_path / name
+    result = invoke("match", str(SEEDS), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith(opening)
+    # An explicit --format wins over the extension.
+    forced = invoke("match", str(SEEDS), "-o", str(out), "-q", "--format", "json")
+    assert forced.exit_code == 0 and json.loads(out.read_text(encoding="utf-8"))["stories"]
+
+
+def test_csv_has_a_row_per_pair_and_jsonl_a_line_per_story_with_every_article(tmp_path: Path) -> None:
+    import csv
+
+    result = invoke("match", str(SEEDS), "-o", str(tmp_path / "r.json"), "-q")
+    assert result.exit_code == 0
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert invoke("match", str(SEEDS), "-o", str(tmp_path / "r.csv"), "-q").exit_code == 0
+    with open(tmp_path / "r.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["a"], r["b"], r["kind"], float(r["score"])) for r in rows] == [
+        (p["a"], p["b"], p["kind"], p["score"]) for p in data["pairs"]
+    ]
+    assert invoke("match", str(SEEDS), "-o", str(tmp_path / "r.jsonl"), "-q").exit_code == 0
+    lines = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()]
+    stories = [line for line in lines if line["story"]]
+    assert [(s["story"], [a["id"] for a in s["articles"]]) for s in stories] == [
+        (s["id"], s["articles"]) for s in data["stories"]
+    ]
+    assert sorted(a["id"] for line in lines for a in line["articles"]) == sorted(a["id"] for a in data["articles"])
+
+
+def test_a_run_that_reads_no_article_fails_unless_allowed(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = invoke("match", str(empty), "-q")
+    assert result.exit_code == 1 and "no article in the input" in result.stderr and "--allow-empty" in result.stderr
+    allowed = invoke("match", str(empty), "-q", "--allow-empty")
+    assert allowed.exit_code == 0 and json.loads(allowed.stdout)["articles"] == []
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1"}\n{oops\n', encoding="utf-8")
+    rejected = invoke("match", str(bad), "-q", "--skip-bad")
+    assert rejected.exit_code == 1 and "every one of the 2 records was rejected" in rejected.stderr
+    only_other = tmp_path / "feeds"
+    only_other.mkdir()
+    (only_other / "a.ndjson").write_text('{"id": "1", "text": "x"}\n', encoding="utf-8")
+    passed_over = invoke("match", str(only_other), "-q")
+    assert passed_over.exit_code == 1 and "a.ndjson" in passed_over.stderr
+
+
+def test_the_same_record_twice_is_read_once_and_said(tmp_path: Path) -> None:
+    articles, _ = read_articles([str(SEEDS)])
+    record = {"id": articles[0].id, "title": articles[0].title, "text": articles[0].text}
+    feed = tmp_path / "a.jsonl"
+    feed.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    again = tmp_path / "b.jsonl"
+    again.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = invoke("match", str(feed), str(again), str(SEEDS / f"{articles[1].id}.txt"), "-q")
+    assert result.exit_code == 0, result.output
+    assert [a["id"] for a in json.loads(result.stdout)["articles"]] == [articles[0].id, articles[1].id]
+    assert f"b.jsonl:1: the record of id {articles[0].id!r} repeats the one at" in result.stderr
+    again.write_text(json.dumps(dict(record, text=record["text"] + " Thêm."), ensure_ascii=False) + "\n", "utf-8")
+    other = invoke("match", str(feed), str(again), "-q")
+    assert other.exit_code == 1 and "duplicate id" in other.stderr and "with other content" in other.stderr
+
+
+def test_max_days_on_undated_articles_is_said_to_do_nothing() -> None:
+    result = invoke("match", str(SEEDS), "-q", "--max-days", "3")
+    assert result.exit_code == 0
+    assert "no article has a publication date" in result.stderr
+    assert "publication date" not in invoke("match", str(SEEDS), "-q").stderr
+
+
+def test_a_damaged_scorer_is_an_error_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from dedup import cli as cli_module
+
+    broken = tmp_path / "scorer.json"
+    broken.write_text('{"features": [', encoding="utf-8")
+    monkeypatch.setattr(cli_module, "_DEFAULTS", replace(cli_module._DEFAULTS, scorer=str(broken)))
+    result = invoke("match", str(SEEDS), "-q")
+    assert result.exit_code == 1 and "scorer.json cannot be read" in result.stderr
+    assert "Traceback" not in result.output

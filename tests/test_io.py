@@ -60,7 +60,10 @@ def test_stdin_reads_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
         (b'{"id": "1", "text": "a"}\n{"id": "2", "text": \n', "bad.jsonl:2: not valid JSON"),
         (b'{"id": "1", "text": "a"}\n{"text": "b"}\n', "bad.jsonl:2: missing required field 'id'"),
         (b'{"id": "1"}\n', "bad.jsonl:1: missing required field 'text'"),
-        (b'{"id": "1", "text": "a"}\n{"id": "1", "text": "b"}\n', "bad.jsonl:2: duplicate id '1' (first at"),
+        (
+            b'{"id": "1", "text": "a"}\n{"id": "1", "text": "b"}\n',
+            "bad.jsonl:2: duplicate id '1' with other content (first at",
+        ),
         (b'{"id": "1", "text": "a"}\n{"id": "2", "text": "\xff"}\n', "bad.jsonl:2: not UTF-8"),
         (b'["id", "text"]\n', "bad.jsonl:1: expected a JSON object, got list"),
         (b'{"id": "1", "text": 5}\n', "bad.jsonl:1: field 'text' must be a string"),
