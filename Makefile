@@ -22,8 +22,10 @@ $(BIN)/dedup: setup.cfg pyproject.toml
 
 ## The pipeline step: make report IN=dir-or-file OUT=report.json [FORMAT=md] [ARGS="--skip-bad -j 2 -q"]
 ## (IN may name several inputs, space-separated; OUT is one path and may hold spaces; ARGS go to dedup match)
+## (the command is echoed on stderr: with OUT=- the report alone is on stdout)
 report: install
-	$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT) $(ARGS)
+	@echo '$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT) $(ARGS)' >&2
+	@$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT) $(ARGS)
 
 test: install
 	$(BIN)/pytest -q

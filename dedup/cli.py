@@ -291,10 +291,16 @@ def _match(
     stats = result.stats
     secs = sum(stats.get("seconds", {}).values())
     say(
-        f"{stats['articles']} articles -> {stats['stories']} stories, {stats['pairs']} pairs "
-        f"({stats['duplicate_pairs']} duplicate, {stats['same_story_pairs']} same story), "
-        f"{stats['rejected']} rejected, {secs:.1f}s" + ("" if output == "-" else f"; report in {output}")
+        f"{_n(stats['articles'], 'article')} -> {_n(stats['stories'], 'story', 'stories')}, "
+        f"{_n(stats['pairs'], 'pair')} inside them ({stats['duplicate_pairs']} duplicate, "
+        f"{stats['same_story_pairs']} same story), {stats['rejected']} rejected, {secs:.1f}s"
+        + ("" if output == "-" else f"; report in {output}")
     )
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """A count and its noun, singular for one."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 @cli.command("eval")

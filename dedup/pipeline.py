@@ -878,7 +878,11 @@ def run(
         len(articles), links, config.majority, id_rank(articles).tolist(), Apart(articles, config.max_days)
     )
     clock.lap("cluster")
-    say(f"{len(links)} confirmed pairs, {len(groups)} stories")
+    n_links, n_groups = len(links), len(groups)
+    say(
+        f"{n_links} confirmed {'pair' if n_links == 1 else 'pairs'}, grouped into {n_groups} "
+        f"{'story' if n_groups == 1 else 'stories'}"
+    )
     # What is left needs the stories and their evidence only: the vectors and pair arrays go.
     stats = dict(prep.stats, confirmed_links=len(links), threshold=dec.threshold)
     del prep, dec

@@ -571,6 +571,11 @@ def test_make_report_is_the_pipeline_step_with_any_output_path(tmp_path: Path) -
         check=False,
     )
     assert bad.returncode != 0 and "no such file" in bad.stderr and not (tmp_path / "x.json").exists()
+    # OUT=- is the report alone on standard output (the command line goes to stderr).
+    piped = subprocess.run(
+        ["make", "-s", "-C", str(root), "report", "OUT=-", "ARGS=-q"], capture_output=True, text=True, check=False
+    )
+    assert piped.returncode == 0 and json.loads(piped.stdout)["stories"], piped.stderr
 
 
 @pytest.mark.parametrize(
