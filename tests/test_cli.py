@@ -166,7 +166,7 @@ def test_a_file_that_is_no_background_table_exits_1_naming_it(tmp_path: Path, na
 def test_progress_and_summary_go_to_stderr(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["match", str(SEEDS), "-o", str(tmp_path / "r.json")])
     assert result.exit_code == 0
-    assert "5 articles -> 1 stories" in result.stderr
+    assert "5 articles -> 1 story, 1 pair inside them" in result.stderr
     assert result.stdout == ""
 
 
