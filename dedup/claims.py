@@ -1443,6 +1443,10 @@ def _qualifier(text: str, pos: int, s0: int, folded: str | None = None) -> tuple
     return surface, cls, qstart
 
 
+_DIMENSION_AFTER_RE = re.compile(r" ?[x×X] ?\d")
+_DIMENSION_BEFORE_RE = re.compile(r"\d ?[x×X] ?$")
+
+
 def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str | None) -> _Parts | None:
     """Claim parts of the digit token text[start:end], or None when it is a date, time, code or rank
     (folded: see :func:`_after_patterns`)."""
@@ -1456,6 +1460,9 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     # Glued to letters/digits on the left is caught by the scanner look-behind (A320, U23, =792).
     # Dates/times: d/m, d/m/y, hh:mm, d-m-y.
     if c in ("/", ":") and c2.isdigit():
+        return None
+    # Dimensions, "2560×1440", "1.920 x 1.080": one value of two figures, neither a claim alone.
+    if _DIMENSION_AFTER_RE.match(nxt) or _DIMENSION_BEFORE_RE.search(text, max(s0, start - 4), start):
         return None
     # Most figures are followed by a space and a word ("5 người"): no hour, date, code or dash
     # pattern below can start there.

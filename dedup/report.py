@@ -101,12 +101,13 @@ def to_json(report: Report) -> str:
 
 
 def _doubtful(c: dict[str, Any]) -> bool:
-    """A conflict between versions that contradict more figures than they share (see its note)."""
-    return c.get("verdict") == "conflict" and c.get("note", "").startswith("the two versions contradict")
+    """A conflict with a note saying why it may not be one: the versions contradict more figures
+    than they share, or one of them states several figures of this kind."""
+    return c.get("verdict") == "conflict" and bool(c.get("note"))
 
 
 def _firm(c: dict[str, Any]) -> bool:
-    """A conflict between versions that share at least as many figures as they contradict."""
+    """A conflict without such a note."""
     return c.get("verdict") == "conflict" and not _doubtful(c)
 
 

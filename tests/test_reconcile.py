@@ -495,3 +495,58 @@ def test_conflicts_of_versions_that_mostly_disagree_are_noted() -> None:
     c = b.replace("1.701", "1.586")
     firm = [p for p in reconcile([("A", a), ("C", c)]) if p.verdict == "conflict"]
     assert len(firm) == 1 and firm[0].note == ""
+
+
+# Real sentences of the 2017 feed, judged by reading (fixtures/judged/figures.jsonl).
+FACTORY_A = (
+    "Khoảng 11h ngày 9/7, một vụ hỏa hoạn lớn đã xảy ra tại thôn Phú Thủy, xã Mỹ Sơn (Ninh Sơn, Ninh Thuận) "
+    "thiêu rụi nhà máy chế biến bã mía rộng gần 1.000 m2, làm một công nhân bị thương."
+)
+FACTORY_B = "Cháy rụi nhà máy chế biến bã mía hơn 1.000 m2. Một công nhân bị thương."
+ROAD_A = (
+    "Dự án đường ô tô Tân Vũ - Lạch Huyện có tổng chiều dài toàn tuyến là 15,63km, bao gồm 5,44km cầu vượt "
+    "biển, phần đường dẫn dài 10,19km đi qua địa bàn quận Hải An và huyện Cát Hải của TP.Hải Phòng."
+)
+ROAD_B = (
+    "Dự án đường ôtô Tân Vũ - Lạch Huyện dài 15 km gồm 5,4 km cầu vượt biển, 10 km đường dẫn qua các quận "
+    "Hải An và huyện Cát Hải (Hải Phòng)."
+)
+TESLA_A = "Khả năng tăng tốc của xe ngang nhiều siêu xe, với thời gian tăng từ 0-100 km/h chỉ là 2,9 giây."
+TESLA_B = "Model X P100D với chế độ Ludicrous có thể tăng tốc từ 0 tới 100km/h trong 2,7 giây."
+
+
+def test_one_figure_hedged_on_both_sides_is_rounded_not_a_conflict() -> None:
+    pairs = reconcile([("A", FACTORY_A), ("B", FACTORY_B)])
+    assert [(p.a.text, p.b.text, p.verdict) for p in pairs if p.a.unit == "m2"] == [
+        ("gần 1.000 m2", "hơn 1.000 m2", "rounded")
+    ]
+
+
+def test_a_whole_measure_is_a_rounding_of_a_finer_one_but_two_of_one_precision_conflict() -> None:
+    road = {(p.a.value, p.b.value): p.verdict for p in reconcile([("A", ROAD_A), ("B", ROAD_B)])}
+    assert road[(15.63, 15)] == "rounded"
+    assert road[(5.44, 5.4)] == "rounded"
+    tesla = reconcile([("A", TESLA_A), ("B", TESLA_B)])
+    assert [p.verdict for p in tesla if p.a.text == "2,9 giây"] == ["conflict"]
+
+
+def test_dimensions_are_no_claims() -> None:
+    for text in (
+        "Màn hình Super AMOLED với độ phân giải 2.560 x 1.440 pixel.",
+        "Màn hình với độ phân giải 1440 x 2560 pixel.",
+        "Ảnh có kích thước 1920×1080 điểm ảnh.",
+    ):
+        assert extract_claims(text) == [], text
+
+
+def test_a_conflict_among_several_figures_of_its_kind_carries_a_note() -> None:
+    # Two ages in one version: the aligned pair may be two people's ages (judged so 9 times in 86).
+    seized = " Công an thu giữ 12 bánh heroin và 3 khẩu súng."
+    a = "Nghi phạm Nguyễn Văn An, 27 tuổi, và đồng phạm Trần Văn Bình, 31 tuổi, đã bị bắt giữ." + seized
+    b = "Nguyễn Văn An (28 tuổi) đã bị bắt giữ." + seized
+    pairs = [p for p in reconcile([("A", a), ("B", b)]) if p.verdict == "conflict"]
+    assert len(pairs) == 1 and pairs[0].b.text == "28 tuổi"
+    assert pairs[0].note.startswith("a version states several figures of this kind")
+    one = "Nghi phạm Nguyễn Văn An, 27 tuổi, đã bị bắt giữ." + seized
+    alone = [p for p in reconcile([("A", one), ("B", b)]) if p.verdict == "conflict"]
+    assert [(p.a.text, p.b.text, p.note) for p in alone] == [("27 tuổi", "28 tuổi", "")]
