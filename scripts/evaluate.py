@@ -47,8 +47,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--judged-figures",
-        default="fixtures/judged/figures.jsonl",
-        help="compared figures of the distractors judged by reading",
+        nargs="*",
+        default=sorted(str(p) for p in Path("fixtures/judged").glob("figures*.jsonl")),
+        help="compared figures of the distractors judged by reading (default: fixtures/judged/figures*.jsonl)",
     )
     args = parser.parse_args()
     gold = evaluate.read_gold([args.gold])
@@ -87,9 +88,9 @@ def main() -> int:
             missed, rate = evaluate.weighted_left_apart(mixed, judged)
             if missed:
                 print(f"    left apart, weighted by band size: {rate:.3f} of one event, about {missed:,.0f} pairs")
-        if args.judged_figures and Path(args.judged_figures).exists():
-            figures = evaluate.read_judged(args.judged_figures)
-            print(f"\nFigures of the distractors judged by reading ({args.judged_figures}, {len(figures)} pairs):")
+        for path in args.judged_figures:
+            figures = evaluate.read_judged(path)
+            print(f"\nFigures of the distractors judged by reading ({path}, {len(figures)} pairs):")
             print("  share judged right of each verdict the report still gives them (95% interval):")
             for share in evaluate.figure_shares(mixed, figures):
                 low, high = share.interval()
