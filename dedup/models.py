@@ -51,6 +51,7 @@ class Story:
     id: str
     articles: tuple[str, ...]
     claims: tuple[dict[str, Any], ...] = ()
+    facts: tuple[dict[str, Any], ...] = ()  # the fact table: a row per compared quantity
 
 
 @dataclass(frozen=True)

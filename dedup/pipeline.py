@@ -926,7 +926,7 @@ def _assemble(
             rows = [index[m] for m in story.articles]
             work.append((list(zip(story.articles, rows, strict=True)), _claim_tree(rows, evidence)))
         claims = story_claims(work, texts, config.workers)
-        stories = [replace(story, claims=c) for story, c in zip(stories, claims, strict=True)]
+        stories = [replace(story, claims=c, facts=f) for story, (c, f) in zip(stories, claims, strict=True)]
     matches.sort(key=lambda m: (m.a, m.b))
     stats = {
         "articles": len(articles),
@@ -977,23 +977,29 @@ def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]
 StoryVersions = tuple[list[tuple[str, int]], list[tuple[int, int]]]
 
 
-def _claims_of(story: StoryVersions, texts: ArticleTexts) -> tuple[dict[str, Any], ...]:
-    """Aligned numeric claims along the given version pairs of one story, as report records."""
+StoryClaims = tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]
+
+
+def _claims_of(story: StoryVersions, texts: ArticleTexts) -> StoryClaims:
+    """Aligned numeric claims along the given version pairs of one story, and its fact table,
+    as report records."""
     versions, tree = story
     read = claims_mod.extract_claims
     extracted = [(aid, read(claims_mod.claim_text(texts.articles[row], texts[row]))) for aid, row in versions]
     # Offsets in the report index each article's text (or title), not the claims' joined text.
     prefixes = {aid: claims_mod.title_prefix(texts.articles[row], texts[row]) for aid, row in versions}
-    return tuple(reconcile.claim_pair_to_dict(p, prefixes) for p in reconcile.reconcile_claims(extracted, tree))
+    pairs = reconcile.reconcile_claims(extracted, tree)
+    return (
+        tuple(reconcile.claim_pair_to_dict(p, prefixes) for p in pairs),
+        tuple(reconcile.fact_rows(pairs, prefixes)),
+    )
 
 
-def _claims_chunk(stories: list[StoryVersions]) -> list[tuple[dict[str, Any], ...]]:
+def _claims_chunk(stories: list[StoryVersions]) -> list[StoryClaims]:
     return [_claims_of(story, _TEXTS[0]) for story in stories]
 
 
-def story_claims(
-    stories: list[StoryVersions], texts: ArticleTexts, workers: int = 1
-) -> list[tuple[dict[str, Any], ...]]:
+def story_claims(stories: list[StoryVersions], texts: ArticleTexts, workers: int = 1) -> list[StoryClaims]:
     """Claims of many stories ((id, article position) versions and the version pairs to compare), in order.
 
     Spread over `workers` processes (0: every core), which read the versions' texts themselves.

@@ -60,7 +60,7 @@ from itertools import chain
 
 from dedup.claims import _PRED_MAP, _PRED_RE, Claim, dates_disagree, extract_claims, parse_spelled, stated_interval
 
-__all__ = ["ClaimPair", "claim_pair_to_dict", "judge", "reconcile", "reconcile_claims"]
+__all__ = ["ClaimPair", "claim_pair_to_dict", "fact_rows", "judge", "reconcile", "reconcile_claims"]
 
 # Score thresholds, tuned on shared/data/claims-dev.jsonl (see tests/test_reconcile.py).
 MIN_SCORE = 0.45  # a consistent (exact/rounded) pair needs at least this much evidence
@@ -930,3 +930,62 @@ def claim_pair_to_dict(p: ClaimPair, prefixes: dict[str, int] | None = None) -> 
     if p.note:
         d["note"] = p.note
     return d
+
+
+# ---------------------------------------------------------------------------------------------
+# Fact table (CONTRACT.md: stories[].facts)
+# ---------------------------------------------------------------------------------------------
+
+_ROW_ORDER = {"conflict": 0, "rounded": 1, "exact": 2}
+
+
+def fact_rows(pairs: Sequence[ClaimPair], prefixes: dict[str, int] | None = None) -> list[dict[str, object]]:
+    """A story's fact table: each quantity its versions were compared on is a row.
+
+    The figures linked by compared pairs (whatever their verdict) make one row; each figure is
+    given once, with its version, text, value, where it is and its sentence. The row's verdict is
+    its worst pair's (conflict, then rounded, then exact); `disagree` lists the versions on
+    either side of its conflicts, and `note` says why the row's conflicts are doubtful when all
+    of them are (a firm conflict makes the row firm). Rows: firm conflicts first, then doubtful
+    ones, rounded, exact; each in the order of its first figure.
+    """
+    prefixes = prefixes or {}
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(x: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    figure: dict[tuple[str, int], tuple[str, Claim]] = {}
+    for p in pairs:
+        ka, kb = (p.a_article, p.a.start), (p.b_article, p.b.start)
+        figure[ka], figure[kb] = (p.a_article, p.a), (p.b_article, p.b)
+        parent[root(ka)] = root(kb)
+    rows: dict[tuple[str, int], list[ClaimPair]] = {}
+    for p in pairs:
+        rows.setdefault(root((p.a_article, p.a.start)), []).append(p)
+    members: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for k in sorted(figure):
+        members.setdefault(root(k), []).append(k)
+    keyed = []
+    for key, row_pairs in rows.items():
+        verdict = min((p.verdict for p in row_pairs), key=_ROW_ORDER.__getitem__)
+        conflicts = [p for p in row_pairs if p.verdict == "conflict"]
+        record: dict[str, object] = {"quantity": row_pairs[0].quantity, "verdict": verdict}
+        if conflicts:
+            record["disagree"] = sorted({p.a_article for p in conflicts} | {p.b_article for p in conflicts})
+            if all(p.note for p in conflicts):
+                record["note"] = conflicts[0].note
+        figures = []
+        for article, start in members[key]:
+            c = figure[(article, start)][1]
+            side = claim_to_dict(article, c, prefixes.get(article, 0))
+            shown = {k: side[k] for k in ("article", "text", "value", "unit", "field", "start", "end")}
+            figures.append({**shown, "sentence": c.sentence})
+        record["figures"] = figures
+        keyed.append(((_ROW_ORDER[verdict], "note" in record, members[key][0]), record))
+    keyed.sort(key=lambda t: t[0])
+    out = [record for _, record in keyed]
+    return out

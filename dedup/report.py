@@ -12,7 +12,7 @@ import io
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from dedup.models import Article, Match, Report
@@ -60,6 +60,7 @@ def _sections(report: Report) -> Iterator[tuple[str, Any]]:
                 "articles": list(s.articles),
                 "kinds": sorted({m.kind for m in pairs_of[s.id]}),
                 "claims": list(s.claims),
+                "facts": list(s.facts),
             }
             for s in report.stories
         ),
@@ -150,14 +151,20 @@ def _summary(report: Report) -> str:
     """The report's first line: counts of articles, stories, pairs, conflicts, rejected records."""
     stats = report.stats
     conflicts = sum(c.get("verdict") == "conflict" for s in report.stories for c in s.claims)
-    doubtful = sum(_doubtful(c) for s in report.stories for c in s.claims)
-    in_stories = stats.get("articles_in_stories", 0)
-    of_them = (
-        f" ({doubtful} of them between versions that contradict more figures than they share: perhaps "
-        "different days or events)"
-        if doubtful
-        else ""
+    apart = sum(
+        _doubtful(c) and c["note"].startswith("the two versions contradict") for s in report.stories for c in s.claims
     )
+    several = sum(_doubtful(c) for s in report.stories for c in s.claims) - apart
+    in_stories = stats.get("articles_in_stories", 0)
+    asides = []
+    if apart:
+        asides.append(
+            f"{apart} of them between versions that contradict more figures than they share: perhaps "
+            "different days or events"
+        )
+    if several:
+        asides.append(f"{several} among several figures of their kind: perhaps two quantities")
+    of_them = f" ({'; '.join(asides)})" if asides else ""
     return (
         f"{_count(stats.get('articles', len(report.articles)), 'article', 'articles')}, "
         f"{_count(len(report.stories), 'story', 'stories')} ({_count(in_stories, 'article', 'articles')} in "
@@ -186,6 +193,65 @@ def _when(article: Article | None) -> str:
     )
 
 
+def _marked(sentence: str, text: str, mark: Callable[[str], str], plain: Callable[[str], str]) -> str:
+    """A figure's sentence with the figure marked (the first place it is written), each part escaped."""
+    at = sentence.find(text)
+    if at < 0:
+        return plain(sentence)
+    return plain(sentence[:at]) + mark(text) + plain(sentence[at + len(text) :])
+
+
+def _conflict_rows(story: Any) -> list[dict[str, Any]]:
+    """The fact-table rows of a story whose versions disagree: firm ones first."""
+    return [r for r in story.facts if r.get("verdict") == "conflict"]
+
+
+def _md_facts(story: Any, by_id: dict[str, Article]) -> list[str]:
+    """The story's disagreeing facts, each figure in its sentence (Markdown)."""
+    rows = _conflict_rows(story)
+    if not rows:
+        return []
+    lines = ["", f"Facts the versions disagree on ({len(rows)} of {len(story.facts)} compared):", ""]
+    for r in rows:
+        mark = "conflict?" if r.get("note") else "**conflict**"
+        lines.append(f"- {mark} {_md_line(r['quantity'])}:")
+        for f in r["figures"]:
+            said = _marked(f["sentence"], f["text"], lambda t: f"**{_md_line(t)}**", _md_line)
+            lines.append(f"  - {_md_line(_who(by_id.get(f['article']), f['article']))}: {said}")
+    return lines
+
+
+def _html_facts(story: Any, by_id: dict[str, Article]) -> str:
+    """The story's fact table (HTML): disagreeing rows first, each figure marked in its sentence;
+    the rows the versions agree on folded."""
+    esc = html.escape
+    if not story.facts:
+        return ""
+
+    def row(r: dict[str, Any]) -> str:
+        verdict = "conflict?" if r["verdict"] == "conflict" and r.get("note") else r["verdict"]
+        cls = " class='conflict'" if verdict == "conflict" else ""
+        cells = "".join(
+            f"<li><bdi>{esc(_who(by_id.get(f['article']), f['article']))}</bdi>: "
+            f"<span dir='auto'>{_marked(f['sentence'], f['text'], lambda t: f'<mark>{esc(t)}</mark>', esc)}</span></li>"
+            for f in r["figures"]
+        )
+        return f"<tr{cls}><td>{esc(verdict)}</td><td>{esc(str(r['quantity']))}</td><td><ul>{cells}</ul></td></tr>"
+
+    head = "<tr><th>verdict</th><th>quantity</th><th>what each version says</th></tr>"
+    disagree = [r for r in story.facts if r["verdict"] == "conflict"]
+    agree = [r for r in story.facts if r["verdict"] != "conflict"]
+    out = ""
+    if disagree:
+        out += f"<table class='facts'>{head}{''.join(map(row, disagree))}</table>"
+    if agree:
+        out += (
+            f"<details><summary>{len(agree)} facts the versions agree on</summary>"
+            f"<table class='facts'>{head}{''.join(map(row, agree))}</table></details>"
+        )
+    return out
+
+
 def to_markdown(report: Report) -> str:
     """A report a person can read: stories with their articles, pair scores and number checks."""
     by_id = {a.id: a for a in report.articles}
@@ -210,6 +276,7 @@ def to_markdown(report: Report) -> str:
                 f"| {_md_cell(m.a)} ~ {_md_cell(m.b)} | {m.kind} | {ev.get('probability', m.score):.3f} | "
                 f"{ev.get('cosine', 0):.3f} | {ev.get('jaccard', 0):.3f} | {ev.get('containment', 0):.3f} |"
             )
+        lines += _md_facts(story, by_id)
         if story.claims:
             lines += ["", "| verdict | quantity | says | says |", "|---|---|---|---|"]
             for c in _sorted_claims(story.claims):
@@ -264,6 +331,7 @@ def to_html(report: Report) -> str:
                 f"<td>{ev.get('jaccard', 0):.3f}</td><td>{ev.get('containment', 0):.3f}</td></tr>"
             )
         parts.append("</table>")
+        parts.append(_html_facts(story, by_id))
         if story.claims:
             parts.append("<table><tr><th>verdict</th><th>quantity</th><th>says</th><th>says</th></tr>")
             for c in _sorted_claims(story.claims):
@@ -301,6 +369,7 @@ def jsonl_parts(report: Report) -> Iterator[str]:
             "kinds": sorted({m.kind for m in pairs}),
             "pairs": [{"a": m.a, "b": m.b, "kind": m.kind, "score": round(m.score, 4), **m.evidence} for m in pairs],
             "claims": list(s.claims),
+            "facts": list(s.facts),
         }
         yield compact(record) + "\n"
     story_of = report.story_of()

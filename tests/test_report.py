@@ -5,6 +5,7 @@ from pathlib import Path
 
 from dedup import pipeline, report
 from dedup.io import read_articles
+from dedup.models import Article
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
@@ -139,3 +140,38 @@ def test_summary_counts_in_the_singular_for_one_and_leaves_out_an_empty_aside() 
         .splitlines()[2]
         .startswith("1 article, 0 stories (0 articles in them), 0 matched pairs")
     )
+
+
+def test_the_fact_table_has_a_row_per_compared_quantity_with_every_figure_in_its_sentence() -> None:
+    from tests.conftest import SEEDS
+
+    seed_b = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")
+    copy = seed_b.replace("hơn 1.500 báo cáo viên", "1.700 báo cáo viên").replace("281.800", "218.800")
+    articles, _ = read_articles([str(SEEDS)])
+    a = next(x for x in articles if x.id.startswith("000"))
+    run = [a, Article(id="copy", title="Bản sao", text=copy)]
+    result = pipeline.run(run)
+    story = result.stories[0]
+    data = json.loads(report.to_json(result))["stories"][0]
+    assert data["facts"] == list(story.facts)
+    rows = {r["quantity"]: r for r in data["facts"]}
+    conflicts = [r for r in data["facts"] if r["verdict"] == "conflict"]
+    assert {r["quantity"] for r in conflicts} == {"báo cáo viên", "hội viên"}
+    assert data["facts"][: len(conflicts)] == conflicts  # disagreements first
+    for r in conflicts:
+        assert r["disagree"] == sorted([a.id, "copy"])
+    assert rows["phụ nữ"]["verdict"] == "rounded" and "disagree" not in rows["phụ nữ"]
+    texts = {"copy": copy, a.id: a.text}
+    for r in data["facts"]:
+        for f in r["figures"]:
+            assert texts[f["article"]][f["start"] : f["end"]] == f["text"] and f["text"] in f["sentence"]
+    # Every compared pair's figures are in one row.
+    where = {(f["article"], f["start"]): r["quantity"] for r in data["facts"] for f in r["figures"]}
+    assert all(
+        where[(c["a"]["article"], c["a"]["start"])] == where[(c["b"]["article"], c["b"]["start"])]
+        for c in data["claims"]
+    )
+    md = report.to_markdown(result)
+    assert "Facts the versions disagree on (2 of" in md and "**1.700 báo cáo viên**" in md
+    page = report.to_html(result)
+    assert "<mark>1.700 báo cáo viên</mark>" in page and "facts the versions agree on</summary>" in page
