@@ -9,9 +9,20 @@ OUT    ?= out/report.$(FORMAT)
 REPEAT ?= 3
 ARGS   ?=
 
-.PHONY: install report test test-fast eval bench lint format clean
+.PHONY: install browser report test test-fast eval bench lint format clean
 
-install: $(BIN)/dedup
+install: $(BIN)/dedup browser
+
+## The HTML report's tests drive a real browser: Debian's chromium and its driver, installed where missing
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium and chromium-driver (for the HTML report's tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "warning: chromium and chromium-driver are missing and cannot be installed here (root and apt-get needed):" \
+			"the HTML report's tests need them (apt-get install chromium chromium-driver)" >&2; \
+	fi
 
 $(BIN)/dedup: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)

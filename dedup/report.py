@@ -7,7 +7,6 @@ for the same input: keys in a fixed order, lists sorted, floats rounded, no timi
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -15,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from dedup import html_app
 from dedup.models import Article, Match, Report
 
 VERDICT_ORDER = {"conflict": 0, "rounded": 1, "exact": 2}
@@ -221,37 +221,6 @@ def _md_facts(story: Any, by_id: dict[str, Article]) -> list[str]:
     return lines
 
 
-def _html_facts(story: Any, by_id: dict[str, Article]) -> str:
-    """The story's fact table (HTML): disagreeing rows first, each figure marked in its sentence;
-    the rows the versions agree on folded."""
-    esc = html.escape
-    if not story.facts:
-        return ""
-
-    def row(r: dict[str, Any]) -> str:
-        verdict = "conflict?" if r["verdict"] == "conflict" and r.get("note") else r["verdict"]
-        cls = " class='conflict'" if verdict == "conflict" else ""
-        cells = "".join(
-            f"<li><bdi>{esc(_who(by_id.get(f['article']), f['article']))}</bdi>: "
-            f"<span dir='auto'>{_marked(f['sentence'], f['text'], lambda t: f'<mark>{esc(t)}</mark>', esc)}</span></li>"
-            for f in r["figures"]
-        )
-        return f"<tr{cls}><td>{esc(verdict)}</td><td>{esc(str(r['quantity']))}</td><td><ul>{cells}</ul></td></tr>"
-
-    head = "<tr><th>verdict</th><th>quantity</th><th>what each version says</th></tr>"
-    disagree = [r for r in story.facts if r["verdict"] == "conflict"]
-    agree = [r for r in story.facts if r["verdict"] != "conflict"]
-    out = ""
-    if disagree:
-        out += f"<table class='facts'>{head}{''.join(map(row, disagree))}</table>"
-    if agree:
-        out += (
-            f"<details><summary>{len(agree)} facts the versions agree on</summary>"
-            f"<table class='facts'>{head}{''.join(map(row, agree))}</table></details>"
-        )
-    return out
-
-
 def to_markdown(report: Report) -> str:
     """A report a person can read: stories with their articles, pair scores and number checks."""
     by_id = {a.id: a for a in report.articles}
@@ -296,63 +265,9 @@ def to_markdown(report: Report) -> str:
 
 
 def to_html(report: Report) -> str:
-    """The Markdown report's content as a standalone HTML page."""
-    by_id = {a.id: a for a in report.articles}
-    esc = html.escape
-    parts = [
-        "<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>Match report</title>",
-        "<style>body{font-family:sans-serif;max-width:75em;margin:auto}table{border-collapse:collapse;margin:.5em 0}"
-        "td,th{border:1px solid #ccc;padding:.2em .5em;vertical-align:top}.conflict{background:#fdd}</style>",
-        "</head><body><h1>Match report</h1>",
-        f"<p>{esc(_summary(report))}</p>",
-    ]
-    pairs_of = _pairs_by_story(report)
-    for story in _by_conflicts(report):
-        first = by_id.get(story.articles[0])
-        parts.append(
-            f"<h2>Story {esc(story.id)}: {esc(first.title) if first else ''}</h2>"
-            "<table><tr><th>article</th><th>source</th><th>published</th><th>title</th></tr>"
-        )
-        for art_id in story.articles:
-            a = by_id.get(art_id)
-            source, title = (a.source or "", a.title) if a else ("", "")
-            parts.append(
-                f"<tr><td>{esc(art_id)}</td><td>{esc(source)}</td><td>{_when(a)}</td><td>{esc(title)}</td></tr>"
-            )
-        parts.append(
-            "</table><table><tr><th>pair</th><th>kind</th><th>probability</th><th>cosine</th>"
-            "<th>shingle Jaccard</th><th>containment</th></tr>"
-        )
-        for m in pairs_of[story.id]:
-            ev = m.evidence
-            parts.append(
-                f"<tr><td>{esc(m.a)} ~ {esc(m.b)}</td><td>{m.kind}</td>"
-                f"<td>{ev.get('probability', m.score):.3f}</td><td>{ev.get('cosine', 0):.3f}</td>"
-                f"<td>{ev.get('jaccard', 0):.3f}</td><td>{ev.get('containment', 0):.3f}</td></tr>"
-            )
-        parts.append("</table>")
-        parts.append(_html_facts(story, by_id))
-        if story.claims:
-            parts.append("<table><tr><th>verdict</th><th>quantity</th><th>says</th><th>says</th></tr>")
-            for c in _sorted_claims(story.claims):
-                cls = " class='conflict'" if _firm(c) else ""
-                parts.append(
-                    f"<tr{cls}><td>{'conflict?' if _doubtful(c) else esc(c['verdict'])}</td>"
-                    f"<td>{esc(str(c['quantity']))}</td>"
-                    f"<td>{esc(c['a']['text'])}<br><small>{esc(_who(by_id.get(c['a']['article']), c['a']['article']))}"
-                    f"</small></td><td>{esc(c['b']['text'])}<br><small>"
-                    f"{esc(_who(by_id.get(c['b']['article']), c['b']['article']))}</small></td></tr>"
-                )
-            parts.append("</table>")
-    if report.rejected:
-        parts.append("<h2>Rejected records</h2><table><tr><th>where</th><th>id</th><th>why</th></tr>")
-        parts += [
-            f"<tr><td>{esc(r.origin)}</td><td>{esc(r.id or '')}</td><td>{esc(r.reason)}</td></tr>"
-            for r in report.rejected
-        ]
-        parts.append("</table>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
+    """A page a person can use: the summary, a story index to search, filter and sort, and each
+    story with its versions side by side and its fact table (see dedup.html_app)."""
+    return html_app.to_html(report, _summary(report))
 
 
 def jsonl_parts(report: Report) -> Iterator[str]:

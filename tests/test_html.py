@@ -1,0 +1,173 @@
+"""The HTML report in a real browser: Debian's chromium driven by selenium through chromedriver
+(both installed by `make install`). The page is opened from a file, with no network."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from dedup import pipeline, report
+from dedup.io import read_articles
+from dedup.models import Article
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert binary and driver, "chromium and chromium-driver are installed by `make install`"
+    options = Options()
+    options.binary_location = binary
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(arg)
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    yield chrome
+    chrome.quit()
+
+
+def _report(tmp: Path, inputs: list[str] | None = None, articles: list[Article] | None = None) -> tuple[Path, dict]:
+    """Run dedup, write its HTML report, and return the page's path and the JSON report."""
+    if articles is None:
+        articles, _ = read_articles(inputs or [])
+    result = pipeline.run(articles)
+    page = tmp / "report.html"
+    page.write_text(report.to_html(result), encoding="utf-8")
+    return page, json.loads(report.to_json(result))
+
+
+def _open(browser: WebDriver, page: Path) -> None:
+    browser.get(page.as_uri())
+    WebDriverWait(browser, 30).until(lambda b: b.execute_script("return document.body.dataset.ready === '1'"))
+
+
+def _rows(browser: WebDriver) -> list:
+    return browser.find_elements(By.CSS_SELECTOR, "#stories tbody tr")
+
+
+def _firm(story: dict) -> int:
+    return sum(r["verdict"] == "conflict" and not r.get("note") for r in story["facts"])
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    return _report(tmp_path_factory.mktemp("dev"), [str(FIXTURES / "vmds-dev.jsonl")])
+
+
+def test_the_dev_stories_index_searches_filters_sorts_and_opens_a_story(browser: WebDriver, dev) -> None:
+    page, data = dev
+    stories = data["stories"]
+    _open(browser, page)
+    assert browser.find_element(By.ID, "summary").text.startswith(f"{len(data['articles'])} articles, ")
+    assert len(_rows(browser)) == len(stories) <= 200
+    # Firm conflicts first: the first row is a story with the most.
+    first = _rows(browser)[0].get_attribute("data-story")
+    assert _firm(next(s for s in stories if s["id"] == first)) == max(map(_firm, stories))
+
+    # Search a word of one story's first title: that story stays, most others go.
+    by_id = {a["id"]: a for a in data["articles"]}
+    target = max(stories, key=lambda s: len(s["articles"]))
+    words = by_id[target["articles"][0]]["title"].split()
+    query = max(words, key=len)
+    search = browser.find_element(By.ID, "search")
+    search.send_keys(query)
+    shown = [r.get_attribute("data-story") for r in _rows(browser)]
+    titles = {s["id"]: [by_id[a]["title"].lower() for a in s["articles"]] for s in stories}
+    assert target["id"] in shown
+    assert set(shown) == {sid for sid, ts in titles.items() if any(query.lower() in t for t in ts)}
+    search.clear()
+    search.send_keys(" ")  # an input event: the full index again
+    assert len(_rows(browser)) == len(stories)
+
+    # Filter: stories with firm conflicts only.
+    browser.find_element(By.ID, "conflicts").click()
+    assert {r.get_attribute("data-story") for r in _rows(browser)} == {s["id"] for s in stories if _firm(s)}
+    browser.find_element(By.ID, "conflicts").click()
+
+    # Sort by size, largest first.
+    header = browser.find_element(By.CSS_SELECTOR, "th[data-key=size]")
+    header.click()
+    sizes = [int(r.find_elements(By.TAG_NAME, "td")[2].text) for r in _rows(browser)]
+    assert sizes == sorted(sizes, reverse=True) and header.get_attribute("aria-sort") == "descending"
+
+    # Open the largest story: its versions side by side, its facts, agreeing rows and pairs folded.
+    _rows(browser)[0].find_element(By.TAG_NAME, "a").click()
+    view = browser.find_element(By.ID, "story")
+    assert view.is_displayed() and not browser.find_element(By.ID, "index").is_displayed()
+    opened = next(s for s in stories if s["id"] == browser.execute_script("return location.hash.slice(1)"))
+    assert len(opened["articles"]) == max(len(s["articles"]) for s in stories)
+    versions = view.find_elements(By.CSS_SELECTOR, ".version")
+    assert [v.get_attribute("data-article") for v in versions] == opened["articles"]
+    assert versions[0].text.startswith(by_id[opened["articles"][0]]["title"])
+    disagree = [r for r in opened["facts"] if r["verdict"] == "conflict"]
+    assert len(view.find_elements(By.CSS_SELECTOR, "table.facts")) == bool(disagree) + (
+        len(disagree) < len(opened["facts"])
+    )
+    agree = view.find_elements(By.CSS_SELECTOR, "details.agree")
+    if agree:
+        assert agree[0].get_attribute("open") is None and not agree[0].find_element(By.TAG_NAME, "table").is_displayed()
+    pairs = view.find_element(By.CSS_SELECTOR, "details.pairs")
+    assert (
+        pairs.find_element(By.TAG_NAME, "summary").text
+        == f"{sum(1 for p in data['pairs'] if p['a'] in opened['articles'])} matched pairs"
+    )
+    browser.back()
+    assert browser.find_element(By.ID, "index").is_displayed()
+
+
+def test_a_disagreeing_fact_marks_each_figure_in_its_sentence(browser: WebDriver, tmp_path: Path) -> None:
+    seeds = FIXTURES / "seeds"
+    a = next(seeds.glob("000_*.txt")).read_text(encoding="utf-8")
+    b = next(seeds.glob("001_*.txt")).read_text(encoding="utf-8").replace("281.800", "218.800")
+    page, _ = _report(tmp_path, articles=[Article(id="a", text=a, title="A"), Article(id="b", text=b, title="B")])
+    _open(browser, page)
+    _rows(browser)[0].find_element(By.TAG_NAME, "a").click()
+    row = browser.find_element(By.CSS_SELECTOR, "#story table.facts tr.conflict")
+    assert [m.text for m in row.find_elements(By.TAG_NAME, "mark")] == ["281.799 hội viên", "gần 218.800 hội viên"]
+    assert "218.800" in row.text and row.find_element(By.TAG_NAME, "td").text == "conflict"
+
+
+def test_the_sample_report_shows_its_stories_page_by_page(browser: WebDriver, tmp_path: Path) -> None:
+    page, data = _report(tmp_path, [str(FIXTURES / "baomoi-sample.jsonl.gz")])
+    n = len(data["stories"])
+    assert n > 200
+    _open(browser, page)
+    assert len(_rows(browser)) == 200
+    assert browser.find_element(By.ID, "count").text == f"{n} of {n} stories, first 200 shown"
+    browser.find_element(By.ID, "more").click()
+    assert len(_rows(browser)) == min(400, n)
+    browser.find_element(By.ID, "copies").click()
+    copies = [s for s in data["stories"] if s["kinds"] == ["duplicate"]]
+    assert len(_rows(browser)) == min(200, len(copies))
+
+
+def test_titles_are_text_not_markup_and_keep_their_direction(browser: WebDriver, tmp_path: Path) -> None:
+    text = "Công an tỉnh Nghệ An vừa bắt giữ đối tượng buôn bán ma túy tại huyện Quế Phong."
+    titles = ["<b>Độc quyền</b> & *tin nóng*", "\u202eTin đảo chiều"]
+    articles = [Article(id=f"x{k}", text=text, title=t, url=f"https://example.org/{k}") for k, t in enumerate(titles)]
+    page, _ = _report(tmp_path, articles=articles)
+    _open(browser, page)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#stories b")
+    cell = _rows(browser)[0].find_elements(By.TAG_NAME, "td")[1]
+    assert cell.get_attribute("textContent") == titles[0] and cell.get_attribute("dir") == "auto"
+    _rows(browser)[0].find_element(By.TAG_NAME, "a").click()
+    links = browser.find_elements(By.CSS_SELECTOR, ".version a")
+    assert [link.get_attribute("href") for link in links] == ["https://example.org/0", "https://example.org/1"]
+    assert links[1].get_attribute("textContent") == titles[1] and links[1].get_attribute("dir") == "auto"
