@@ -8,6 +8,7 @@ import signal
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ import click
 
 from dedup import __version__, evaluate, report
 from dedup.config import MatchConfig
-from dedup.io import InputError, ReadAside, SpoolError, TextSpool, read_articles
+from dedup.io import DUPLICATE_ID_RULES, InputError, ReadAside, SpoolError, TextSpool, read_articles
 from dedup.models import Article
 
 
@@ -178,6 +179,20 @@ def _matching_config(
 @click.option(
     "--allow-empty", is_flag=True, help="A run that reads no article writes an empty report instead of failing."
 )
+@click.option(
+    "--max-rejected",
+    default=None,
+    metavar="N|P%",
+    help="With --skip-bad: fail (exit 1, no report) when more than N records, or P% of them, are rejected.",
+)
+@click.option(
+    "--on-duplicate-id",
+    type=click.Choice(DUPLICATE_ID_RULES),
+    default="error",
+    show_default=True,
+    help="An id arriving again with other content: bad input, keep the first, or keep the last "
+    "(a record repeated as it was is one article, whatever this says).",
+)
 @click.option("--no-claims", is_flag=True, help="Skip the reconciliation of numeric claims.")
 @_matching_options
 @click.option(
@@ -195,6 +210,8 @@ def match(
     fmt: str | None,
     skip_bad: bool,
     allow_empty: bool,
+    max_rejected: str | None,
+    on_duplicate_id: str,
     threshold: float | None,
     min_cosine: float,
     max_days: float,
@@ -215,15 +232,14 @@ def match(
     input's text), not in memory; the file is gone when the run ends.
     """
 
-    def say(message: str) -> None:
-        if not quiet:
-            click.echo(f"dedup: {message}", err=True)
+    say = _Progress(quiet)
 
     config = _matching_config(
         threshold, min_cosine, max_days, duplicate_containment, background, no_background,
         claims=not no_claims, workers=workers,
     )  # fmt: skip
     fmt = fmt or (report.format_of(output) if output != "-" else None) or "json"
+    limit = _rejected_limit(max_rejected)
     ctx = click.get_current_context()
     asked_max_days = ctx.get_parameter_source("max_days") == click.core.ParameterSource.COMMANDLINE
     # Texts wait in a temporary file between the stages that read them, not in memory.
@@ -232,7 +248,7 @@ def match(
     except SpoolError as err:
         raise click.ClickException(str(err)) from None
     with spool:
-        _match(inputs, output, fmt, skip_bad, config, say, spool, allow_empty, asked_max_days)
+        _match(inputs, output, fmt, skip_bad, config, say, spool, allow_empty, asked_max_days, limit, on_duplicate_id)
 
 
 def _match(
@@ -245,11 +261,13 @@ def _match(
     spool: TextSpool,
     allow_empty: bool = False,
     asked_max_days: bool = False,
+    max_rejected: tuple[float, bool] | None = None,
+    on_duplicate_id: str = "error",
 ) -> None:
     # The input is read in a process of its own while this one loads numpy, scikit-learn and the
     # compiled kernels (the pipeline's own call to kernels.warm is then a few calls on tiny arrays).
     try:
-        with ReadAside(inputs, skip_bad, _warn, spool) as reading:
+        with ReadAside(inputs, skip_bad, _warn, spool, on_duplicate_id) as reading:
             from dedup import kernels, pipeline, similarity
 
             kernels.warm()
@@ -266,6 +284,16 @@ def _match(
     except OSError as err:
         raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
     say(f"{len(articles)} articles read" + (f", {len(rejected)} rejected" if rejected else ""))
+    if max_rejected is not None and rejected:
+        bound, share = max_rejected
+        records = len(articles) + len(rejected)
+        over = len(rejected) > (bound * records / 100 if share else bound)
+        if over:
+            raise click.ClickException(
+                f"{len(rejected)} of {records} records rejected ({100 * len(rejected) / records:.1f}%), more than "
+                f"--max-rejected {bound:g}{'%' if share else ''}; the first at {rejected[0].origin}: "
+                f"{rejected[0].reason}"
+            )
     if not articles:
         why = f"every one of the {len(rejected)} records was rejected" if rejected else "no article in the input"
         if not allow_empty:
@@ -296,6 +324,57 @@ def _match(
         f"{stats['same_story_pairs']} same story), {stats['rejected']} rejected, {secs:.1f}s"
         + ("" if output == "-" else f"; report in {output}")
     )
+
+
+class _Progress:
+    """What a run says on stderr: a line per stage, and on a terminal a bar for the long stages
+    (hashing, claims) drawn in place; elsewhere (a log file, a pipeline) each line carries the
+    time since the run started, and no bar."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.drawn = False
+
+    def __call__(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self.drawn:
+            click.echo("", err=True)
+            self.drawn = False
+        if self.tty:
+            click.echo(f"dedup: {message}", err=True)
+        else:
+            click.echo(f"dedup: [{time.monotonic() - self.start:6.1f}s] {message}", err=True)
+
+    def step(self, stage: str, done: int, total: int) -> None:
+        """Move the bar of a stage: done of total items."""
+        if self.quiet or not self.tty or total <= 0:
+            return
+        width = 30
+        filled = int(width * done / total)
+        click.echo(f"\rdedup: {stage:<8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", err=True, nl=False)
+        self.drawn = done < total
+        if not self.drawn:
+            click.echo("", err=True)
+
+
+def _rejected_limit(value: str | None) -> tuple[float, bool] | None:
+    """--max-rejected as (bound, is a percentage), or None."""
+    if value is None:
+        return None
+    text = value.strip()
+    share = text.endswith("%")
+    try:
+        bound = float(text[:-1] if share else text)
+    except ValueError:
+        bound = -1.0
+    if bound < 0 or (not share and bound != int(bound)) or (share and bound > 100):
+        raise click.BadParameter(
+            f"{value!r}: give a whole number of records (10) or a percentage (2%)", param_hint="--max-rejected"
+        )
+    return bound, share
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import io
 import json
 import os
 import pickle
+import re
 import signal
 import sys
 import tempfile
@@ -25,9 +27,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from dedup.furniture import is_furniture
 from dedup.models import Article, Rejected
 
-SUFFIXES = (".jsonl.gz", ".jsonl", ".txt")
+SUFFIXES = (".jsonl.gz", ".jsonl", ".ndjson.gz", ".ndjson", ".txt")  # in any case: .JSONL is .jsonl
 _DATE_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
 
 
@@ -63,8 +66,13 @@ class TextSpool:
         try:
             # A large buffer: texts arrive one at a time and are written in 1 MB blocks.
             self._file = tempfile.TemporaryFile(dir=directory, buffering=1 << 20)  # noqa: SIM115 - closed by close()
+            # Texts that replace one stored before (a record of the same id read later, kept by
+            # --on-duplicate-id last): a file of their own, so that the first stays contiguous.
+            self._later = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close()
         except OSError as err:
             raise self._failed(err) from None
+        self._moved: dict[int, tuple[int, int]] = {}
+        self._later_size = 0
         self._bounds = array("q", [0])
         # Each text's exact_key, computed as it is written (in the process that reads the input).
         self._keys = array("Q")
@@ -88,12 +96,28 @@ class TextSpool:
         self._unflushed = True
         return len(self._bounds) - 2
 
+    def replace(self, k: int, text: str) -> None:
+        """Store a text in place of the one at position k."""
+        data = text.encode("utf-8", "surrogatepass")
+        try:
+            self._later.seek(self._later_size)
+            self._later.write(data)
+            self._later.flush()
+        except OSError as err:
+            raise self._failed(err) from None
+        self._moved[k] = (self._later_size, self._later_size + len(data))
+        self._later_size += len(data)
+        self._keys[k] = exact_key(text)
+
     def __len__(self) -> int:
         return len(self._bounds) - 1
 
     def __getitem__(self, k: int) -> str:
         if self._unflushed:
             self.flush()
+        moved = self._moved.get(k) if self._moved else None
+        if moved is not None:
+            return os.pread(self._later.fileno(), moved[1] - moved[0], moved[0]).decode("utf-8", "surrogatepass")
         start, end = self._bounds[k], self._bounds[k + 1]
         return os.pread(self._file.fileno(), end - start, start).decode("utf-8", "surrogatepass")
 
@@ -115,17 +139,26 @@ class TextSpool:
         """The exact_key of each text."""
         return self._keys
 
-    def adopt(self, bounds: array, keys: array) -> None:
-        """Take the texts a forked process wrote into this spool's file (its `bounds` and `keys` after a flush)."""
+    @property
+    def moved(self) -> dict[int, tuple[int, int]]:
+        """Where the texts that replaced others lie in the file of later texts, by position."""
+        return self._moved
+
+    def adopt(self, bounds: array, keys: array, moved: dict[int, tuple[int, int]] | None = None) -> None:
+        """Take the texts a forked process wrote into this spool's files (its `bounds`, `keys`
+        and `moved` after a flush)."""
         if len(self):
             raise ValueError("only an empty spool can adopt the texts written by another process")
         self._bounds = array("q", bounds)
         self._keys = array("Q", keys)
+        self._moved = dict(moved or {})
 
     def close(self) -> None:
         """Remove the file (texts that could not be written are dropped with it)."""
         with contextlib.suppress(OSError):
             self._file.close()
+        with contextlib.suppress(OSError):
+            self._later.close()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Where worker processes are spawned rather than forked, they get the texts themselves.
@@ -212,10 +245,12 @@ def article_from_record(record: Any, origin: str) -> Article:
         when = parse_published(published) if published else None
     except ValueError:
         raise ValueError(f"field 'published' is not an ISO date or dd/mm/yyyy[ hh:mm]: {published!r}") from None
+    text = nfc(record["text"])
     return Article(
         id=art_id,
-        text=nfc(record["text"]),
-        title=nfc(_scalar_str(record, "title") or ""),
+        text=text,
+        # Without a title, the text's first sentence names the article (cut at a word).
+        title=nfc(_scalar_str(record, "title") or "") or first_sentence(text),
         source=_scalar_str(record, "source"),
         url=_scalar_str(record, "url"),
         published=when,
@@ -265,8 +300,38 @@ def _read_txt(path: Path) -> Article | Rejected:
         line = data[: err.start].count(b"\n") + 1
         return Rejected(f"{path}:{line}", "not UTF-8", path.name[: -len(".txt")])
     text = nfc(text)
-    title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    return Article(id=path.name[: -len(".txt")], text=text, title=title, origin=str(path))
+    return Article(id=path.name[: -len(".txt")], text=text, title=txt_title(text), origin=str(path))
+
+
+# A title is a line of a few words: a longer first line is a paragraph or a list of names.
+TITLE_MAX_CHARS = 200
+
+
+def txt_title(text: str) -> str:
+    """The title of a .txt article: its first line that is neither page furniture ("Tiếng Việt |
+    English", "Print Thứ tư, 17/05/2023 10:15") nor longer than a title, else its first sentence."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and len(line) <= TITLE_MAX_CHARS and not is_furniture(line) and not _PRINT_LINE_RE.match(line):
+            return line
+    return first_sentence(text)
+
+
+# Page furniture of saved pages that is only furniture as a title: "Print Thứ tư, 17/05/2023 ...".
+_PRINT_LINE_RE = re.compile(r"^(?:print|in|bản in)\b.*\d", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[.!?…](?=\s|$)")
+
+
+def first_sentence(text: str, limit: int = 120) -> str:
+    """The first sentence of a text (its first non-furniture line's), cut at a word within
+    `limit` characters with "…": the title of an article that has none."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip() and not is_furniture(ln)), "")
+    end = _SENTENCE_END_RE.search(line)
+    sentence = line[: end.start() + 1] if end else line
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence.rfind(" ", 0, limit)
+    return sentence[: cut if cut > 0 else limit].rstrip(" ,;:") + "…"
 
 
 def _files_in(directory: Path) -> tuple[list[Path], list[Path], list[Path]]:
@@ -287,11 +352,19 @@ def _files_in(directory: Path) -> tuple[list[Path], list[Path], list[Path]]:
     for path in sorted(entries):
         if any(part.startswith(".") for part in path.relative_to(directory).parts):
             hidden.append(path)
-        elif path.is_file() and path.name.endswith(SUFFIXES):
+        elif path.is_file() and path.name.lower().endswith(SUFFIXES):
             found.append(path)
         else:
             other.append(path)
     return found, other, hidden
+
+
+def _kinds(paths: list[Path]) -> str:
+    """How many of some files have each extension: ".json: 2, .csv: 1"."""
+    counts: dict[str, int] = {}
+    for p in paths:
+        counts[p.suffix.lower() or "no extension"] = counts.get(p.suffix.lower() or "no extension", 0) + 1
+    return ", ".join(f"{ext}: {n}" for ext, n in sorted(counts.items()))
 
 
 def _listed(paths: list[Path]) -> str:
@@ -300,22 +373,22 @@ def _listed(paths: list[Path]) -> str:
 
 def _read_path(path: Path) -> Iterator[Article | Rejected]:
     """Records from one article file, by its suffix."""
-    name, shown = path.name, safe_text(str(path))
+    name, shown = path.name.lower(), safe_text(str(path))
     if shown != str(path):
         # Bytes that are not UTF-8 in the name: no id or origin could be written into a report.
         yield Rejected(shown, "the file name is not UTF-8: rename the file")
     elif name.endswith(".txt"):
         yield _read_txt(path)
-    elif name.endswith(".jsonl.gz") and path.stat().st_size == 0:
+    elif name.endswith(".gz") and path.stat().st_size == 0:
         yield Rejected(f"{path}:1", "an empty file, not gzip data (gzip of no lines still has a header)")
-    elif name.endswith(".jsonl.gz"):
+    elif name.endswith((".jsonl.gz", ".ndjson.gz")):
         with gzip.open(path, "rb") as stream:
             yield from _jsonl_lines(stream, str(path))
-    elif name.endswith(".jsonl"):
+    elif name.endswith((".jsonl", ".ndjson")):
         with path.open("rb") as stream:
             yield from _jsonl_lines(stream, str(path))
     else:
-        raise InputError(f"{path}: not an article file (expected .txt, .jsonl or .jsonl.gz)")
+        raise InputError(f"{path}: not an article file (expected .txt, .jsonl, .ndjson or .jsonl.gz)")
 
 
 def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | Rejected]:
@@ -334,15 +407,23 @@ def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | 
 
     for item in inputs:
         if item == "-":
-            yield from _jsonl_lines(sys.stdin.buffer, "<stdin>")
+            stdin = sys.stdin.buffer
+            if not hasattr(stdin, "peek"):
+                stdin = io.BufferedReader(stdin)  # type: ignore[arg-type]
+            if stdin.peek(2)[:2] == b"\x1f\x8b":
+                # gzip data piped in (`cat feed.jsonl.gz | dedup match -`): read through it.
+                with gzip.GzipFile(fileobj=stdin, mode="rb") as stream:
+                    yield from _jsonl_lines(stream, "<stdin, gzip>")
+            else:
+                yield from _jsonl_lines(stdin, "<stdin>")
             continue
         path = Path(item)
         if path.is_dir():
             files, other, hidden = _files_in(path)
             if other and warn is not None:
                 warn(
-                    f"passed over {len(other)} file(s) in {path} that are not .txt/.jsonl/.jsonl.gz files"
-                    f" (or are links to nothing, or back into a folder already read): {_listed(other)}"
+                    f"passed over {len(other)} file(s) in {path} that are not .txt/.jsonl/.ndjson/.jsonl.gz files"
+                    f" ({_kinds(other)}; or are links to nothing, or back into a folder already read): {_listed(other)}"
                 )
             if hidden and warn is not None:
                 warn(
@@ -376,8 +457,15 @@ def _fingerprint(article: Article) -> int:
     )
 
 
+DUPLICATE_ID_RULES = ("error", "first", "last")
+
+
 def read_articles(
-    inputs: Iterable[str], skip_bad: bool = False, warn: Any = None, spool: TextSpool | None = None
+    inputs: Iterable[str],
+    skip_bad: bool = False,
+    warn: Any = None,
+    spool: TextSpool | None = None,
+    on_duplicate_id: str = "error",
 ) -> tuple[list[Article], list[Rejected]]:
     """Read and check all inputs: unique ids, well-formed records.
 
@@ -385,7 +473,14 @@ def read_articles(
     as Rejected (and the article count plus the rejected count is the record count). With a
     `spool`, each article's text goes to it, at the article's position in the returned list, and
     the article itself carries an empty text.
+
+    A record repeating an earlier one (same id, same content) is the same article, read once.
+    An id arriving again with other content is, by `on_duplicate_id`: a bad record ("error"),
+    passed over ("first": the first is kept) or kept in place of the first ("last"); either of
+    the last two said through `warn`.
     """
+    if on_duplicate_id not in DUPLICATE_ID_RULES:
+        raise ValueError(f"on_duplicate_id must be one of {', '.join(DUPLICATE_ID_RULES)}")
     if spool is not None and len(spool):
         raise ValueError("read_articles needs an empty spool: texts are stored at their article's position")
     articles: list[Article] = []
@@ -393,17 +488,32 @@ def read_articles(
     seen: dict[str, str] = {}
     # What each id's record held: the same record arriving again (overlapping feeds) is read once.
     held: dict[str, int] = {}
+    position: dict[str, int] = {}
     for record in iter_records(inputs, warn):
         if isinstance(record, Article) and record.id in seen:
             if held[record.id] == _fingerprint(record):
+                continue
+            if on_duplicate_id == "first":
                 if warn is not None:
                     warn(
-                        f"{record.origin}: the record of id {record.id!r} repeats the one at "
-                        f"{seen[record.id]}; read once"
+                        f"{record.origin}: id {record.id!r} again, other content; kept the first, at {seen[record.id]}"
                     )
                 continue
+            if on_duplicate_id == "last":
+                if warn is not None:
+                    warn(f"{record.origin}: id {record.id!r} again, other content; kept in place of {seen[record.id]}")
+                k = position[record.id]
+                seen[record.id], held[record.id] = record.origin, _fingerprint(record)
+                if spool is not None:
+                    spool.replace(k, record.text)
+                    record = replace(record, text="")
+                articles[k] = record
+                continue
             record = Rejected(
-                record.origin, f"duplicate id {record.id!r} with other content (first at {seen[record.id]})", record.id
+                record.origin,
+                f"duplicate id {record.id!r} with other content (first at {seen[record.id]}; "
+                "--on-duplicate-id first or last keeps one)",
+                record.id,
             )
         if isinstance(record, Rejected):
             if not skip_bad:
@@ -412,6 +522,7 @@ def read_articles(
             continue
         seen[record.id] = record.origin
         held[record.id] = _fingerprint(record)
+        position[record.id] = len(articles)
         if spool is not None:
             spool.add(record.text)
             record = replace(record, text="")
@@ -428,8 +539,11 @@ class ReadAside:
     be forked the reading happens in :meth:`result`.
     """
 
-    def __init__(self, inputs: Iterable[str], skip_bad: bool, warn: Any, spool: TextSpool) -> None:
+    def __init__(
+        self, inputs: Iterable[str], skip_bad: bool, warn: Any, spool: TextSpool, on_duplicate_id: str = "error"
+    ) -> None:
         self._args = (list(inputs), skip_bad, spool)
+        self._on_duplicate_id = on_duplicate_id
         self._warn = warn
         self._pid = 0
         # A path that is not there is said at once, not after the libraries have loaded.
@@ -451,9 +565,11 @@ class ReadAside:
         status = 0
         try:
             try:
-                articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=warnings.append, spool=spool)
+                articles, rejected = read_articles(
+                    inputs, skip_bad=skip_bad, warn=warnings.append, spool=spool, on_duplicate_id=self._on_duplicate_id
+                )
                 spool.flush()
-                payload: tuple[Any, ...] = ("done", warnings, articles, rejected, spool.bounds, spool.keys)
+                payload: tuple[Any, ...] = ("done", warnings, articles, rejected, spool.bounds, spool.keys, spool.moved)
             except Exception as err:  # bad input, a full disk, or a bug: raised again by the parent
                 payload = ("failed", warnings, err)
             with os.fdopen(write_fd, "wb") as out:
@@ -483,7 +599,9 @@ class ReadAside:
         """The articles and rejected records, once the reading is done."""
         inputs, skip_bad, spool = self._args
         if not self._pid:
-            return read_articles(inputs, skip_bad=skip_bad, warn=self._warn, spool=spool)
+            return read_articles(
+                inputs, skip_bad=skip_bad, warn=self._warn, spool=spool, on_duplicate_id=self._on_duplicate_id
+            )
         with os.fdopen(self._fd, "rb") as stream:
             data = stream.read()
         _, status = os.waitpid(self._pid, 0)
@@ -497,6 +615,6 @@ class ReadAside:
                 self._warn(message)
         if payload[0] == "failed":
             raise payload[2]
-        _, _, articles, rejected, bounds, keys = payload
-        spool.adopt(bounds, keys)
+        _, _, articles, rejected, bounds, keys, moved = payload
+        spool.adopt(bounds, keys, moved)
         return articles, rejected

@@ -27,15 +27,22 @@ def map_chunks(
     workers: int,
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
+    tick: Callable[[], None] | None = None,
 ) -> list[Any]:
-    """Apply `work` to every chunk in `workers` processes; the results of all chunks, in order.
+    """Apply `work` to every chunk in `workers` processes; the results of all chunks, in order
+    (`tick` is called as each chunk's results arrive, for a progress bar).
 
     `initargs` reach each process once (where processes are forked, without being copied).
     Objects that exist before the pool starts are kept out of the garbage collector's scans while
     it runs: a scan in a forked worker would touch, and so copy, every page of the parent's objects.
     """
+    out: list[Any] = []
     with _frozen(), ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
-        return [item for chunk in pool.map(work, chunks) for item in chunk]
+        for chunk in pool.map(work, chunks):
+            out.extend(chunk)
+            if tick is not None:
+                tick()
+    return out
 
 
 def thread_map(work: Callable[[Any], Any], items: list[Any], workers: int) -> list[Any]:

@@ -309,6 +309,7 @@ def feature_chunks(
     boilerplate: normalize.Boilerplate,
     config: MatchConfig,
     texts: ArticleTexts | None = None,
+    say: Progress | None = None,
 ) -> list[FeatureTable]:
     """Features of every article, in order, as tables of up to 500 articles, using `config.workers` processes.
 
@@ -317,10 +318,15 @@ def feature_chunks(
     texts = texts or ArticleTexts(articles)
     workers = parallel.worker_count(config.workers)
     spans = _spans(len(articles), 500)
+    tick = _ticker(say, "hashing", len(articles), [b - a for a, b in spans])
     if workers <= 1 or len(articles) < 2000:
         extract = _Extractor(boilerplate, config)
-        return [extract(_items(texts, *span)) for span in spans]
-    return parallel.map_chunks(_features_chunk, spans, workers, _init_worker, (boilerplate, config, texts))
+        out = []
+        for span in spans:
+            out.append(extract(_items(texts, *span)))
+            tick()
+        return out
+    return parallel.map_chunks(_features_chunk, spans, workers, _init_worker, (boilerplate, config, texts), tick)
 
 
 def _exact_chunk(span: tuple[int, int]) -> list[np.ndarray]:
@@ -351,6 +357,22 @@ def first_copies(keys: np.ndarray) -> np.ndarray:
     first[keyed] = False
     first[keyed[at]] = True
     return first
+
+
+def _ticker(say: Progress | None, stage: str, total: int, sizes: Sequence[int]) -> Callable[[], None]:
+    """A callable to call once per finished chunk (of `sizes` items each, in order): it moves the
+    progress bar of `stage` when `say` draws one (see cli), and does nothing otherwise."""
+    step = getattr(say, "step", None)
+    if step is None:
+        return lambda: None
+    state = [0, 0]
+
+    def tick() -> None:
+        state[1] += sizes[state[0]] if state[0] < len(sizes) else 0
+        state[0] += 1
+        step(stage, state[1], total)
+
+    return tick
 
 
 def _line_counts_chunk(span: tuple[int, int]) -> list[normalize.LineCounts]:
@@ -487,7 +509,7 @@ def prepare(
             learn_boilerplate(texts, config, first_copies(keys)),
             titles=normalize.title_keys(a.title for a in articles if a.title),
         )
-        chunks = feature_chunks(articles, boilerplate, config, texts)
+        chunks = feature_chunks(articles, boilerplate, config, texts, say)
         padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
         say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")
 
@@ -888,7 +910,7 @@ def run(
     del prep, dec
     parallel.return_free_memory()
 
-    report = _assemble(articles, groups, evidence, rejected, config, texts)
+    report = _assemble(articles, groups, evidence, rejected, config, texts, say)
     clock.lap("claims")
     stats = dict(report.stats, **stats, seconds=clock.seconds)
     return Report(report.articles, report.matches, report.stories, report.rejected, stats)
@@ -901,6 +923,7 @@ def _assemble(
     rejected: Sequence[Rejected],
     config: MatchConfig,
     texts: ArticleTexts,
+    say: Progress | None = None,
 ) -> Report:
     """Number the stories, list their confirmed pairs, reconcile their claims."""
     ids = [a.id for a in articles]
@@ -925,7 +948,9 @@ def _assemble(
         for story in stories:
             rows = [index[m] for m in story.articles]
             work.append((list(zip(story.articles, rows, strict=True)), _claim_tree(rows, evidence)))
-        claims = story_claims(work, texts, config.workers)
+        if say is not None:
+            say(f"reading and comparing the figures of the {len(work)} {'story' if len(work) == 1 else 'stories'}")
+        claims = story_claims(work, texts, config.workers, say)
         stories = [replace(story, claims=c, facts=f) for story, (c, f) in zip(stories, claims, strict=True)]
     matches.sort(key=lambda m: (m.a, m.b))
     stats = {
@@ -999,15 +1024,23 @@ def _claims_chunk(stories: list[StoryVersions]) -> list[StoryClaims]:
     return [_claims_of(story, _TEXTS[0]) for story in stories]
 
 
-def story_claims(stories: list[StoryVersions], texts: ArticleTexts, workers: int = 1) -> list[StoryClaims]:
+def story_claims(
+    stories: list[StoryVersions], texts: ArticleTexts, workers: int = 1, say: Progress | None = None
+) -> list[StoryClaims]:
     """Claims of many stories ((id, article position) versions and the version pairs to compare), in order.
 
     Spread over `workers` processes (0: every core), which read the versions' texts themselves.
     """
     workers = parallel.worker_count(workers)
     if workers <= 1 or len(stories) < 200:
-        return [_claims_of(story, texts) for story in stories]
+        tick = _ticker(say, "claims", len(stories), [1] * len(stories))
+        out = []
+        for story in stories:
+            out.append(_claims_of(story, texts))
+            tick()
+        return out
     # Small chunks (a third of a second each on the 35k corpus): the workers finish together.
     size = max(20, len(stories) // (workers * 32))
     chunks = [stories[i : i + size] for i in range(0, len(stories), size)]
-    return parallel.map_chunks(_claims_chunk, chunks, workers, _init_texts, (texts,))
+    tick = _ticker(say, "claims", len(stories), [len(c) for c in chunks])
+    return parallel.map_chunks(_claims_chunk, chunks, workers, _init_texts, (texts,), tick)

@@ -221,34 +221,62 @@ def _md_facts(story: Any, by_id: dict[str, Article]) -> list[str]:
     return lines
 
 
+# Markdown is read top to bottom: the story index and each story's tables are cut with a count.
+MD_INDEX_ROWS = 300
+MD_ROWS = 30
+
+
+def _more(total: int, what: str, columns: int) -> list[str]:
+    """A table row saying how many rows were left out, if any."""
+    if total <= MD_ROWS:
+        return []
+    return [f"| … and {total - MD_ROWS} more {what} |" + " |" * (columns - 1)]
+
+
 def to_markdown(report: Report) -> str:
     """A report a person can read: stories with their articles, pair scores and number checks."""
     by_id = {a.id: a for a in report.articles}
     pairs_of = _pairs_by_story(report)
     lines = ["# Match report", "", _summary(report), ""]
-    for story in _by_conflicts(report):
+    ordered = _by_conflicts(report)
+    if ordered:
+        lines += ["## Stories", ""]
+        for story in ordered[:MD_INDEX_ROWS]:
+            first = by_id.get(story.articles[0])
+            firm = sum(map(_firm, story.claims))
+            lines.append(
+                f"- [{_md_line(story.id)}: {_md_line(first.title) if first else ''}](#story-{story.id}) — "
+                f"{len(story.articles)} articles" + (f", {_count(firm, 'conflict', 'conflicts')}" if firm else "")
+            )
+        if len(ordered) > MD_INDEX_ROWS:
+            lines.append(f"- … and {len(ordered) - MD_INDEX_ROWS} more stories, below")
+        lines.append("")
+    for story in ordered:
         first = by_id.get(story.articles[0])
+        lines += [f'<a id="story-{story.id}"></a>', ""]
         lines += [f"## Story {_md_line(story.id)}: {_md_line(first.title) if first else ''}", ""]
         lines += ["| article | source | published | title |", "|---|---|---|---|"]
-        for art_id in story.articles:
+        for art_id in story.articles[:MD_ROWS]:
             a = by_id.get(art_id)
             source, title = (a.source, a.title) if a else ("", "")
             lines.append(f"| {_md_cell(art_id)} | {_md_cell(source)} | {_when(a)} | {_md_cell(title)} |")
+        lines += _more(len(story.articles), "articles", 4)
         lines += [
             "",
             "| pair | kind | probability | cosine | shingle Jaccard | containment |",
             "|---|---|---|---|---|---|",
         ]
-        for m in pairs_of[story.id]:
+        for m in pairs_of[story.id][:MD_ROWS]:
             ev = m.evidence
             lines.append(
                 f"| {_md_cell(m.a)} ~ {_md_cell(m.b)} | {m.kind} | {ev.get('probability', m.score):.3f} | "
                 f"{ev.get('cosine', 0):.3f} | {ev.get('jaccard', 0):.3f} | {ev.get('containment', 0):.3f} |"
             )
+        lines += _more(len(pairs_of[story.id]), "pairs", 6)
         lines += _md_facts(story, by_id)
         if story.claims:
             lines += ["", "| verdict | quantity | says | says |", "|---|---|---|---|"]
-            for c in _sorted_claims(story.claims):
+            for c in _sorted_claims(story.claims)[:MD_ROWS]:
                 a, b = c["a"], c["b"]
                 mark = "conflict?" if _doubtful(c) else "**conflict**" if c["verdict"] == "conflict" else c["verdict"]
                 lines.append(
@@ -256,6 +284,7 @@ def to_markdown(report: Report) -> str:
                     f"{_md_cell(_who(by_id.get(a['article']), a['article']))} | «{_md_cell(b['text'])}» — "
                     f"{_md_cell(_who(by_id.get(b['article']), b['article']))} |"
                 )
+            lines += _more(len(story.claims), "figure pairs", 4)
         lines.append("")
     if report.rejected:
         lines += ["## Rejected records", "", "| where | id | why |", "|---|---|---|"]
@@ -314,7 +343,7 @@ CSV_COLUMNS = (
 
 
 def to_csv(report: Report) -> str:
-    """One row per confirmed pair: a, b, kind, score, its story, the evidence and both titles."""
+    """One row per confirmed pair: a, b, kind, score, its story, the evidence, both titles and sources."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -325,7 +354,7 @@ def to_csv(report: Report) -> str:
         writer.writerow(
             [m.a, m.b, m.kind, round(m.score, 4), story_of.get(m.a)]
             + [ev.get(k) for k in ("probability", "cosine", "jaccard", "containment")]
-            + [by_id[m.a].title, by_id[m.b].title]
+            + [by_id[m.a].title, by_id[m.b].title, by_id[m.a].source, by_id[m.b].source]
         )
     return out.getvalue()
 

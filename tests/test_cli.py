@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,15 +111,15 @@ def test_skip_bad_lists_rejected_records(tmp_path: Path) -> None:
 
 def test_quiet_still_says_what_it_passed_over(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
-    (tmp_path / "b.JSONL").write_text('{"id": "b", "text": "y"}\n', encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"id": "b", "text": "y"}\n', encoding="utf-8")
     (tmp_path / ".c.jsonl").write_text('{"id": "c", "text": "z"}\n', encoding="utf-8")
     result = invoke("match", str(tmp_path), "-q", "-o", str(tmp_path / "r.json"))
     assert result.exit_code == 0
-    assert "warning: passed over 1 file(s)" in result.stderr and "b.JSONL" in result.stderr
+    assert "warning: passed over 1 file(s)" in result.stderr and "b.json" in result.stderr
     assert "warning: passed over 1 hidden file(s)" in result.stderr and ".c.jsonl" in result.stderr
     assert "articles read" not in result.stderr  # progress stays quiet
     said = invoke("claims", str(tmp_path), "a")  # claims and explain say it too
-    assert said.exit_code == 0 and "b.JSONL" in said.stderr
+    assert said.exit_code == 0 and "b.json" in said.stderr
 
 
 def test_a_lone_surrogate_in_a_record_is_an_error_not_a_traceback(tmp_path: Path) -> None:
@@ -571,6 +572,17 @@ def test_make_report_is_the_pipeline_step_with_any_output_path(tmp_path: Path) -
         check=False,
     )
     assert bad.returncode != 0 and "no such file" in bad.stderr and not (tmp_path / "x.json").exists()
+    # IN may name a path with spaces, quoted as a shell would take it.
+    spaced = tmp_path / "feeds of today"
+    shutil.copytree(root / "fixtures" / "seeds", spaced)
+    quoted = subprocess.run(
+        ["make", "-s", "-C", str(root), "report", f'IN="{spaced}"', f"OUT={tmp_path / 'q.json'}", "ARGS=-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert quoted.returncode == 0, quoted.stderr
+    assert len(json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))["articles"]) == 5
     # OUT=- is the report alone on standard output (the command line goes to stderr).
     piped = subprocess.run(
         ["make", "-s", "-C", str(root), "report", "OUT=-", "ARGS=-q"], capture_output=True, text=True, check=False
@@ -604,6 +616,9 @@ def test_csv_has_a_row_per_pair_and_jsonl_a_line_per_story_with_every_article(tm
     assert [(r["a"], r["b"], r["kind"], float(r["score"])) for r in rows] == [
         (p["a"], p["b"], p["kind"], p["score"]) for p in data["pairs"]
     ]
+    titles = {a["id"]: a["title"] for a in data["articles"]}
+    assert all(r["a_title"] == titles[r["a"]] and r["b_title"] == titles[r["b"]] for r in rows)
+    assert {"a_source", "b_source", "story"} <= set(rows[0])
     assert invoke("match", str(SEEDS), "-o", str(tmp_path / "r.jsonl"), "-q").exit_code == 0
     lines = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()]
     stories = [line for line in lines if line["story"]]
@@ -626,12 +641,12 @@ def test_a_run_that_reads_no_article_fails_unless_allowed(tmp_path: Path) -> Non
     assert rejected.exit_code == 1 and "every one of the 2 records was rejected" in rejected.stderr
     only_other = tmp_path / "feeds"
     only_other.mkdir()
-    (only_other / "a.ndjson").write_text('{"id": "1", "text": "x"}\n', encoding="utf-8")
+    (only_other / "a.json").write_text('[{"id": "1", "text": "x"}]\n', encoding="utf-8")
     passed_over = invoke("match", str(only_other), "-q")
-    assert passed_over.exit_code == 1 and "a.ndjson" in passed_over.stderr
+    assert passed_over.exit_code == 1 and "a.json" in passed_over.stderr
 
 
-def test_the_same_record_twice_is_read_once_and_said(tmp_path: Path) -> None:
+def test_the_same_record_twice_is_one_article_and_an_id_again_follows_on_duplicate_id(tmp_path: Path) -> None:
     articles, _ = read_articles([str(SEEDS)])
     record = {"id": articles[0].id, "title": articles[0].title, "text": articles[0].text}
     feed = tmp_path / "a.jsonl"
@@ -641,10 +656,71 @@ def test_the_same_record_twice_is_read_once_and_said(tmp_path: Path) -> None:
     result = invoke("match", str(feed), str(again), str(SEEDS / f"{articles[1].id}.txt"), "-q")
     assert result.exit_code == 0, result.output
     assert [a["id"] for a in json.loads(result.stdout)["articles"]] == [articles[0].id, articles[1].id]
-    assert f"b.jsonl:1: the record of id {articles[0].id!r} repeats the one at" in result.stderr
-    again.write_text(json.dumps(dict(record, text=record["text"] + " Thêm."), ensure_ascii=False) + "\n", "utf-8")
+    assert "b.jsonl" not in result.stderr  # the same record again: one article, nothing to say
+    changed = dict(record, title="Tin đã sửa", text=record["text"] + " Thêm.")
+    again.write_text(json.dumps(changed, ensure_ascii=False) + "\n", encoding="utf-8")
     other = invoke("match", str(feed), str(again), "-q")
     assert other.exit_code == 1 and "duplicate id" in other.stderr and "with other content" in other.stderr
+    assert "--on-duplicate-id" in other.stderr
+    titles = {}
+    for rule in ("first", "last"):
+        kept = invoke(
+            "match", str(feed), str(again), str(SEEDS / f"{articles[1].id}.txt"), "-q", "--on-duplicate-id", rule
+        )
+        assert kept.exit_code == 0, kept.output
+        assert f"b.jsonl:1: id {articles[0].id!r} again, other content" in kept.stderr
+        data = json.loads(kept.stdout)
+        assert [a["id"] for a in data["articles"]] == [articles[0].id, articles[1].id]
+        titles[rule] = data["articles"][0]["title"]
+    assert titles == {"first": record["title"], "last": "Tin đã sửa"}
+    # The text kept is the last one too: explain reads the article as the run did.
+    claims = invoke("claims", str(again), "--format", "json")
+    assert claims.exit_code == 0
+
+
+def test_max_rejected_fails_a_run_that_rejects_too_many(tmp_path: Path) -> None:
+    good = "".join(json.dumps({"id": str(k), "text": f"Tin số {k} về thời tiết Hà Nội"}) + "\n" for k in range(8))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(good + "{oops\n" + '{"id": "x"}\n', encoding="utf-8")
+    for limit, code in (("1", 1), ("2", 0), ("10%", 1), ("20%", 0)):
+        result = invoke("match", str(feed), "-q", "--skip-bad", "--max-rejected", limit)
+        assert result.exit_code == code, (limit, result.output)
+        if code:
+            assert f"2 of 10 records rejected (20.0%), more than --max-rejected {limit}" in result.stderr
+            assert "feed.jsonl:9" in result.stderr and not result.stdout
+    bad = invoke("match", str(feed), "-q", "--skip-bad", "--max-rejected", "lots")
+    assert bad.exit_code == 2 and "--max-rejected" in bad.stderr
+
+
+def test_ndjson_any_case_and_gzip_on_stdin_are_read(tmp_path: Path) -> None:
+    import gzip
+
+    articles, _ = read_articles([str(SEEDS)])
+    lines = [json.dumps({"id": a.id, "title": a.title, "text": a.text}, ensure_ascii=False) + "\n" for a in articles]
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "a.NDJSON").write_text("".join(lines[:2]), encoding="utf-8")
+    (folder / "b.JSONL").write_text("".join(lines[2:]), encoding="utf-8")
+    (folder / "c.json").write_text("[]", encoding="utf-8")
+    result = invoke("match", str(folder), "-q")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["articles"]) == 5
+    assert "passed over 1 file(s)" in result.stderr and ".json: 1" in result.stderr
+    zipped = CliRunner().invoke(cli, ["match", "-", "-q"], input=gzip.compress("".join(lines).encode()))
+    assert zipped.exit_code == 0, zipped.output
+    assert len(json.loads(zipped.stdout)["stories"]) == 1
+
+
+def test_an_article_without_title_is_named_by_its_first_sentence(tmp_path: Path) -> None:
+    text = "Chiều 12/6, mưa lớn gây ngập nhiều tuyến phố ở Hà Nội. Giao thông ùn tắc kéo dài."
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "1", "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "Tiếng Việt | English\nPrint Thứ tư, 17/05/2023 10:15 Gốc\nMưa lớn ở Hà Nội\n" + text, encoding="utf-8"
+    )
+    result = invoke("match", str(feed), str(page), "-q", "--allow-empty")
+    titles = [a["title"] for a in json.loads(result.stdout)["articles"]]
+    assert titles == ["Chiều 12/6, mưa lớn gây ngập nhiều tuyến phố ở Hà Nội.", "Mưa lớn ở Hà Nội"]
 
 
 def test_max_days_on_undated_articles_is_said_to_do_nothing() -> None:
@@ -665,3 +741,29 @@ def test_a_damaged_scorer_is_an_error_not_a_traceback(tmp_path: Path, monkeypatc
     result = invoke("match", str(SEEDS), "-q")
     assert result.exit_code == 1 and "scorer.json cannot be read" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_progress_is_a_timestamped_line_per_stage_off_a_terminal_and_a_bar_on_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import re
+
+    from dedup.cli import _Progress
+
+    result = invoke("match", str(FIXTURES / "vmds-dev.jsonl"))
+    lines = result.stderr.splitlines()
+    assert lines and all(re.match(r"dedup: \[\s*\d+\.\ds\] ", line) for line in lines), lines
+    assert any("reading and comparing the figures of the" in line for line in lines)
+    bar = _Progress(quiet=False)
+    bar.tty = True
+    bar.step("claims", 5, 10)
+    bar.step("claims", 10, 10)
+    bar("done")
+    err = capsys.readouterr().err
+    assert "\rdedup: claims   [" + "#" * 15 + "." * 15 + "] 5/10" in err
+    assert "] 10/10\n" in err and err.endswith("dedup: done\n")
+    quiet = _Progress(quiet=True)
+    quiet.tty = True
+    quiet.step("claims", 1, 2)
+    quiet("x")
+    assert capsys.readouterr().err == ""

@@ -103,7 +103,7 @@ def test_missing_path_and_unknown_suffix_are_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file or directory"):
         read_articles([str(tmp_path / "nope.jsonl")])
     (tmp_path / "a.csv").write_text("id,text\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"expected \.txt, \.jsonl or \.jsonl\.gz"):
+    with pytest.raises(InputError, match=r"expected \.txt, \.jsonl, \.ndjson or \.jsonl\.gz"):
         read_articles([str(tmp_path / "a.csv")])
 
 

@@ -199,3 +199,21 @@ def test_the_fact_table_has_a_row_per_compared_quantity_with_every_figure_in_its
     assert shown["f"] == 2 and [x[0] for x in shown["x"]][:2] == ["conflict", "conflict"]
     assert all(f[2] for x in shown["x"][:2] for f in x[4])  # the disagreeing figures keep their sentences
     assert not any(f[2] for x in shown["x"][2:] for f in x[4])
+
+
+def test_markdown_opens_with_a_story_index_and_cuts_long_tables_with_a_count() -> None:
+    import re
+
+    from dedup.models import Match, Report, Story
+
+    arts = tuple(Article(f"a{k:02d}", f"tin {k}", title=f"Tin số {k}") for k in range(45))
+    big = tuple(a.id for a in arts[:40])
+    pairs = tuple(Match(big[0], b, "duplicate", 1.0) for b in big[1:])
+    result = Report(arts, pairs, (Story("s1", big), Story("s2", (arts[40].id, arts[41].id))))
+    text = report.to_markdown(result)
+    links = re.findall(r"\]\(#(story-s\d+)\)", text)
+    assert links == ["story-s1", "story-s2"]
+    assert all(f'<a id="{anchor}"></a>' in text for anchor in links)
+    assert text.index("## Stories") < text.index("## Story s1")
+    assert "| … and 10 more articles |" in text and "| … and 9 more pairs |" in text
+    assert text.count("| a00 ~ ") == report.MD_ROWS
