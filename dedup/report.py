@@ -328,18 +328,9 @@ def to_jsonl(report: Report) -> str:
 
 
 CSV_COLUMNS = (
-    "a",
-    "b",
-    "kind",
-    "score",
-    "story",
-    "probability",
-    "cosine",
-    "jaccard",
-    "containment",
-    "a_title",
-    "b_title",
-)
+    "a", "b", "kind", "score", "story", "probability", "cosine", "jaccard", "containment",
+    "a_title", "b_title", "a_source", "b_source",
+)  # fmt: skip
 
 
 def to_csv(report: Report) -> str:
