@@ -1443,6 +1443,7 @@ def _qualifier(text: str, pos: int, s0: int, folded: str | None = None) -> tuple
     return surface, cls, qstart
 
 
+_ONE_OF_RE = re.compile(r"(?:^|\s)(?:một|1)\s+trong\s$")
 _DIMENSION_AFTER_RE = re.compile(r" ?[x×X] ?\d")
 _DIMENSION_BEFORE_RE = re.compile(r"\d ?[x×X] ?$")
 
@@ -1481,6 +1482,8 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
             return None
     lo = max(s0, start - 30)
     lb = text[lo:start].lower() if folded is None else folded[lo:start]
+    if lb.endswith(" trong ") and _ONE_OF_RE.search(lb):
+        return None  # "một trong 7 anh em": one of them does what the sentence says, not seven
     # A number right after a capitalised word inside a sentence is a name: Nghị quyết 35, Lumia
     # 1520, SEA Games 27, Schalke 04 (numbers.md §1.5).
     pw, pws = _prev_word(text, start)

@@ -145,14 +145,20 @@ def _same(x: float, y: float) -> bool:
 # value, high end, granularity, precise, interval (_bounds), and whether a conflict over it is
 # always high (a unit-less count of people or casualties, see _severity).  Claims with equal
 # facts get equal verdicts, so the aligner caches verdicts by facts.
-_Facts = tuple[str, str, float, float | None, float, bool, _Interval, bool]
+_Facts = tuple[str, str, float, float | None, float, bool, _Interval, bool, bool]
+
+# Engine power is written in mã lực for horsepower (hp) and for metric horsepower (PS, CV), 1.4%
+# apart: "156 mã lực" and "154 hp" are one engine. Figures of these within SOFT_SHARE agree.
+_SOFT_QUANTITIES = frozenset({"mã lực", "sức ngựa", "hp", "ps", "cv"})
+SOFT_SHARE = 0.02
 
 
 def _facts(c: Claim) -> _Facts:
     """The _Facts of a claim."""
     q = c.qclass
     people = bool((c.head in SMALL_COUNT_NOUNS or c.predicate) and not c.unit)
-    return q, _EQUIV.get(q, q), c.value, c.high, c.granularity, c.precise, _bounds(c), people
+    soft = (c.unit or c.head or "").lower() in _SOFT_QUANTITIES
+    return q, _EQUIV.get(q, q), c.value, c.high, c.granularity, c.precise, _bounds(c), people, soft
 
 
 def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
@@ -162,11 +168,13 @@ def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
 
 def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
     """:func:`judge` of two claims given by their _Facts."""
-    qa, ca, av, high_a, ga, precise_a, interval_a, people_a = fa
-    qb, cb, bv, high_b, gb, _, interval_b, _ = fb
+    qa, ca, av, high_a, ga, precise_a, interval_a, people_a, soft_a = fa
+    qb, cb, bv, high_b, gb, _, interval_b, _, soft_b = fb
     same_value = _same(av, bv)
     if same_value and ca == cb and (ca != "range" or _same(high_a or 0, high_b or 0)):
         return "exact", None
+    if (soft_a or soft_b) and "range" not in (ca, cb) and abs(av - bv) <= SOFT_SHARE * max(abs(av), abs(bv)):
+        return "rounded", None
     # Both bare at the same written precision: different values cannot both be right
     # (numbers.md §2 rule 2), even where round-or-truncate intervals would touch.
     if not same_value and qa == "eq" and qb == "eq" and _same(ga, gb):
@@ -174,12 +182,20 @@ def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
         return "conflict", "low" if last_digit else _severity(av, bv, people_a)
     if _overlap(interval_a, interval_b):
         return "rounded", None
+    if (qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST):
+        # Two lower bounds ("hơn 72.000" and "hơn 71.000 thí sinh") or two upper bounds are true
+        # together of any value past both: one version is only the more precise.
+        return "rounded", None
     if same_value and "range" not in (ca, cb):
         # The same figure, hedged on one side only or on both: "20 người" and "hơn 20 người",
         # "88%" and "gần 88%", "gần 1.000 m2" and "hơn 1.000 m2" are one figure written with
         # other qualifiers, not two that contradict.
         return "rounded", None
     return "conflict", _severity(av, bv, people_a)
+
+
+_AT_LEAST = frozenset({"gt", "ge"})
+_AT_MOST = frozenset({"lt", "le"})
 
 
 def _severity(av: float, bv: float, people: bool) -> str:

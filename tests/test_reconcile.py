@@ -550,3 +550,31 @@ def test_a_conflict_among_several_figures_of_its_kind_carries_a_note() -> None:
     one = "Nghi phạm Nguyễn Văn An, 27 tuổi, đã bị bắt giữ." + seized
     alone = [p for p in reconcile([("A", one), ("B", b)]) if p.verdict == "conflict"]
     assert [(p.a.text, p.b.text, p.note) for p in alone] == [("27 tuổi", "28 tuổi", "")]
+
+
+def test_two_lower_bounds_or_two_upper_bounds_are_rounded_not_a_conflict() -> None:
+    # Judged consistent (fixtures/judged/figures-fresh-2026-12-07.jsonl): both are true of any value past both.
+    a = "Năm nay TP.HCM có hơn 72.000 thí sinh dự thi vào lớp 10."
+    b = "Kỳ thi năm nay có hơn 71.000 thí sinh dự thi vào lớp 10."
+    assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["rounded"]
+    c = "Số thí sinh dự thi vào lớp 10 chưa đến 80.000 thí sinh."
+    d = "Số thí sinh dự thi vào lớp 10 dưới 75.000 thí sinh."
+    assert [p.verdict for p in reconcile([("C", c), ("D", d)])] == ["rounded"]
+    # One bound against a bare figure keeps the contract's rule: "hơn 1.500" against 5.000 conflicts.
+    e = "Tỉnh có hơn 1.500 báo cáo viên."
+    f = "Tỉnh có 5.000 báo cáo viên."
+    assert [p.verdict for p in reconcile([("E", e), ("F", f)])] == ["conflict"]
+
+
+def test_engine_power_in_hp_and_metric_hp_agree_within_two_percent() -> None:
+    a = "Động cơ 2.0 lít của Subaru XV 2018 cho công suất 156 mã lực."
+    b = "Động cơ 2.0 lít của Subaru XV 2018 cho công suất tối đa 154 mã lực."
+    c = "Động cơ 2.0 lít của Subaru XV 2018 cho công suất 170 mã lực."
+    assert [p.verdict for p in reconcile([("A", a), ("B", b)]) if p.a.value == 156] == ["rounded"]
+    assert [p.verdict for p in reconcile([("A", a), ("C", c)]) if p.a.value == 156] == ["conflict"]
+
+
+def test_one_of_n_is_no_claim_of_n() -> None:
+    assert extract_claims("Nghi phạm là một trong 7 anh em nhà Maute bị truy nã.") == []
+    assert extract_claims("Một trong 2 người bước ra khỏi xe.") == []
+    assert [c.text for c in extract_claims("Có 7 anh em nhà Maute bị truy nã.")] == ["7 anh em nhà"]
