@@ -767,3 +767,29 @@ def test_progress_is_a_timestamped_line_per_stage_off_a_terminal_and_a_bar_on_on
     quiet.step("claims", 1, 2)
     quiet("x")
     assert capsys.readouterr().err == ""
+
+
+def test_every_package_dedup_imports_is_declared() -> None:
+    import ast
+    import configparser
+    import sys as _sys
+
+    root = Path(__file__).resolve().parent.parent
+    config = configparser.ConfigParser()
+    config.read(root / "setup.cfg")
+    declared = {
+        line.split(">")[0].split("<")[0].split("=")[0].strip().lower().replace("-", "_")
+        for line in config["options"]["install_requires"].splitlines()
+        if line.strip()
+    }
+    names = {"scikit_learn": "sklearn"}
+    declared = {names.get(d, d) for d in declared}
+    imported = set()
+    for path in (root / "dedup").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    third_party = {m for m in imported if m not in _sys.stdlib_module_names and m != "dedup"}
+    assert third_party <= declared, third_party - declared
