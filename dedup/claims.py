@@ -3,7 +3,7 @@
 A claim is a number as the article states it: its value (vi-VN digits or spelled-out words,
 scale word applied), the interval its wording allows (qualifier + written precision), the unit
 or counted noun, the predicate it goes with, and the sentence it sits in.  The rules follow
-``shared/research/numbers.md`` §1–§3:
+``docs/numbers.md`` §1–§3:
 
 * digits: ``1.525`` = 1525 (dot + exactly 3 digits is a thousands separator), ``88,48`` = 88.48
   and ``254,130`` = 254.13 (a comma is always the decimal mark in vi-VN), ``1.312,76``;
@@ -737,9 +737,8 @@ def parse_spelled(words: list[str]) -> float | None:
             if digit is not None:
                 group += digit
                 digit = None
+            # "trăm rưỡi" is 150: after trăm the half is of a hundred.
             total += 0.5 * (big if big else 1) * (100 if last_unit == 10.0 else 1)
-            if not big and last_unit == 10.0:
-                total += 0  # "trăm rưỡi" handled by the 0.5·100 above
         elif w in SCALES:
             mult = SCALES[w]
             if digit is not None:
@@ -1567,8 +1566,8 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     um = unit_re.match(subject, end_main)
     if um:
         u = um.group("unit").lower()
-        # A bare "m"/"đ" must be glued or followed by a boundary; "m" before a word is not a unit.
-        if not (u in ("m", "đ") and text[end_main : end_main + 1] == " " and u == "m"):
+        # "m" is metres glued to its figure ("5m"); after a space it is mostly a word's first letter.
+        if not (u == "m" and text[end_main : end_main + 1] == " "):
             unit = UNITS[u]
             if um.group("rate") and unit in _MONEY | {"lượng"}:
                 unit = unit + um.group("rate").lower()
@@ -1763,28 +1762,16 @@ def _vague_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     noun, np_end, tail = _noun_phrase(text, e, s1, folded)
     if not noun and not unit:
         return None
-    if noun and noun.split()[0] in (
-        "năm",
-        "tháng",
-        "ngày",
-        "tuần",
-        "giờ",
-        "không",
-        "đầu",
-        "ba",
-        "hóa",
-        "hoá",
-    ):
-        if key.startswith("hàng") and noun.split()[0] not in ("ngày", "giờ", "tuần"):
-            return None  # hàng năm = annually, hàng không = aviation, hàng hóa = goods
-        if key.startswith("hàng"):
-            return None  # hàng ngày/giờ/tuần = daily/hourly/weekly
+    # hàng năm = annually, hàng không = aviation, hàng hóa = goods, hàng ngày/giờ/tuần = daily...
+    if key.startswith("hàng") and noun and noun.split()[0] in _NOT_AFTER_HANG:
+        return None
     kind = "vague"
     return (
         start, max(np_end, e), value, low, high, key, unit, noun, "vague", value, False, kind, tail, None,
     )  # fmt: skip
 
 
+_NOT_AFTER_HANG = frozenset({"năm", "tháng", "ngày", "tuần", "giờ", "không", "đầu", "ba", "hóa", "hoá"})
 _SPELLED_NOT_AFTER_RE = re.compile(
     r"(?<!\w)(?:thứ|tháng|ngày|hàng|mỗi|số|lần|cả|những|các|trong|đầu|cuối|giữa|sau|trước)\s*$"
 )
@@ -1847,13 +1834,10 @@ def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int, folded: st
     # "cả" only a count above one is kept ("cả hai tên lửa"; "cả một" is "a whole").
     if _SPELLED_NOT_AFTER_RE.search(lb) and not (_CA_END_RE.search(lb) and value > 1):
         return None
-    # Capitalised number word followed by a capitalised word is a name: Hai Bà Trưng, Ba Vì.
+    # Capitalised number word followed by a capitalised word is a name: Hai Bà Trưng, Ba Vì; at
+    # the start of a sentence the number word is capitalised anyway ("Hai Binh Sĩ bị thương").
     if _is_capitalised(first) and _is_capitalised(next_word) and not _at_sentence_start(text, start, s0):
         return None
-    if _is_capitalised(first) and _is_capitalised(next_word):
-        return None
-    if words[-1] in SCALES or next_word.lower() in SCALES:
-        pass
     scale_word = None
     e = end
     subject, scale_re, unit_re = _after_patterns(text, folded)

@@ -1,6 +1,6 @@
 """Align the numeric claims of the versions of one story and judge each aligned pair.
 
-Tolerance model (``shared/research/numbers.md`` §2)
+Tolerance model (``docs/numbers.md`` §2)
 ====================================================
 
 Every claim is an *interval*, not a point.  The interval comes from the qualifier in front of

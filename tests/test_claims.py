@@ -329,8 +329,8 @@ def test_order_and_determinism() -> None:
 
 @pytest.mark.parametrize("bad", ["", " ", "\x00", "1" * 5000, "." * 100, "1.2.3.4.5,6,7", "hàng trăm", "%%%"])
 def test_edge_inputs(bad: str) -> None:
-    """Degenerate inputs never raise."""
-    assert isinstance(extract_claims(bad), list)
+    """Degenerate inputs never raise and hold no claim: no noun, no unit, or digits too long to be a figure."""
+    assert extract_claims(bad) == []
 
 
 @settings(max_examples=300, deadline=None)
@@ -667,6 +667,13 @@ def test_a_claim_is_dated_by_its_sentence_else_by_the_title() -> None:
     assert dates_disagree(first.dates, second.dates)
     assert not dates_disagree(frozenset({(12, 6)}), frozenset({(None, 6)}))  # a day of that month
     assert not dates_disagree(frozenset(), frozenset({(12, 6)}))  # undated: no anchor
+
+
+def test_spelled_number_names_and_halves() -> None:
+    assert extract_claims("Ông sinh ra ở huyện Ba Vì, Hà Nội.") == []  # a name inside a sentence
+    assert [(c.value, c.noun) for c in extract_claims("Hai binh sĩ bị thương.")] == [(2, "binh sĩ")]
+    assert parse_spelled(["trăm", "rưỡi"]) == 150
+    assert parse_spelled(["hai", "triệu", "rưỡi"]) == 2_500_000
 
 
 def test_days_in_finds_the_days_dates_in_finds_in_real_articles() -> None:
