@@ -57,6 +57,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
+from typing import NamedTuple
 
 from dedup.claims import _PRED_MAP, _PRED_RE, Claim, dates_disagree, extract_claims, parse_spelled, stated_interval
 
@@ -141,11 +142,20 @@ def _same(x: float, y: float) -> bool:
     return d <= 1e-9 or d <= 1e-9 * abs(x) or d <= 1e-9 * abs(y)
 
 
-# Everything judge() reads of a claim: qualifier class, its class for exactness (_EQUIV),
-# value, high end, granularity, precise, interval (_bounds), and whether a conflict over it is
-# always high (a unit-less count of people or casualties, see _severity).  Claims with equal
-# facts get equal verdicts, so the aligner caches verdicts by facts.
-_Facts = tuple[str, str, float, float | None, float, bool, _Interval, bool, bool]
+class _Facts(NamedTuple):
+    """Everything judge() reads of a claim. Claims with equal facts get equal verdicts, so the
+    aligner caches verdicts by facts (a NamedTuple unpacks and hashes as fast as a tuple)."""
+
+    qclass: str
+    exactness: str  # the qualifier class for exactness (_EQUIV: bare and emphatic are one)
+    value: float
+    high: float | None
+    granularity: float
+    precise: bool
+    interval: _Interval  # _bounds
+    people: bool  # a conflict over it is always high: a unit-less count of people or casualties
+    soft: bool  # engine power, whose hp and metric hp differ by SOFT_SHARE
+
 
 # Engine power is written in mã lực for horsepower (hp) and for metric horsepower (PS, CV), 1.4%
 # apart: "156 mã lực" and "154 hp" are one engine. Figures of these within SOFT_SHARE agree.
@@ -158,7 +168,7 @@ def _facts(c: Claim) -> _Facts:
     q = c.qclass
     people = bool((c.head in SMALL_COUNT_NOUNS or c.predicate) and not c.unit)
     soft = (c.unit or c.head or "").lower() in _SOFT_QUANTITIES
-    return q, _EQUIV.get(q, q), c.value, c.high, c.granularity, c.precise, _bounds(c), people, soft
+    return _Facts(q, _EQUIV.get(q, q), c.value, c.high, c.granularity, c.precise, _bounds(c), people, soft)
 
 
 def judge(a: Claim, b: Claim) -> tuple[str, str | None]:
@@ -269,32 +279,30 @@ def _informative(c: Claim) -> bool:
 _SLACK = 1e-9  # far above the rounding error of a sum of a dozen score terms
 
 
-# What _score reads of a claim, in one tuple unpacked in one step (reading the attributes of a
-# Claim pair by pair costs more than the rest of the score): context, sent_words and lead with
-# their sizes, neighbours, predicate, entities, years, plan, value and its magnitude,
-# _informative(claim), unit.
-_Row = tuple[
-    frozenset[str],
-    int,
-    frozenset[str],
-    int,
-    frozenset[str],
-    int,
-    frozenset[float],
-    str | None,
-    frozenset[str],
-    frozenset[str],
-    bool,
-    float,
-    float,
-    bool,
-    str | None,
-]
+class _Row(NamedTuple):
+    """What _score reads of a claim, unpacked in one step (reading the attributes of a Claim pair
+    by pair costs more than the rest of the score)."""
+
+    context: frozenset[str]
+    n_context: int
+    sent_words: frozenset[str]
+    n_sent_words: int
+    lead: frozenset[str]
+    n_lead: int
+    neighbours: frozenset[float]  # fuzzy keys of the other figures of its sentence
+    predicate: str | None
+    entities: frozenset[str]
+    years: frozenset[str]
+    plan: bool
+    value: float
+    magnitude: float  # abs(value)
+    informative: bool  # _informative(claim)
+    unit: str | None
 
 
 def _row(c: Claim, neighbours: frozenset[float]) -> _Row:
     """The _Row of a claim whose neighbouring figures have the fuzzy keys `neighbours`."""
-    return (
+    return _Row(
         c.context, len(c.context), c.sent_words, len(c.sent_words), c.lead, len(c.lead), neighbours, c.predicate,
         c.entities, c.years, c.plan, c.value, abs(c.value), _informative(c), c.unit,
     )  # fmt: skip
