@@ -30,7 +30,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate, chain, filterfalse, pairwise
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from dedup.models import Article
@@ -1292,12 +1292,23 @@ def _extract(text: str) -> list[Claim]:
 _START_END = attrgetter("start", "end")
 
 
-# What a claim builder found: (start, end, value, low, high, qualifier, unit, noun, qclass,
-# granularity, precise, kind, tail, scale word); _make turns it into a Claim.
-_Parts = tuple[
-    int, int, float, "float | None", "float | None", "str | None", "str | None", "str | None", str, float, bool,
-    str, str, "str | None",
-]  # fmt: skip
+class _Parts(NamedTuple):
+    """What a claim reader found; _make turns it into a Claim."""
+
+    start: int
+    end: int
+    value: float
+    low: float | None
+    high: float | None
+    qualifier: str | None
+    unit: str | None
+    noun: str | None
+    qclass: str
+    granularity: float
+    precise: bool
+    kind: str
+    tail: str
+    scale_word: str | None
 
 
 class _Sentence:
@@ -1621,7 +1632,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     if minus:  # "âm 3 độ C": minus three
         full_value, low, high = -full_value, (None if high is None else -high), (None if low is None else -low)
         snippet_start = min(snippet_start, minus.start())
-    return (
+    return _Parts(
         snippet_start, max(np_end, end_main), full_value, low, high,
         qual.lower() if qual else None, unit, noun, qcls, g, precise, kind, tail, scale_word,
     )  # fmt: skip
@@ -1766,7 +1777,7 @@ def _vague_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     if key.startswith("hàng") and noun and noun.split()[0] in _NOT_AFTER_HANG:
         return None
     kind = "vague"
-    return (
+    return _Parts(
         start, max(np_end, e), value, low, high, key, unit, noun, "vague", value, False, kind, tail, None,
     )  # fmt: skip
 
@@ -1858,7 +1869,7 @@ def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int, folded: st
     g = 1.0
     low, high = interval(value, g, qcls, True, unit)
     kind = "amount" if unit else "count"
-    return (
+    return _Parts(
         qstart if qual else start, max(np_end, e), value, low, high, qual, unit, noun, qcls, g, True, kind,
         tail, scale_word,
     )  # fmt: skip
