@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from dedup import kernels, normalize
-from dedup.io import exact_key  # noqa: F401 - hashing.exact_key, where the keys are used
 from dedup.normalize import canonical
 
 EMPTY = np.zeros(0, dtype=np.uint64)
@@ -365,9 +364,14 @@ def identical_pairs(keys: np.ndarray, rank: np.ndarray, heads: int = 30) -> np.n
         for h in group[:heads].tolist():
             others = group[group != h]
             out.append(np.stack([np.minimum(others, h), np.maximum(others, h)], axis=1))
-    if not out:
-        return np.zeros((0, 2), np.int64)
-    pairs = np.concatenate(out).astype(np.int64)
-    n = np.int64(pairs.max()) + 1
-    codes = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
+    return unique_pairs(*out)
+
+
+def unique_pairs(*arrays: np.ndarray) -> np.ndarray:
+    """Sorted unique rows of several (n, 2) pair arrays of non-negative row numbers."""
+    stacked = np.concatenate([a for a in arrays if len(a)] or [np.zeros((0, 2), dtype=np.int64)]).astype(np.int64)
+    if not len(stacked):
+        return stacked
+    n = np.int64(stacked.max()) + 1
+    codes = sorted_unique(stacked[:, 0] * n + stacked[:, 1])
     return np.stack([codes // n, codes % n], axis=1)

@@ -21,6 +21,7 @@ import tempfile
 import unicodedata
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -84,20 +85,20 @@ class TextSpool:
             "(set TMPDIR to a disk with room)"
         )
 
-    def add(self, text: str) -> int:
-        """Store a text; returns its position."""
+    def add(self, text: str, key: int | None = None) -> int:
+        """Store a text (`key`: its exact_key, when already known); returns its position."""
         data = text.encode("utf-8", "surrogatepass")
         try:
             self._file.write(data)
         except OSError as err:
             raise self._failed(err) from None
         self._bounds.append(self._bounds[-1] + len(data))
-        self._keys.append(exact_key(text))
+        self._keys.append(exact_key(text) if key is None else key)
         self._unflushed = True
         return len(self._bounds) - 2
 
-    def replace(self, k: int, text: str) -> None:
-        """Store a text in place of the one at position k."""
+    def replace(self, k: int, text: str, key: int | None = None) -> None:
+        """Store a text in place of the one at position k (`key`: its exact_key, when known)."""
         data = text.encode("utf-8", "surrogatepass")
         try:
             self._later.seek(self._later_size)
@@ -107,7 +108,7 @@ class TextSpool:
             raise self._failed(err) from None
         self._moved[k] = (self._later_size, self._later_size + len(data))
         self._later_size += len(data)
-        self._keys[k] = exact_key(text)
+        self._keys[k] = exact_key(text) if key is None else key
 
     def __len__(self) -> int:
         return len(self._bounds) - 1
@@ -361,9 +362,7 @@ def _files_in(directory: Path) -> tuple[list[Path], list[Path], list[Path]]:
 
 def _kinds(paths: list[Path]) -> str:
     """How many of some files have each extension: ".json: 2, .csv: 1"."""
-    counts: dict[str, int] = {}
-    for p in paths:
-        counts[p.suffix.lower() or "no extension"] = counts.get(p.suffix.lower() or "no extension", 0) + 1
+    counts = Counter(p.suffix.lower() or "no extension" for p in paths)
     return ", ".join(f"{ext}: {n}" for ext, n in sorted(counts.items()))
 
 
@@ -443,11 +442,12 @@ def _missing(item: str) -> InputError:
     return InputError(f"{item}: no such file or directory")
 
 
-def _fingerprint(article: Article) -> int:
-    """What a record holds, as one number: two records of one id and one fingerprint are one article."""
+def _fingerprint(article: Article, key: int) -> int:
+    """What a record holds (`key`: its text's exact_key), as one number: two records of one id and
+    one fingerprint are one article."""
     return hash(
         (
-            exact_key(article.text),
+            key,
             article.text.strip()[:64],
             article.title,
             article.source,
@@ -490,8 +490,11 @@ def read_articles(
     held: dict[str, int] = {}
     position: dict[str, int] = {}
     for record in iter_records(inputs, warn):
+        # The text's key is computed once: for the fingerprint, and kept by the spool.
+        key = exact_key(record.text) if isinstance(record, Article) else 0
         if isinstance(record, Article) and record.id in seen:
-            if held[record.id] == _fingerprint(record):
+            fingerprint = _fingerprint(record, key)
+            if held[record.id] == fingerprint:
                 continue
             if on_duplicate_id == "first":
                 if warn is not None:
@@ -503,9 +506,9 @@ def read_articles(
                 if warn is not None:
                     warn(f"{record.origin}: id {record.id!r} again, other content; kept in place of {seen[record.id]}")
                 k = position[record.id]
-                seen[record.id], held[record.id] = record.origin, _fingerprint(record)
+                seen[record.id], held[record.id] = record.origin, fingerprint
                 if spool is not None:
-                    spool.replace(k, record.text)
+                    spool.replace(k, record.text, key)
                     record = replace(record, text="")
                 articles[k] = record
                 continue
@@ -521,10 +524,10 @@ def read_articles(
             rejected.append(record)
             continue
         seen[record.id] = record.origin
-        held[record.id] = _fingerprint(record)
+        held[record.id] = _fingerprint(record, key)
         position[record.id] = len(articles)
         if spool is not None:
-            spool.add(record.text)
+            spool.add(record.text, key)
             record = replace(record, text="")
         articles.append(record)
     return articles, rejected

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedup import claims as claims_mod
-from dedup import cluster, hashing, io, kernels, lsh, normalize, parallel, reconcile, similarity
+from dedup import cluster, hashing, io, kernels, lsh, normalize, parallel, reconcile, report, similarity
 from dedup import scorer as scorer_mod
 from dedup.config import MatchConfig
 from dedup.models import Article, Match, Rejected, Report, Story
@@ -329,24 +329,15 @@ def feature_chunks(
     return parallel.map_chunks(_features_chunk, spans, workers, _init_worker, (boilerplate, config, texts), tick)
 
 
-def _exact_chunk(span: tuple[int, int]) -> list[np.ndarray]:
-    texts = _TEXTS[0]
-    return [np.array([hashing.exact_key(texts[k]) for k in range(*span)], dtype=np.uint64)]
-
-
-def exact_keys(texts: ArticleTexts, config: MatchConfig) -> np.ndarray:
-    """hashing.exact_key of every article's text: kept by the spool the texts were read into,
-    else computed in `config.workers` processes."""
-    n = len(texts)
+def exact_keys(texts: ArticleTexts) -> np.ndarray:
+    """io.exact_key of every article's text: kept by the spool the texts were read into (the
+    reading process computed them), computed here for the others."""
     spooled = getattr(texts.spool, "keys", None)
-    if spooled is not None and len(spooled) == texts.spooled:
-        rest = [hashing.exact_key(texts[k]) for k in range(texts.spooled, n)]
-        return np.concatenate([np.frombuffer(spooled, dtype=np.uint64), np.array(rest, dtype=np.uint64)])
-    workers = parallel.worker_count(config.workers)
-    if workers <= 1 or n < 2000:
-        return np.array([hashing.exact_key(texts[k]) for k in range(n)], dtype=np.uint64)
-    parts = parallel.map_chunks(_exact_chunk, _spans(n, 4000), workers, _init_texts, (texts,))
-    return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    done = np.frombuffer(spooled, dtype=np.uint64) if spooled is not None else np.zeros(0, np.uint64)
+    if len(done) != texts.spooled:
+        done = np.zeros(0, np.uint64)
+    rest = [io.exact_key(texts[k]) for k in range(len(done), len(texts))]
+    return np.concatenate([done, np.array(rest, dtype=np.uint64)])
 
 
 def first_copies(keys: np.ndarray) -> np.ndarray:
@@ -433,16 +424,6 @@ def check_background(config: MatchConfig) -> Path | None:
     return path
 
 
-def _union_pairs(*arrays: np.ndarray) -> np.ndarray:
-    """Sorted unique rows of several (n, 2) pair arrays of non-negative row numbers."""
-    stacked = np.concatenate([a for a in arrays if len(a)] or [np.zeros((0, 2), dtype=np.int64)])
-    if not len(stacked):
-        return stacked
-    n = np.int64(stacked.max()) + 1
-    codes = hashing.sorted_unique(stacked[:, 0] * n + stacked[:, 1])
-    return np.stack([codes // n, codes % n], axis=1)
-
-
 class _Clock:
     """Seconds spent per stage, for the summary (never in the JSON: it must be byte-identical)."""
 
@@ -504,7 +485,7 @@ def prepare(
         raise ValueError(f"the spool holds {len(spool)} texts for {n_real} articles: read both with read_articles")
     texts = ArticleTexts(articles, spool)
     with parallel.Spare(separate=parallel.worker_count(config.workers) > 1 and len(articles) >= 2000) as spare:
-        keys = exact_keys(texts, config)
+        keys = exact_keys(texts)
         boilerplate = replace(
             learn_boilerplate(texts, config, first_copies(keys)),
             titles=normalize.title_keys(a.title for a in articles if a.title),
@@ -564,7 +545,7 @@ def prepare(
     # Texts identical as written are copies whatever is left of them once furniture and
     # boilerplate are removed (a brief that is all furniture has no shingles to compare).
     same_text = hashing.identical_pairs(np.where(np.arange(len(keys)) < n_real, keys, 0), id_rank(articles))
-    candidates = _union_pairs(dup_pairs, story_pairs, same_text)
+    candidates = hashing.unique_pairs(dup_pairs, story_pairs, same_text)
     n64 = np.int64(len(articles))
     # All are sorted by (i, j), so their codes are sorted too.
     codes = candidates[:, 0] * n64 + candidates[:, 1]
@@ -902,18 +883,18 @@ def run(
     clock.lap("cluster")
     n_links, n_groups = len(links), len(groups)
     say(
-        f"{n_links} confirmed {'pair' if n_links == 1 else 'pairs'}, grouped into {n_groups} "
-        f"{'story' if n_groups == 1 else 'stories'}"
+        f"{report.counted(n_links, 'confirmed pair', 'confirmed pairs')}, grouped into "
+        f"{report.counted(n_groups, 'story', 'stories')}"
     )
     # What is left needs the stories and their evidence only: the vectors and pair arrays go.
     stats = dict(prep.stats, confirmed_links=len(links), threshold=dec.threshold)
     del prep, dec
     parallel.return_free_memory()
 
-    report = _assemble(articles, groups, evidence, rejected, config, texts, say)
+    assembled = _assemble(articles, groups, evidence, rejected, config, texts, say)
     clock.lap("claims")
-    stats = dict(report.stats, **stats, seconds=clock.seconds)
-    return Report(report.articles, report.matches, report.stories, report.rejected, stats)
+    stats = dict(assembled.stats, **stats, seconds=clock.seconds)
+    return Report(assembled.articles, assembled.matches, assembled.stories, assembled.rejected, stats)
 
 
 def _assemble(
@@ -949,7 +930,7 @@ def _assemble(
             rows = [index[m] for m in story.articles]
             work.append((list(zip(story.articles, rows, strict=True)), _claim_tree(rows, evidence)))
         if say is not None:
-            say(f"reading and comparing the figures of the {len(work)} {'story' if len(work) == 1 else 'stories'}")
+            say(f"reading and comparing the figures of the {report.counted(len(work), 'story', 'stories')}")
         claims = story_claims(work, texts, config.workers, say)
         stories = [replace(story, claims=c, facts=f) for story, (c, f) in zip(stories, claims, strict=True)]
     matches.sort(key=lambda m: (m.a, m.b))

@@ -357,7 +357,7 @@ def test_texts_differing_in_one_word_are_not_identical() -> None:
     text = _real_briefs(1)[0]
     words = text.split()
     other = " ".join([*words[:-1], words[-1] + "x"])
-    keys = [pipeline.hashing.exact_key(t) for t in (text, "  " + text + "\n", other, " \n ")]
+    keys = [pipeline.io.exact_key(t) for t in (text, "  " + text + "\n", other, " \n ")]
     assert keys[0] == keys[1] != keys[2]
     assert keys[3] == 0
 
