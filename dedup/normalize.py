@@ -267,22 +267,28 @@ def learn_boilerplate(docs: Iterable[tuple[str | None, str]]) -> Boilerplate:
     return LineCounts.of(docs).boilerplate()
 
 
+def removed_as(line: str, source: str, boilerplate: Boilerplate | None) -> str | None:
+    """Why content_lines drops a line: "furniture", "boilerplate" (learned for `source`), "titles"
+    (another article's title), or None for a line of the story."""
+    if is_furniture(line):
+        return "furniture"
+    if (
+        boilerplate is not None
+        and (boilerplate.lines or boilerplate.titles)
+        and not _LONG_LINE_RE.match(line)  # learned lines and titles are short
+    ):
+        key = line_key(line)
+        if (source, key) in boilerplate:
+            return "boilerplate"
+        if key in boilerplate.titles:
+            return "titles"
+    return None
+
+
 def content_lines(text: str, source: str | None = None, boilerplate: Boilerplate | None = None) -> list[str]:
     """The lines of an article that carry its story: furniture and learned boilerplate removed."""
-    kept = []
     src = source or ""
-    for line in text.splitlines():
-        if is_furniture(line):
-            continue
-        if (
-            boilerplate is not None
-            and (boilerplate.lines or boilerplate.titles)
-            and not _LONG_LINE_RE.match(line)  # learned lines and titles are short
-        ):
-            key = line_key(line)
-            if (src, key) in boilerplate or key in boilerplate.titles:
-                continue
-        kept.append(line)
+    kept = [line for line in text.splitlines() if removed_as(line, src, boilerplate) is None]
     # Datelines open the lead, which is the first kept line or two.
     for i in range(min(2, len(kept))):
         kept[i] = _DATELINE_RE.sub("", kept[i], count=1)
@@ -295,16 +301,9 @@ def removed_lines(text: str, source: str | None = None, boilerplate: Boilerplate
     src = source or ""
     out = {"furniture": 0, "boilerplate": 0, "titles": 0}
     for line in text.splitlines():
-        if not line.strip():
-            continue
-        if is_furniture(line):
-            out["furniture"] += 1
-        elif boilerplate is not None and not _LONG_LINE_RE.match(line):
-            key = line_key(line)
-            if (src, key) in boilerplate:
-                out["boilerplate"] += 1
-            elif key in boilerplate.titles:
-                out["titles"] += 1
+        why = removed_as(line, src, boilerplate) if line.strip() else None
+        if why is not None:
+            out[why] += 1
     return out
 
 
