@@ -319,8 +319,9 @@ def _match(
     stats = result.stats
     secs = sum(stats.get("seconds", {}).values())
     say(
-        f"{_n(stats['articles'], 'article')} -> {_n(stats['stories'], 'story', 'stories')}, "
-        f"{_n(stats['pairs'], 'pair')} inside them ({stats['duplicate_pairs']} duplicate, "
+        f"{report.counted(stats['articles'], 'article', 'articles')} -> "
+        f"{report.counted(stats['stories'], 'story', 'stories')}, "
+        f"{report.counted(stats['pairs'], 'pair', 'pairs')} inside them ({stats['duplicate_pairs']} duplicate, "
         f"{stats['same_story_pairs']} same story), {stats['rejected']} rejected, {secs:.1f}s"
         + ("" if output == "-" else f"; report in {output}")
     )
@@ -375,11 +376,6 @@ def _rejected_limit(value: str | None) -> tuple[float, bool] | None:
             f"{value!r}: give a whole number of records (10) or a percentage (2%)", param_hint="--max-rejected"
         )
     return bound, share
-
-
-def _n(count: int, one: str, many: str | None = None) -> str:
-    """A count and its noun, singular for one."""
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 @cli.command("eval")

@@ -142,7 +142,7 @@ def _md_line(text: Any) -> str:
 _md_cell = _md_line  # a table cell: "|" is escaped with the rest
 
 
-def _count(n: int, one: str, many: str) -> str:
+def counted(n: int, one: str, many: str) -> str:
     """n with the noun it counts: "1 story", "2 stories"."""
     return f"{n} {one if n == 1 else many}"
 
@@ -166,13 +166,13 @@ def _summary(report: Report) -> str:
         asides.append(f"{several} among several figures of their kind: perhaps two quantities")
     of_them = f" ({'; '.join(asides)})" if asides else ""
     return (
-        f"{_count(stats.get('articles', len(report.articles)), 'article', 'articles')}, "
-        f"{_count(len(report.stories), 'story', 'stories')} ({_count(in_stories, 'article', 'articles')} in "
+        f"{counted(stats.get('articles', len(report.articles)), 'article', 'articles')}, "
+        f"{counted(len(report.stories), 'story', 'stories')} ({counted(in_stories, 'article', 'articles')} in "
         f"{'it' if len(report.stories) == 1 else 'them'}), "
-        f"{_count(len(report.matches), 'matched pair', 'matched pairs')} "
+        f"{counted(len(report.matches), 'matched pair', 'matched pairs')} "
         f"({stats.get('duplicate_pairs', 0)} duplicate, {stats.get('same_story_pairs', 0)} same story), "
-        f"{_count(conflicts, 'number conflict', 'number conflicts')}{of_them}, "
-        f"{_count(len(report.rejected), 'rejected record', 'rejected records')}."
+        f"{counted(conflicts, 'number conflict', 'number conflicts')}{of_them}, "
+        f"{counted(len(report.rejected), 'rejected record', 'rejected records')}."
     )
 
 
@@ -246,7 +246,7 @@ def to_markdown(report: Report) -> str:
             firm = sum(map(_firm, story.claims))
             lines.append(
                 f"- [{_md_line(story.id)}: {_md_line(first.title) if first else ''}](#story-{story.id}) — "
-                f"{len(story.articles)} articles" + (f", {_count(firm, 'conflict', 'conflicts')}" if firm else "")
+                f"{len(story.articles)} articles" + (f", {counted(firm, 'conflict', 'conflicts')}" if firm else "")
             )
         if len(ordered) > MD_INDEX_ROWS:
             lines.append(f"- … and {len(ordered) - MD_INDEX_ROWS} more stories, below")
