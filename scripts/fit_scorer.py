@@ -61,20 +61,20 @@ def cluster_score(
     return evaluate.score({str(n): [ids[i] for i in g] for n, g in enumerate(groups)}, gold)
 
 
-STRATUM: dict[tuple[str, str], str] = {}
-
-
-def judged_rows(prep: pipeline.Prepared, paths: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def judged_rows(prep: pipeline.Prepared, paths: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs of a run that were judged by reading (same_event 1, different_event 0;
-    unsure left out): their index, label, and group (pairs linked through an article share one,
-    so that no article is on both sides of a fold)."""
+    unsure left out): their index, label, group (pairs linked through an article share one,
+    so that no article is on both sides of a fold) and whether they were drawn from the
+    confirmed pairs of the report that was judged."""
     judged = {}
+    drawn_confirmed = set()
     for path in paths:
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             if r["verdict"] in ("same_event", "different_event"):
                 judged[(r["a"], r["b"])] = r["verdict"] == "same_event"
-                STRATUM[(r["a"], r["b"])] = r.get("stratum", "")
+                if r.get("stratum") == "confirmed":
+                    drawn_confirmed.add((r["a"], r["b"]))
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:
@@ -86,14 +86,15 @@ def judged_rows(prep: pipeline.Prepared, paths: list[str]) -> tuple[np.ndarray, 
         parent[root(a)] = root(b)
     ids = [a.id for a in prep.articles]
     found = [
-        (k, judged[key], "judged:" + root(key[0]))
+        (k, judged[key], "judged:" + root(key[0]), key in drawn_confirmed)
         for k, (i, j) in enumerate(prep.candidates.tolist())
         if (key := (min(ids[i], ids[j]), max(ids[i], ids[j]))) in judged
     ]
     return (
-        np.array([k for k, _, _ in found], dtype=np.int64),
-        np.array([y for _, y, _ in found], dtype=bool),
-        np.array([g for _, _, g in found], dtype=object),
+        np.array([f[0] for f in found], dtype=np.int64),
+        np.array([f[1] for f in found], dtype=bool),
+        np.array([f[2] for f in found], dtype=object),
+        np.array([f[3] for f in found], dtype=bool),
     )
 
 
@@ -170,15 +171,7 @@ def main() -> int:
     # Pairs of the distractors judged by reading: hard negatives (one topic, one column, other
     # days) that the labelled stories, four years from the distractors, never give.
     prep_big, x_big, rows_big, label_big, group_big = runs[1]
-    j_rows, j_label, j_group = judged_rows(prep_big, args.judged)
-    ids_big = [a.id for a in prep_big.articles]
-    j_conf = np.array(
-        [
-            STRATUM.get((min(ids_big[i], ids_big[j]), max(ids_big[i], ids_big[j]))) == "confirmed"
-            for i, j in prep_big.candidates[j_rows].tolist()
-        ],
-        dtype=bool,
-    )
+    j_rows, j_label, j_group, j_conf = judged_rows(prep_big, args.judged)
     print(f"{len(j_rows)} judged pairs among the candidates ({int(j_label.sum())} same event)", file=sys.stderr)
     label_big = label_big.copy()
     label_big[j_rows] = j_label
