@@ -153,18 +153,19 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class JudgedShare:
-    """How many pairs of a judged group are of one event, with its 95% interval."""
+    """How many pairs of a judged group a reader found right (of one event, for story pairs; as
+    the verdict says, for figure pairs), with its 95% interval."""
 
     group: str
-    judged: int  # pairs judged same_event or different_event (unsure left out)
-    same_event: int
+    judged: int  # pairs with a verdict (unsure left out)
+    right: int
 
     @property
     def share(self) -> float:
-        return self.same_event / self.judged if self.judged else 0.0
+        return self.right / self.judged if self.judged else 0.0
 
     def interval(self) -> tuple[float, float]:
-        return wilson(self.same_event, self.judged)
+        return wilson(self.right, self.judged)
 
 
 def read_judged(path: str | Path) -> list[dict]:

@@ -83,7 +83,7 @@ def main() -> int:
             print(f"  {path} ({len(judged)} pairs; {note})")
             for share in evaluate.judged_shares(mixed, judged):
                 low, high = share.interval()
-                counts = f"{share.same_event:>5} of {share.judged:<5}"
+                counts = f"{share.right:>5} of {share.judged:<5}"
                 print(f"    {share.group:<36}{counts}{share.share:>7.3f}  [{low:.3f}, {high:.3f}]")
             missed, rate = evaluate.weighted_left_apart(mixed, judged)
             if missed:
@@ -94,7 +94,7 @@ def main() -> int:
             print("  share judged right of each verdict the report still gives them (95% interval):")
             for share in evaluate.figure_shares(mixed, figures):
                 low, high = share.interval()
-                counts = f"{share.same_event:>5} of {share.judged:<5}"
+                counts = f"{share.right:>5} of {share.judged:<5}"
                 print(f"    {share.group:<36}{counts}{share.share:>7.3f}  [{low:.3f}, {high:.3f}]")
         oof = info.get("out_of_fold_judged")
         if oof:

@@ -28,7 +28,7 @@ def test_judged_shares_count_confirmed_and_left_apart_pairs() -> None:
         {"a": "a", "b": "d", "verdict": "unsure"},
         {"a": "a", "b": "zz", "verdict": "same_event"},
     ]
-    shares = {s.group: (s.same_event, s.judged) for s in evaluate.judged_shares(report, judged)}
+    shares = {s.group: (s.right, s.judged) for s in evaluate.judged_shares(report, judged)}
     assert shares == {
         "confirmed as same_story": (0, 1),
         "left apart": (1, 2),
@@ -69,7 +69,7 @@ def test_figure_shares_match_judged_figures_by_articles_and_offsets() -> None:
         {"a": "x", "a_start": 50, "b": "z", "b_start": 60, "verdict": "different_time"},
         {"a": "x", "a_start": 99, "b": "z", "b_start": 60, "verdict": "conflict"},
     ]
-    shares = {s.group: (s.same_event, s.judged) for s in evaluate.figure_shares(report, judged)}
+    shares = {s.group: (s.right, s.judged) for s in evaluate.figure_shares(report, judged)}
     assert shares == {"conflict": (1, 1), "rounded": (0, 1), "conflict?": (0, 1)}
 
 
