@@ -11,7 +11,9 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import click
 
@@ -203,6 +205,36 @@ def _matching_config(
     show_default=True,
     help="Worker processes; 0 uses every core. Results do not depend on it.",
 )
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Match against the articles indexed in DIR (a SQLite index, made where missing) and add this "
+    "run's to it; story ids are the index's, stable across runs.",
+)
+@click.option(
+    "--window-days",
+    type=click.FloatRange(0),
+    default=7.0,
+    show_default=True,
+    help="With --index: indexed articles published this many days before the run's earliest article, "
+    "or later, are matched with it (undated ones count as published on the day they were indexed).",
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="With --index: an indexed id arriving with another text replaces the indexed article "
+    "(without it, that is bad input).",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0),
+    default=60.0,
+    show_default=True,
+    help="With --index: seconds to wait for another run on the same index to finish before giving up.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr (warnings still).")
 def match(
     inputs: tuple[str, ...],
@@ -220,6 +252,10 @@ def match(
     background: str | None,
     no_background: bool,
     workers: int,
+    index_dir: str | None,
+    window_days: float,
+    update: bool,
+    lock_timeout: float,
     quiet: bool,
 ) -> None:
     """Match the articles in INPUT... and write a report.
@@ -247,8 +283,21 @@ def match(
         spool = TextSpool()
     except SpoolError as err:
         raise click.ClickException(str(err)) from None
+    indexed = None if index_dir is None else _Indexed(index_dir, window_days, update, lock_timeout)
     with spool:
-        _match(inputs, output, fmt, skip_bad, config, say, spool, allow_empty, asked_max_days, limit, on_duplicate_id)
+        _match(
+            inputs, output, fmt, skip_bad, config, say, spool, allow_empty, asked_max_days, limit, on_duplicate_id,
+            indexed,
+        )  # fmt: skip
+
+
+class _Indexed(NamedTuple):
+    """The --index options of a run."""
+
+    directory: str
+    window_days: float
+    update: bool
+    lock_timeout: float
 
 
 def _match(
@@ -263,6 +312,7 @@ def _match(
     asked_max_days: bool = False,
     max_rejected: tuple[float, bool] | None = None,
     on_duplicate_id: str = "error",
+    indexed: _Indexed | None = None,
 ) -> None:
     # The input is read in a process of its own while this one loads numpy, scikit-learn and the
     # compiled kernels (the pipeline's own call to kernels.warm is then a few calls on tiny arrays).
@@ -304,8 +354,11 @@ def _match(
     if asked_max_days and config.max_days and not any(a.published for a in articles):
         _warn("no article has a publication date (`published`): --max-days has no effect")
     try:
-        result = pipeline.run(articles, config, rejected=rejected, progress=say, spool=spool)
-    except (FileNotFoundError, SpoolError, similarity.BackgroundError) as err:
+        if indexed is None:
+            result = pipeline.run(articles, config, rejected=rejected, progress=say, spool=spool)
+        else:
+            result = _run_indexed(articles, config, rejected, say, spool, indexed, inputs)
+    except (FileNotFoundError, SpoolError, similarity.BackgroundError, InputError) as err:
         raise click.ClickException(str(err)) from None
     try:
         _write_atomically(report.write_parts(result, fmt), output)
@@ -324,6 +377,100 @@ def _match(
         f"{report.counted(stats['pairs'], 'pair', 'pairs')} inside them ({stats['duplicate_pairs']} duplicate, "
         f"{stats['same_story_pairs']} same story), {stats['rejected']} rejected, {secs:.1f}s"
         + ("" if output == "-" else f"; report in {output}")
+    )
+
+
+def _run_indexed(
+    articles: list[Article],
+    config: MatchConfig,
+    rejected: list[Any],
+    say: Callable[[str], None],
+    spool: TextSpool,
+    indexed: _Indexed,
+    inputs: tuple[str, ...],
+) -> Any:
+    """A run against an index: locked for the run, written in one transaction."""
+    from dedup import daily, store
+
+    try:
+        with store.Index.open(indexed.directory) as index, index.locked(indexed.lock_timeout):
+            outcome = daily.run(
+                articles, config, index, " ".join(inputs), indexed.window_days, indexed.update, rejected, say, spool
+            )
+    except store.IndexProblem as err:
+        raise click.ClickException(str(err)) from None
+    return outcome.report
+
+
+@cli.group("index")
+def index_group() -> None:
+    """Look after an index made by `dedup match ... --index DIR`."""
+
+
+def _open_index(directory: str) -> Any:
+    from dedup import store
+
+    try:
+        return store.Index.open(directory, create=False)
+    except store.IndexProblem as err:
+        raise click.ClickException(str(err)) from None
+
+
+@index_group.command("stats")
+@click.argument("directory", metavar="DIR")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def index_stats(directory: str, as_json: bool) -> None:
+    """What the index in DIR holds: articles, stories, runs, days, size."""
+    with _open_index(directory) as index:
+        figures = index.stats()
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=1))
+        return
+    width = max(len(k) for k in figures)
+    for key, value in figures.items():
+        click.echo(f"{key.replace('_', ' '):<{width}}  {value}")
+
+
+@index_group.command("export")
+@click.argument("directory", metavar="DIR")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the JSONL.")
+def index_export(directory: str, output: str) -> None:
+    """Every indexed article as a line of JSONL: id, story, published, source, title, url, run, day."""
+    with _open_index(directory) as index:
+        lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in index.export())
+        try:
+            _write_atomically(lines, output)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise SystemExit(1) from None
+        except OSError as err:
+            raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from None
+
+
+@index_group.command("prune")
+@click.argument("directory", metavar="DIR")
+@click.option("--before", required=True, metavar="DATE", help="Remove the articles of days before DATE (YYYY-MM-DD).")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=60.0, show_default=True,
+              help="Seconds to wait for a run on the index to finish.")  # fmt: skip
+def index_prune(directory: str, before: str, lock_timeout: float) -> None:
+    """Remove the articles published (or, undated, indexed) before DATE. Their stories keep their
+    ids (ids are never reused); a story left with one article is dissolved."""
+    from dedup import io, store
+
+    try:
+        day = io.day_stamp(datetime.strptime(before, "%Y-%m-%d"))
+    except ValueError:
+        raise click.BadParameter(f"{before!r} is not a date of the form YYYY-MM-DD", param_hint="--before") from None
+    with _open_index(directory) as index:
+        try:
+            with index.locked(lock_timeout):
+                done = index.prune(day, before)
+        except store.IndexProblem as err:
+            raise click.ClickException(str(err)) from None
+    click.echo(
+        f"{report.counted(done['articles_removed'], 'article', 'articles')} removed, "
+        f"{report.counted(done['stories_dissolved'], 'story', 'stories')} dissolved",
+        err=True,
     )
 
 

@@ -63,6 +63,7 @@ class Report:
     stories: tuple[Story, ...]
     rejected: tuple[Rejected, ...] = ()
     stats: dict[str, Any] = field(default_factory=dict)
+    earlier: frozenset[str] = frozenset()  # articles of an index listed for their stories, not the run's
 
     def story_of(self) -> dict[str, str]:
         """Map article id -> story id for every article that belongs to a story."""

@@ -257,17 +257,19 @@ class ArticleTexts:
     """The text of each article of a run, by position.
 
     Articles read into a spool (see io.TextSpool) carry no text: theirs comes from the spool, the
-    first `len(spool)` positions. Any others (and every article, without a spool) carry their own.
+    `len(spool)` positions from `first` on (0: the first ones). Any others (and every article,
+    without a spool) carry their own.
     """
 
-    def __init__(self, articles: Sequence[Article], spool: Sequence[str] | None = None) -> None:
+    def __init__(self, articles: Sequence[Article], spool: Sequence[str] | None = None, first: int = 0) -> None:
         self.articles = articles
         self.spool = spool
+        self.first = first
         self.spooled = len(spool) if spool is not None else 0
 
     def __getitem__(self, k: int) -> str:
-        if k < self.spooled:
-            return self.spool[k]  # type: ignore[index]
+        if 0 <= k - self.first < self.spooled:
+            return self.spool[k - self.first]  # type: ignore[index]
         return self.articles[k].text
 
     def __len__(self) -> int:
@@ -379,10 +381,8 @@ def _init_counts(texts: ArticleTexts, counted: np.ndarray) -> None:
     _COUNTED[:] = [counted]
 
 
-def learn_boilerplate(
-    texts: ArticleTexts, config: MatchConfig, counted: np.ndarray | None = None
-) -> normalize.Boilerplate:
-    """normalize.learn_boilerplate over a run's articles, their lines counted in `config.workers` processes.
+def count_lines(texts: ArticleTexts, config: MatchConfig, counted: np.ndarray | None = None) -> normalize.LineCounts:
+    """normalize.LineCounts of a run's articles, counted in `config.workers` processes.
 
     Only the articles `counted` marks are counted (default: all): a text repeated verbatim counts
     once, so that its lines are not learned as its outlet's furniture for being repeated with it.
@@ -391,12 +391,19 @@ def learn_boilerplate(
     counted = np.ones(n, dtype=bool) if counted is None else counted
     workers = parallel.worker_count(config.workers)
     if workers <= 1 or n < 2000:
-        return normalize.learn_boilerplate((texts.articles[k].source, texts[k]) for k in range(n) if counted[k])
+        return normalize.LineCounts.of((texts.articles[k].source, texts[k]) for k in range(n) if counted[k])
     parts = parallel.map_chunks(_line_counts_chunk, _spans(n, 2000), workers, _init_counts, (texts, counted))
     total = parts[0]
     for part in parts[1:]:
         total.add(part)
-    return total.boilerplate()
+    return total
+
+
+def learn_boilerplate(
+    texts: ArticleTexts, config: MatchConfig, counted: np.ndarray | None = None
+) -> normalize.Boilerplate:
+    """normalize.learn_boilerplate over a run's articles (see count_lines)."""
+    return count_lines(texts, config, counted).boilerplate()
 
 
 def extract_features(
@@ -466,33 +473,63 @@ def id_rank(articles: Sequence[Article]) -> np.ndarray:
     return rank
 
 
+@dataclass
+class Known:
+    """Articles hashed by an earlier run (an index's window of recent articles): matched with a
+    run's own articles as if read with them, never read or hashed again."""
+
+    articles: list[Article]  # as indexed: no text
+    features: FeatureTable
+    keys: np.ndarray  # io.exact_key of each one's text
+    # The boilerplate learned from the run's own line counts together with the index's.
+    learn: Callable[[normalize.LineCounts], normalize.Boilerplate]
+    outside: similarity.Background  # document frequencies of the indexed articles not among them
+
+
 def prepare(
     articles: Sequence[Article],
     config: MatchConfig,
     say: Progress = lambda _m: None,
     clock: _Clock | None = None,
     spool: Sequence[str] | None = None,
+    known: Known | None = None,
+    hashed: Callable[[list[FeatureTable], np.ndarray, normalize.LineCounts], None] | None = None,
 ) -> Prepared:
     """Hash every article, build TF-IDF vectors, and collect candidate pairs from both LSH tiers.
 
     `spool` holds the articles' texts by position when they were read into one (io.TextSpool).
+    `known` articles (see Known) come first in the Prepared's positions, then `articles`. `hashed`
+    is handed the features, exact keys and line counts of `articles` as soon as they are computed.
     """
     clock = clock or _Clock()
     kernels.warm()  # before any worker starts: they inherit the compiled kernels
-    n_real = len(articles)
-    articles = [*articles, *_reference_articles(config, n_real)]
-    if spool is not None and len(spool) != n_real:
-        raise ValueError(f"the spool holds {len(spool)} texts for {n_real} articles: read both with read_articles")
-    texts = ArticleTexts(articles, spool)
-    with parallel.Spare(separate=parallel.worker_count(config.workers) > 1 and len(articles) >= 2000) as spare:
-        keys = exact_keys(texts)
-        boilerplate = replace(
-            learn_boilerplate(texts, config, first_copies(keys)),
-            titles=normalize.title_keys(a.title for a in articles if a.title),
+    before = list(known.articles) if known is not None else []
+    n_real = len(before) + len(articles)
+    fresh = [*articles, *_reference_articles(config, n_real)]
+    if spool is not None and len(spool) != len(articles):
+        raise ValueError(
+            f"the spool holds {len(spool)} texts for {len(articles)} articles: read both with read_articles"
         )
-        chunks = feature_chunks(articles, boilerplate, config, texts, say)
+    fresh_texts = ArticleTexts(fresh, spool)
+    articles = [*before, *fresh]
+    texts = ArticleTexts(articles, spool, first=len(before))
+    with parallel.Spare(separate=parallel.worker_count(config.workers) > 1 and len(fresh) >= 2000) as spare:
+        fresh_keys = exact_keys(fresh_texts)
+        keys = fresh_keys if known is None else np.concatenate([known.keys, fresh_keys])
+        counted = first_copies(keys)[len(before) :]
+        if known is not None:
+            counted[n_real - len(before) :] = False  # an index counts the lines of its own articles only
+        lines = count_lines(fresh_texts, config, counted)
+        learned = lines.boilerplate() if known is None else known.learn(lines)
+        boilerplate = replace(learned, titles=normalize.title_keys(a.title for a in articles if a.title))
+        chunks = feature_chunks(fresh, boilerplate, config, fresh_texts, say)
+        if hashed is not None:
+            hashed(chunks, fresh_keys, lines)
+        if known is not None:
+            chunks = [known.features, *chunks]
         padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
-        say(f"read and hashed {n_real} articles{padding} ({clock.lap('features'):.1f}s)")
+        also = f", beside {len(before)} indexed ones" if before else ""
+        say(f"read and hashed {n_real - len(before)} articles{padding}{also} ({clock.lap('features'):.1f}s)")
 
         # Tier 1: copies of one text share long runs of words. The index is built in a process of
         # its own, beside the TF-IDF and the term tier below, and its millions of small objects go
@@ -505,7 +542,7 @@ def prepare(
             # compacted arrays, each chunk's term counts released as it is done: a corpus's term
             # counts are never held twice. What the chunks keep (shingles, signatures, names and
             # figures) is all later stages read.
-            body, top, lead, title = _story_matrices(chunks, config)
+            body, top, lead, title = _story_matrices(chunks, config, known.outside if known else None)
             feats = FeatureTable.concat(chunks, config.dup_lsh.num_perm)
             del chunks
             parallel.return_free_memory()
@@ -607,16 +644,19 @@ def _shingle_signatures(chunks: list[FeatureTable], num_perm: int) -> tuple[np.n
 
 
 def _story_matrices(
-    chunks: list[FeatureTable], config: MatchConfig
+    chunks: list[FeatureTable], config: MatchConfig, outside: similarity.Background | None = None
 ) -> tuple[sp.csr_matrix, list[np.ndarray], sp.csr_matrix, sp.csr_matrix]:
     """TF-IDF of body, lead and title over the columns two or more articles use, and each article's top terms.
 
     IDF combines the run's document frequencies (counted over all chunks first) with the
     background table. Rows are normalised over all their terms before columns only one article
     uses are dropped, so dot products are those of the full vectors; the top terms are taken
-    from the full rows too. The chunks' term fields are released as they are consumed.
+    from the full rows too. The chunks' term fields are released as they are consumed. `outside`:
+    document frequencies of indexed articles not in the run, counted with the background's.
     """
     background = _load_background(config)
+    if outside is not None:
+        background = similarity.Background(background.n_docs + outside.n_docs, background.df + outside.df)
     df = similarity.column_use([t.values["columns"] for t in chunks])
     idf = similarity.idf_of(df.astype(np.float64), sum(len(t) for t in chunks), background)
     weigh = similarity.Weigher(idf)
@@ -994,6 +1034,13 @@ def _claims_of(story: StoryVersions, texts: ArticleTexts) -> StoryClaims:
     extracted = [(aid, read(claims_mod.claim_text(texts.articles[row], texts[row]))) for aid, row in versions]
     # Offsets in the report index each article's text (or title), not the claims' joined text.
     prefixes = {aid: claims_mod.title_prefix(texts.articles[row], texts[row]) for aid, row in versions}
+    return claim_records(extracted, prefixes, tree)
+
+
+def claim_records(
+    extracted: list[tuple[str, list[claims_mod.Claim]]], prefixes: dict[str, int], tree: list[tuple[int, int]]
+) -> StoryClaims:
+    """The compared pairs of figures and the fact table of one story whose versions' claims are read."""
     pairs = reconcile.reconcile_claims(extracted, tree)
     return (
         tuple(reconcile.claim_pair_to_dict(p, prefixes) for p in pairs),

@@ -20,13 +20,15 @@ from dedup.models import Article, Match, Report
 VERDICT_ORDER = {"conflict": 0, "rounded": 1, "exact": 2}
 
 
-def _article_record(article: Article, story: str | None) -> dict[str, Any]:
+def _article_record(article: Article, story: str | None, earlier: bool = False) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": article.id,
         "source": article.source,
         "title": article.title,
         "story": story,
     }
+    if earlier:
+        record["earlier"] = True  # indexed by an earlier run, listed for its story
     if article.url:
         record["url"] = article.url
     if article.published:
@@ -47,7 +49,7 @@ def _sections(report: Report) -> Iterator[tuple[str, Any]]:
     """The report's top-level keys in contract order, each list as a generator of its records."""
     story_of = report.story_of()
     pairs_of = _pairs_by_story(report)
-    yield "articles", (_article_record(a, story_of.get(a.id)) for a in report.articles)
+    yield "articles", (_article_record(a, story_of.get(a.id), a.id in report.earlier) for a in report.articles)
     yield (
         "pairs",
         ({"a": m.a, "b": m.b, "kind": m.kind, "score": round(m.score, 4), **m.evidence} for m in report.matches),
