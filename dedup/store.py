@@ -476,8 +476,10 @@ class Index:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS run_among (id TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM run_among")
                 db.executemany("INSERT INTO run_among VALUES (?)", ((a,) for a in among))
+                # Pairs from each window article, then whether the other end is in the window too.
                 db.execute(
-                    "DELETE FROM pairs WHERE a IN (SELECT id FROM run_among) AND b IN (SELECT id FROM run_among)"
+                    "DELETE FROM pairs WHERE (a, b) IN (SELECT p.a, p.b FROM run_among r JOIN pairs p ON p.a = r.id "
+                    "JOIN run_among s ON s.id = p.b)"
                 )
             db.executemany("DELETE FROM pairs WHERE a = ? AND b = ?", changes.drop_pairs)
             db.executemany(
