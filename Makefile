@@ -9,7 +9,9 @@ OUT    ?= out/report.$(FORMAT)
 REPEAT ?= 3
 ARGS   ?=
 
-.PHONY: install browser report test test-fast eval bench lint format clean
+INDEX  ?= out/index
+
+.PHONY: install browser report daily test test-fast eval bench lint format clean
 
 install: $(BIN)/dedup browser
 
@@ -37,6 +39,12 @@ $(BIN)/dedup: setup.cfg pyproject.toml
 report: install
 	@echo '$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT) $(ARGS)' >&2
 	@$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT) $(ARGS)
+
+## The daily step: make daily IN=todays-articles.jsonl INDEX=index-dir [OUT=report.json] [ARGS="--window-days 3"]
+## (matches IN against the articles indexed in INDEX, adds them, keeps story ids across runs)
+daily: install
+	@echo '$(BIN)/dedup match $(IN) --index "$(INDEX)" -o "$(OUT)" --format $(FORMAT) $(ARGS)' >&2
+	@$(BIN)/dedup match $(IN) --index "$(INDEX)" -o "$(OUT)" --format $(FORMAT) $(ARGS)
 
 test: install
 	$(BIN)/pytest -q
