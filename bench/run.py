@@ -556,6 +556,40 @@ def run_scaling(
     return rows
 
 
+INDEX_BATCH = 5000
+
+
+def write_slice(source: Path, target: Path, start: int, stop: int) -> int:
+    """Write articles start..stop-1 of a JSONL(.gz) corpus to target (gzip); how many were written."""
+    written = 0
+    with gzip.open(target, "wt", encoding="utf-8") as out:
+        for k, line in enumerate(lines(source)):
+            if k >= stop:
+                break
+            if k >= start:
+                out.write(line if line.endswith("\n") else line + "\n")
+                written += 1
+    return written
+
+
+def run_index_rows(corpus: Path, n: int, cfg: Settings, label: str) -> list[Row]:
+    """An index of all but the last 5,000 articles (one run), then those 5,000 added in a run of their own."""
+    temp = cfg.out_dir / "index"
+    temp.mkdir(parents=True, exist_ok=True)
+    index = temp / f"index-{label}"
+    shutil.rmtree(index, ignore_errors=True)
+    base, batch = temp / "base.jsonl.gz", temp / "batch.jsonl.gz"
+    n_base = write_slice(corpus, base, 0, n - INDEX_BATCH)
+    n_batch = write_slice(corpus, batch, n - INDEX_BATCH, n)
+    rows = []
+    for name, path, size in ((f"index: first {n_base}", base, n_base), (f"index: add {n_batch}", batch, n_batch)):
+        report = temp / "report.json"
+        rows.append(run_dedup(f"{name} ({label})", path, size, report, cfg, ["--index", str(index)]))
+    base.unlink(missing_ok=True)
+    batch.unlink(missing_ok=True)
+    return rows
+
+
 # -- reporting -------------------------------------------------------------------------------------------------
 
 
@@ -722,6 +756,10 @@ def main(argv: list[str] | None = None) -> int:
     results["rounds"] = rounds
     results["ratio_plain_over_dedup"] = median_ratios([r["dedup"] for r in rounds])
     results["ratio_plain_over_dedup_no_claims"] = median_ratios([r["dedup_no_claims"] for r in rounds])
+
+    # The daily step: the last 5,000 articles added to an index of the others, beside one run over all.
+    rows.extend(run_index_rows(corpus, n, cfg, f"{n / 1000:.0f}k"))
+    save(rows)
 
     scaling: list[Row] = []
     if args.scaling:
