@@ -100,16 +100,20 @@ def _learner(index: store.Index, sources: set[str]) -> Callable[[normalize.LineC
 
 
 def _known(index: store.Index, window: list[store.Indexed], num_perm: int, learn: Any) -> pipeline.Known:
-    signatures, values, offsets = store.read_features(index.features([a.id for a in window]), num_perm)
-    groups = {group: offsets[name] for name, group in pipeline._RAGGED.items()}
-    features = pipeline.FeatureTable(signatures, values, groups)
-    window_use = similarity.column_use([values["columns"]])
+    # Read a few thousand at a time: the blobs of the whole window are never held beside their arrays.
+    tables = []
+    for start in range(0, len(window), 2000):
+        ids = [a.id for a in window[start : start + 2000]]
+        signatures, values, offsets = store.read_features(index.features(ids), num_perm)
+        groups = {group: offsets[name] for name, group in pipeline._RAGGED.items()}
+        tables.append(pipeline.FeatureTable(signatures, values, groups))
+    window_use = similarity.column_use([t.values["columns"] for t in tables])
     total = index.document_frequencies()
     outside = np.maximum(total.astype(np.int64) - window_use, 0).astype(np.float64)
     n_outside = max(index.count() - len(window), 0)
     return pipeline.Known(
         [_as_article(a) for a in window],
-        features,
+        tables,
         np.array([a.exact_key for a in window], dtype=np.uint64),
         learn,
         similarity.Background(n_outside, outside),
