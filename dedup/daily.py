@@ -261,7 +261,7 @@ def run(
             [articles[k] for k in fresh],
             [digests[k] for k in fresh],
             _Picked(spool, fresh) if spool is not None else None,
-            config, index, inputs, window_days, replaced, unchanged, say, settings,
+            config, index, inputs, window_days, [existing[r] for r in replaced], unchanged, say, settings,
         )  # fmt: skip
     elif not articles:
         pass
@@ -292,7 +292,7 @@ def _match_and_write(
     index: store.Index,
     inputs: str,
     window_days: float,
-    replaced: list[str],
+    replacing: list[store.Indexed],
     unchanged: int,
     say: Progress,
     settings: str,
@@ -300,7 +300,7 @@ def _match_and_write(
     today = _today()
     days = [_day_of(a, today) for a in articles]
     since = min(days) - window_days
-    gone = set(replaced)
+    gone = {r.id for r in replacing}
     window = [a for a in index.window(since) if a.id not in gone]
     say(f"{len(window)} indexed articles in the window (from {store._day_text(since)})")
     known = _known(index, window, config.dup_lsh.num_perm, _learner(index, {a.source or "" for a in articles}))
@@ -327,6 +327,10 @@ def _match_and_write(
             at += rows
         kept["use"] = use
 
+    if replacing:
+        # The replaced versions' term columns leave the document frequencies as the new ones come in.
+        _sig, values, _off = store.read_features(index.features(sorted(gone)), config.dup_lsh.num_perm)
+        kept["gone_use"] = similarity.column_use([values["columns"]])
     model = pipeline.load_scorer(config)
     clock = pipeline._Clock()
     prep = pipeline.prepare(articles, config, say, clock, spool, known=known, hashed=hashed)
@@ -337,8 +341,10 @@ def _match_and_write(
     node_days = [a.day for a in window] + days
     old: list[str | None] = [a.story for a in window] + [None] * len(articles)
     position = {a.id: k for k, a in enumerate(nodes)}
-    # The other articles of the window's stories, with the pairs the index keeps for them.
-    outer = [a for a in index.members({s for s in old if s}) if a.id not in position]
+    # The other articles of the window's stories and of the replaced articles' stories, with the
+    # pairs the index keeps for them.
+    regrouped = {s for s in old if s} | {r.story for r in replacing if r.story}
+    outer = [a for a in index.members(regrouped) if a.id not in position]
     for a in outer:
         position[a.id] = len(nodes)
         nodes.append(_as_article(a))
@@ -347,14 +353,20 @@ def _match_and_write(
     stored = [
         p
         for p in index.pairs_touching(a.id for a in outer)
-        if p.a in position and p.b in position and (position[p.a] >= n_window or position[p.b] >= n_window)
+        if p.a in position
+        and p.b in position
+        and (position[p.a] >= n_window or position[p.b] >= n_window)
+        and p.a not in gone
+        and p.b not in gone  # a replaced version's pairs go with it
     ]
     all_links = list(links) + [(position[p.a], position[p.b], p.score) for p in stored]
     groups = cluster.majority(
         len(nodes), all_links, config.majority, pipeline.id_rank(nodes).tolist(), pipeline.Apart(nodes, config.max_days)
     )
-    records = index.stories({s for s in old if s})
+    records = index.stories(regrouped)
     naming = name_groups(nodes, node_days, old, groups, records, lambda s: bool(index.story_ids_taken([s])))
+    # A replaced article's story without any other article among the nodes has none left.
+    naming.dissolved = sorted(set(naming.dissolved) | (regrouped - {s for s in old if s}))
     story_of = naming.story_of
     say(f"{len(links)} confirmed pairs in the window, {len(groups)} stories in it and its stories' other articles")
 
@@ -392,7 +404,7 @@ def _match_and_write(
         day=run_day,
         inputs=inputs,
         added=added,
-        replaced=replaced,
+        replaced=sorted(gone),
         unchanged=unchanged,
         story_of=story_of,
         new_stories=naming.new,
@@ -402,7 +414,7 @@ def _match_and_write(
         drop_pairs=split,
         pairs=pairs,
         lines=kept["lines"],
-        column_use=kept["use"],
+        column_use=kept["use"].astype(np.int64) - kept.get("gone_use", 0),
     )
     index.set_settings(settings)
     number = index.commit(changes)

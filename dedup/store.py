@@ -234,7 +234,7 @@ class RunChanges:
     drop_pairs: list[tuple[str, str]]  # other kept pairs whose articles are no longer in one story
     pairs: list[PairRecord]
     lines: normalize.LineCounts | None  # the added articles' short lines
-    column_use: np.ndarray | None  # document frequency of each hashed column over the added articles
+    column_use: np.ndarray | None  # change of each hashed column's document frequency (added less replaced)
 
 
 # ---- the index -----------------------------------------------------------------------------------
@@ -498,7 +498,8 @@ class Index:
                     sorted(changes.lines.n_docs.items()),
                 )
             if changes.column_use is not None and changes.column_use.any():
-                total = self.document_frequencies() + changes.column_use.astype(np.uint32)
+                total = np.maximum(self.document_frequencies().astype(np.int64) + changes.column_use, 0)
+                total = total.astype(np.uint32)
                 db.execute("DELETE FROM document_frequencies")
                 db.execute("INSERT INTO document_frequencies VALUES (?)", (zlib.compress(total.tobytes(), 1),))
             db.execute(
