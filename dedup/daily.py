@@ -384,8 +384,10 @@ def _match_and_write(
             )
         )  # fmt: skip
     split = [(p.a, p.b) for p in stored if story_of[p.a] is None or story_of[p.a] != story_of[p.b]]
+    # The run's vectors and pair arrays go before the figures are read (in forked workers).
+    del prep, dec, known
+    parallel.return_free_memory()
     figures = _figures(pipeline.ArticleTexts(articles, spool), len(articles), config.workers)
-    del prep, dec
     run_day = today
     added = []
     for k, article in enumerate(articles):

@@ -479,7 +479,7 @@ class Known:
     run's own articles as if read with them, never read or hashed again."""
 
     articles: list[Article]  # as indexed: no text
-    features: list[FeatureTable]  # theirs, in order, in tables of some thousands
+    features: list[FeatureTable]  # theirs, in order, in tables of some thousands (prepare empties it)
     keys: np.ndarray  # io.exact_key of each one's text
     # The boilerplate learned from the run's own line counts together with the index's.
     learn: Callable[[normalize.LineCounts], normalize.Boilerplate]
@@ -527,6 +527,7 @@ def prepare(
             hashed(chunks, fresh_keys, lines)
         if known is not None:
             chunks = [*known.features, *chunks]
+            known.features.clear()  # consumed: the tables go as soon as the run's arrays are built
         padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
         also = f", beside {len(before)} indexed ones" if before else ""
         say(f"read and hashed {n_real - len(before)} articles{padding}{also} ({clock.lap('features'):.1f}s)")
