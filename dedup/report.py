@@ -261,7 +261,8 @@ def to_markdown(report: Report) -> str:
         for art_id in story.articles[:MD_ROWS]:
             a = by_id.get(art_id)
             source, title = (a.source, a.title) if a else ("", "")
-            lines.append(f"| {_md_cell(art_id)} | {_md_cell(source)} | {_when(a)} | {_md_cell(title)} |")
+            shown = _md_cell(art_id) + (" (indexed earlier)" if art_id in report.earlier else "")
+            lines.append(f"| {shown} | {_md_cell(source)} | {_when(a)} | {_md_cell(title)} |")
         lines += _more(len(story.articles), "articles", 4)
         lines += [
             "",

@@ -764,3 +764,17 @@ def test_an_index_of_a_newer_schema_is_refused(corpus: Corpus, tmp_path: Path) -
         other = invoke("index", command[0], index, *command[1:])
         assert other.exit_code == 1 and "written by a newer dedup" in other.output, command
     assert snapshot(index) == before
+
+
+def test_markdown_report_of_an_indexed_run_marks_the_earlier_articles(corpus: Corpus, tmp_path: Path) -> None:
+    index = corpus.copy(corpus.after1, tmp_path / "index")
+    out = tmp_path / "run2.md"
+    result = invoke("match", corpus.batch2, "--index", index, "-q", "-o", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    earlier = {a["id"] for a in corpus.report2["articles"] if a.get("earlier")}
+    assert earlier
+    marked = {line.split("|")[1].split(" (indexed earlier)")[0].strip() for line in text.splitlines()
+              if line.startswith("| ") and "(indexed earlier)" in line}  # fmt: skip
+    assert marked == {i for i in earlier if f"| {i} " in text or f"| {i} (" in text}
+    assert not any(f"| {i} (indexed earlier)" in text for i in corpus.ids(corpus.batch2))
