@@ -394,12 +394,11 @@ def _run_indexed(
 
     try:
         with store.Index.open(indexed.directory) as index, index.locked(indexed.lock_timeout):
-            outcome = daily.run(
+            return daily.run(
                 articles, config, index, " ".join(inputs), indexed.window_days, indexed.update, rejected, say, spool
             )
     except store.IndexProblem as err:
         raise click.ClickException(str(err)) from None
-    return outcome.report
 
 
 @cli.group("index")

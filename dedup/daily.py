@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from dedup import claims as claims_mod
 from dedup import cluster, io, normalize, parallel, pipeline, similarity, store
 from dedup.config import MatchConfig
 from dedup.models import Article, Match, Rejected, Report, Story
@@ -89,7 +88,7 @@ def _learner(index: store.Index, sources: set[str]) -> Callable[[normalize.LineC
         learned = set()
         for src, counter in lines.per_source.items():
             n = lines.n_docs[src] + docs.get(src, 0)
-            floor = max(normalize.BOILERPLATE_MIN_DOCS, int(normalize.BOILERPLATE_MIN_SHARE * n))
+            floor = normalize.boilerplate_floor(n)
             earlier = per.get(src, {})
             for key, count in counter.items():
                 if count + earlier.get(store.line_hash(key), 0) >= floor:
@@ -124,9 +123,7 @@ def _figures_chunk(span: tuple[int, int]) -> list[tuple[int, bytes]]:
     texts = pipeline._TEXTS[0]
     out = []
     for k in range(*span):
-        article, text = texts.articles[k], texts[k]
-        read = claims_mod.extract_claims(claims_mod.claim_text(article, text))
-        prefix = claims_mod.title_prefix(article, text)
+        prefix, read = pipeline.read_claims(texts.articles[k], texts[k])
         out.append((prefix, store.figures_blob(read, prefix)))
     return out
 
@@ -201,18 +198,6 @@ def name_groups(
     return _Naming(story_of, new, merged, dissolved)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What an indexed run did."""
-
-    report: Report
-    run: int | None  # the run's number in the index, None when nothing changed
-    added: int
-    replaced: int
-    unchanged: int
-    window: int
-
-
 def run(
     articles: Sequence[Article],
     config: MatchConfig,
@@ -223,9 +208,10 @@ def run(
     rejected: Sequence[Rejected] = (),
     progress: Progress | None = None,
     spool: Sequence[str] | None = None,
-) -> Outcome:
+) -> Report:
     """Match `articles` with each other and the index's window, write the run to the index (one
-    transaction), and report the run's articles with every story they are in."""
+    transaction), and report the run's articles with every story they are in (what the run
+    added, replaced and left unchanged under `stats.index`)."""
     say = progress or (lambda _m: None)
     settings = settings_of(config)
     index.check_settings(settings)
@@ -263,9 +249,7 @@ def run(
             _Picked(spool, fresh) if spool is not None else None,
             config, index, inputs, window_days, [existing[r] for r in replaced], unchanged, say, settings,
         )  # fmt: skip
-    elif not articles:
-        pass
-    else:
+    elif articles:
         say("nothing new: the index is unchanged")
     report = report_of(index, articles, config, rejected)
     stats = dict(
@@ -280,8 +264,7 @@ def run(
             "window_days": window_days,
         },
     )
-    added = len(fresh) - len(replaced)
-    return Outcome(replace(report, stats=stats), run_number, added, len(replaced), unchanged, len(window))
+    return replace(report, stats=stats)
 
 
 def _match_and_write(
@@ -307,25 +290,18 @@ def _match_and_write(
     kept: dict[str, Any] = {}
 
     def hashed(chunks: list[pipeline.FeatureTable], keys: np.ndarray, lines: normalize.LineCounts) -> None:
-        blobs = []
+        # The run's own articles come first; shipped reference articles after them are not indexed.
+        blobs: list[bytes] = []
+        columns = []
         for table in chunks:
-            for d in range(len(table)):
-                if len(blobs) == len(articles):
-                    break
-                f = table[d]
-                fields = {name: getattr(f, name) for name in pipeline._RAGGED}
-                blobs.append(store.features_blob(f.signature, fields))
-        use = np.zeros(similarity.N_FEATURES, dtype=np.uint32)
-        kept.update(blobs=blobs, keys=keys[: len(articles)], lines=lines)
-        at = 0
-        for table in chunks:
-            values, offsets = table.ragged("columns")
-            rows = min(len(table), len(articles) - at)
+            rows = min(len(table), len(articles) - len(blobs))
             if rows <= 0:
                 break
-            use += similarity.column_use([values[: offsets[rows]]])
-            at += rows
-        kept["use"] = use
+            for f in (table[d] for d in range(rows)):
+                blobs.append(store.features_blob(f.signature, {name: getattr(f, name) for name in pipeline._RAGGED}))
+            values, offsets = table.ragged("columns")
+            columns.append(values[: offsets[rows]])
+        kept.update(blobs=blobs, keys=keys[: len(articles)], lines=lines, use=similarity.column_use(columns))
 
     if replacing:
         # The replaced versions' term columns leave the document frequencies as the new ones come in.
@@ -364,7 +340,7 @@ def _match_and_write(
         len(nodes), all_links, config.majority, pipeline.id_rank(nodes).tolist(), pipeline.Apart(nodes, config.max_days)
     )
     records = index.stories(regrouped)
-    naming = name_groups(nodes, node_days, old, groups, records, lambda s: bool(index.story_ids_taken([s])))
+    naming = name_groups(nodes, node_days, old, groups, records, lambda s: bool(index.stories([s])))
     # A replaced article's story without any other article among the nodes has none left.
     naming.dissolved = sorted(set(naming.dissolved) | (regrouped - {s for s in old if s}))
     story_of = naming.story_of
@@ -416,9 +392,9 @@ def _match_and_write(
         drop_pairs=split,
         pairs=pairs,
         lines=kept["lines"],
+        settings=settings,
         column_use=kept["use"].astype(np.int64) - kept.get("gone_use", 0),
     )
-    index.set_settings(settings)
     number = index.commit(changes)
     say(f"run {number} written to the index: {len(articles)} articles, {len(naming.new)} new stories, "
         f"{len(naming.merged)} merged, {len(naming.dissolved)} dissolved")  # fmt: skip
@@ -469,16 +445,7 @@ def report_of(
         stories.append(story)
     listed = [*articles, *(_as_article(m) for m in earlier)]
     matches.sort(key=lambda m: (m.a, m.b))
-    stats = {
-        "articles": len(articles),
-        "earlier_articles": len(earlier),
-        "rejected": len(rejected),
-        "pairs": len(matches),
-        "duplicate_pairs": sum(m.kind == "duplicate" for m in matches),
-        "same_story_pairs": sum(m.kind == "same_story" for m in matches),
-        "stories": len(stories),
-        "articles_in_stories": len(members),
-    }
+    stats = dict(pipeline.report_stats(len(articles), len(rejected), matches, stories), earlier_articles=len(earlier))
     return Report(
         tuple(listed), tuple(matches), tuple(stories), tuple(rejected), stats, earlier=frozenset(m.id for m in earlier)
     )

@@ -257,9 +257,14 @@ class LineCounts:
         """The lines seen in enough of a source's articles to be its furniture."""
         learned = set()
         for src, counter in self.per_source.items():
-            floor = max(BOILERPLATE_MIN_DOCS, int(BOILERPLATE_MIN_SHARE * self.n_docs[src]))
+            floor = boilerplate_floor(self.n_docs[src])
             learned.update((src, key) for key, count in counter.items() if count >= floor)
         return Boilerplate(frozenset(learned))
+
+
+def boilerplate_floor(n_docs: int) -> int:
+    """In how many of an outlet's `n_docs` articles a short line must be seen to be its furniture."""
+    return max(BOILERPLATE_MIN_DOCS, int(BOILERPLATE_MIN_SHARE * n_docs))
 
 
 def learn_boilerplate(docs: Iterable[tuple[str | None, str]]) -> Boilerplate:

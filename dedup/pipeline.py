@@ -975,16 +975,21 @@ def _assemble(
         claims = story_claims(work, texts, config.workers, say)
         stories = [replace(story, claims=c, facts=f) for story, (c, f) in zip(stories, claims, strict=True)]
     matches.sort(key=lambda m: (m.a, m.b))
-    stats = {
-        "articles": len(articles),
-        "rejected": len(rejected),
+    stats = report_stats(len(articles), len(rejected), matches, stories)
+    return Report(tuple(articles), tuple(matches), tuple(stories), tuple(rejected), stats)
+
+
+def report_stats(articles: int, rejected: int, matches: Sequence[Match], stories: Sequence[Story]) -> dict[str, int]:
+    """A report's counts: its articles and rejected records, pairs by kind, stories and their articles."""
+    return {
+        "articles": articles,
+        "rejected": rejected,
         "pairs": len(matches),
         "duplicate_pairs": sum(m.kind == "duplicate" for m in matches),
         "same_story_pairs": sum(m.kind == "same_story" for m in matches),
         "stories": len(stories),
         "articles_in_stories": sum(len(s.articles) for s in stories),
     }
-    return Report(tuple(articles), tuple(matches), tuple(stories), tuple(rejected), stats)
 
 
 def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]) -> list[tuple[int, int]]:
@@ -1031,11 +1036,15 @@ def _claims_of(story: StoryVersions, texts: ArticleTexts) -> StoryClaims:
     """Aligned numeric claims along the given version pairs of one story, and its fact table,
     as report records."""
     versions, tree = story
-    read = claims_mod.extract_claims
-    extracted = [(aid, read(claims_mod.claim_text(texts.articles[row], texts[row]))) for aid, row in versions]
-    # Offsets in the report index each article's text (or title), not the claims' joined text.
-    prefixes = {aid: claims_mod.title_prefix(texts.articles[row], texts[row]) for aid, row in versions}
-    return claim_records(extracted, prefixes, tree)
+    read = {aid: read_claims(texts.articles[row], texts[row]) for aid, row in versions}
+    extracted = [(aid, read[aid][1]) for aid, _row in versions]
+    return claim_records(extracted, {aid: prefix for aid, (prefix, _claims) in read.items()}, tree)
+
+
+def read_claims(article: Article, text: str) -> tuple[int, list[claims_mod.Claim]]:
+    """An article's claims, read from its title and text, and the title prefix their offsets count
+    (offsets in the report index each article's text or title, not the claims' joined text)."""
+    return claims_mod.title_prefix(article, text), claims_mod.extract_claims(claims_mod.claim_text(article, text))
 
 
 def claim_records(

@@ -234,6 +234,7 @@ class RunChanges:
     drop_pairs: list[tuple[str, str]]  # other kept pairs whose articles are no longer in one story
     pairs: list[PairRecord]
     lines: normalize.LineCounts | None  # the added articles' short lines
+    settings: str  # the hashing settings of its features (recorded by the first run)
     column_use: np.ndarray | None  # change of each hashed column's document frequency (added less replaced)
 
 
@@ -410,9 +411,6 @@ class Index:
                 out[row[0]] = StoryRecord(*row)
         return out
 
-    def story_ids_taken(self, ids: Iterable[str]) -> set[str]:
-        return set(self.stories(ids))
-
     def last_run(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(run), 0) FROM runs").fetchone()[0])
 
@@ -442,6 +440,7 @@ class Index:
         db.execute("BEGIN IMMEDIATE")
         try:
             run = self.last_run() + 1
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('settings', ?)", (changes.settings,))
             for aid in changes.replaced:
                 db.execute("DELETE FROM articles WHERE id = ?", (aid,))
                 db.execute("DELETE FROM pairs WHERE a = ? OR b = ?", (aid, aid))
@@ -519,9 +518,6 @@ class Index:
             db.execute("ROLLBACK")
             raise
         return run
-
-    def set_settings(self, settings: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('settings', ?)", (settings,))
 
     # maintenance
 
