@@ -342,10 +342,12 @@ def exact_keys(texts: ArticleTexts) -> np.ndarray:
     return np.concatenate([done, np.array(rest, dtype=np.uint64)])
 
 
-def first_copies(keys: np.ndarray) -> np.ndarray:
-    """Whether each text is the first of the texts equal to it (texts without a key count alone)."""
+def first_copies(keys: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Whether each text is the first by `rank` of the texts equal to it (texts without a key count
+    alone): the copy whose lines are counted, whatever order the copies came in."""
     first = np.ones(len(keys), dtype=bool)
     keyed = np.flatnonzero(keys != 0)
+    keyed = keyed[np.argsort(rank[keyed], kind="stable")]
     _, at = np.unique(keys[keyed], return_index=True)
     first[keyed] = False
     first[keyed[at]] = True
@@ -516,7 +518,10 @@ def prepare(
     with parallel.Spare(separate=parallel.worker_count(config.workers) > 1 and len(fresh) >= 2000) as spare:
         fresh_keys = exact_keys(fresh_texts)
         keys = fresh_keys if known is None else np.concatenate([known.keys, fresh_keys])
-        counted = first_copies(keys)[len(before) :]
+        # An indexed copy was counted by its own run: a new copy of it is not counted again.
+        rank = id_rank(articles)
+        rank[: len(before)] -= len(articles)
+        counted = first_copies(keys, rank)[len(before) :]
         if known is not None:
             counted[n_real - len(before) :] = False  # an index counts the lines of its own articles only
         lines = count_lines(fresh_texts, config, counted)
@@ -944,10 +949,12 @@ def _assemble(
     evidence: dict[tuple[int, int], dict[str, Any]],
     rejected: Sequence[Rejected],
     config: MatchConfig,
-    texts: ArticleTexts,
+    texts: ArticleTexts | None,
     say: Progress | None = None,
+    claims_of: Callable[[list[StoryVersions]], list[StoryClaims]] | None = None,
 ) -> Report:
-    """Number the stories, list their confirmed pairs, reconcile their claims."""
+    """Number the stories, list their confirmed pairs, reconcile their claims (by `claims_of`,
+    when another engine reads the texts; by story_claims over `texts` otherwise)."""
     ids = [a.id for a in articles]
     named = sorted(sorted(ids[i] for i in g) for g in groups)
     index = {a.id: i for i, a in enumerate(articles)}
@@ -972,7 +979,11 @@ def _assemble(
             work.append((list(zip(story.articles, rows, strict=True)), _claim_tree(rows, evidence)))
         if say is not None:
             say(f"reading and comparing the figures of the {report.counted(len(work), 'story', 'stories')}")
-        claims = story_claims(work, texts, config.workers, say)
+        if claims_of is not None:
+            claims = claims_of(work)
+        else:
+            assert texts is not None, "the stories' texts, or a claims_of that reads them"
+            claims = story_claims(work, texts, config.workers, say)
         stories = [replace(story, claims=c, facts=f) for story, (c, f) in zip(stories, claims, strict=True)]
     matches.sort(key=lambda m: (m.a, m.b))
     stats = report_stats(len(articles), len(rejected), matches, stories)

@@ -1,0 +1,859 @@
+"""The Spark engine: the local pipeline's stages on Apache Spark, with the same answers.
+
+The only module that imports pyspark. Every stage calls the code the local engine runs, on the
+part of the data a task holds:
+
+1. reading: each input file is read by one task with io's own reader (file:line in every error);
+   ids repeated across files are settled on the driver, by the rule the local reader applies;
+2. articles are numbered by their place among all ids sorted (the local engine breaks every
+   tie by that place, so both engines order pairs and links the same way);
+3. line counts per outlet add up across tasks into the run's boilerplate; hashing, term counts
+   and signatures run per block of 500 articles through pipeline's extractor;
+4. document frequencies are summed across blocks; each block weighs its rows with the run's IDF;
+5. LSH buckets are (band, key) rows grouped by Spark: the shingle tier's buckets of up to
+   `max_bucket` members give all their pairs, the term tier's one-row bands give all pairs of
+   small buckets and each member's `window` next members (window functions) in larger ones;
+6. candidate pairs are joined to both articles' vectors and sets and given the scorer's pair
+   signals; each pair's rank in its two articles' candidate lists comes from window functions;
+   the scorer and the local engine's decision rule confirm them;
+7. the majority rule groups the confirmed pairs on the driver (links and article titles fit
+   there up to some tens of millions of articles); each story's figures are read and compared
+   by one task, with the versions' texts joined to it.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from dedup import claims as claims_mod
+from dedup import cluster, hashing, io, lsh, normalize, pipeline, report, similarity
+from dedup import scorer as scorer_mod
+from dedup.config import MatchConfig
+from dedup.models import Article, Rejected, Report
+
+Progress = Callable[[str], None]
+
+BLOCK = 500  # articles hashed together, as the local engine's chunks
+
+
+class SparkUnavailable(RuntimeError):
+    """pyspark (or Java) is missing: the message says what to install."""
+
+
+def session(master: str | None = None, app: str = "dedup") -> Any:
+    """A Spark session on `master` (default local[*]); the Python workers run this interpreter."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SparkUnavailable(
+            "the Spark engine needs pyspark: pip install 'dedup[spark]' (and Java 17: make install-spark)"
+        ) from None
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.master(master or "local[*]")
+        .appName(app)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", os.environ.get("DEDUP_SPARK_DRIVER_MEMORY", "4g"))
+    )
+    if (master or "local[*]").startswith("local"):
+        # One machine: a few shuffle partitions per core, not Spark's 200 (each a task to start).
+        builder = builder.config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 2))).config(
+            "spark.default.parallelism", str(2 * (os.cpu_count() or 2))
+        )
+    try:
+        spark = builder.getOrCreate()
+    except Exception as err:  # the JVM did not start: Java missing or broken
+        raise SparkUnavailable(f"Spark could not start ({err}); Java 17 is needed: make install-spark") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Reading
+# ---------------------------------------------------------------------------------------------
+
+
+def _has_scheme(item: str) -> bool:
+    return "://" in item and not item.startswith("file://")
+
+
+def input_files(inputs: Sequence[str], warn: Progress | None = None) -> list[str]:
+    """The files the inputs name, in the order the local reader reads them: paths, directories
+    (their article files, sorted), globs, and URIs Spark reads itself (hdfs://, s3a://)."""
+    out: list[str] = []
+    seen: dict[str, str] = {}
+    for item in inputs:
+        if item == "-":
+            raise io.InputError("-: the Spark engine reads files (or URIs), not standard input")
+        if _has_scheme(item):
+            out.append(item)
+            continue
+        item = item.removeprefix("file://")
+        path = Path(item)
+        if path.is_dir():
+            files = io._files_in(path)[0]
+        elif path.exists():
+            files = [path]
+        elif glob.has_magic(item):
+            files = [Path(p) for p in sorted(glob.glob(item))]
+            if not files:
+                raise io.InputError(f"{item}: no file matches")
+        else:
+            raise io.InputError(f"{item}: no such file or directory")
+        for file in files:
+            key = os.path.realpath(file)
+            if key in seen:
+                if warn is not None:
+                    warn(f"passed over {file}: already read (given as {seen[key]})")
+                continue
+            seen[key] = item
+            out.append(str(file))
+    return out
+
+
+def _read_file(entry: tuple[int, str]) -> Iterator[tuple[int, int, Article | Rejected]]:
+    """Every record of one input file: (file number, record number, record)."""
+    number, name = entry
+    if _has_scheme(name):
+        return  # read through binaryFiles (see _read_uris)
+    for seq, record in enumerate(io._read_path(Path(name))):
+        yield number, seq, record
+
+
+def _read_bytes(number: int, name: str, data: bytes) -> Iterator[tuple[int, int, Article | Rejected]]:
+    """Records of a file Spark read as bytes (a URI): JSONL, gzipped or not."""
+    import gzip
+    from io import BytesIO
+
+    stream: Any = BytesIO(data)
+    if data[:2] == b"\x1f\x8b":
+        stream = gzip.GzipFile(fileobj=stream, mode="rb")
+    for seq, record in enumerate(io._jsonl_lines(stream, name)):
+        yield number, seq, record
+
+
+@dataclass
+class Read:
+    """The run's articles, in input order, without their texts (they stay in Spark), and what was rejected."""
+
+    articles: list[Article]  # text left out
+    rejected: list[Rejected]
+    records: Any  # RDD of (file number, record number, Article) of the kept articles, texts included
+
+
+def read(spark: Any, inputs: Sequence[str], skip_bad: bool, on_duplicate_id: str, warn: Progress | None) -> Read:
+    """Read every input in Spark tasks; settle repeated ids and bad records on the driver."""
+    sc = spark.sparkContext
+    files = input_files(inputs, warn)
+    local = [(k, f) for k, f in enumerate(files) if not _has_scheme(f)]
+    rdds = []
+    if local:
+        rdds.append(sc.parallelize(local, max(1, len(local))).flatMap(_read_file))
+    for k, uri in enumerate(files):
+        if _has_scheme(uri):
+            rdds.append(sc.binaryFiles(uri).flatMap(lambda kv, k=k: _read_bytes(k, kv[0], kv[1])))
+    records = sc.union(rdds) if len(rdds) > 1 else (rdds[0] if rdds else sc.parallelize([]))
+    records = records.map(lambda r: (r[0], r[1], r[2], io.exact_key(r[2].text) if isinstance(r[2], Article) else 0))
+    records.persist()
+    bad = sorted((n, s, r) for n, s, r, _k in records.filter(lambda r: isinstance(r[2], Rejected)).collect())
+    repeated = set(
+        records.filter(lambda r: isinstance(r[2], Article))
+        .map(lambda r: (r[2].id, 1))
+        .reduceByKey(lambda a, b: a + b)
+        .filter(lambda kv: kv[1] > 1)
+        .keys()
+        .collect()
+    )
+    drop: set[tuple[int, int]] = set()
+    moved: dict[tuple[int, int], tuple[int, int]] = {}  # "last": a record kept at the first one's place
+    if repeated:
+        again = sorted(
+            (n, s, r, k)
+            for n, s, r, k in records.filter(lambda r: isinstance(r[2], Article) and r[2].id in repeated).collect()
+        )
+        held: dict[str, tuple[int, tuple[int, int], str]] = {}
+        for n, s, art, key in again:
+            fingerprint = io._fingerprint(art, key)
+            if art.id not in held:
+                held[art.id] = (fingerprint, (n, s), art.origin)
+                continue
+            first_fp, first_at, first_origin = held[art.id]
+            drop.add((n, s))
+            if first_fp == fingerprint:
+                continue
+            if on_duplicate_id == "first":
+                if warn is not None:
+                    warn(f"{art.origin}: id {art.id!r} again, other content; kept the first, at {first_origin}")
+            elif on_duplicate_id == "last":
+                if warn is not None:
+                    warn(f"{art.origin}: id {art.id!r} again, other content; kept in place of {first_origin}")
+                drop.add(first_at)
+                drop.discard((n, s))
+                place = moved.pop(first_at, first_at)
+                moved[(n, s)] = place
+                held[art.id] = (fingerprint, (n, s), art.origin)
+            else:
+                reason = (
+                    f"duplicate id {art.id!r} with other content (first at {first_origin}; "
+                    "--on-duplicate-id first or last keeps one)"
+                )
+                bad.append((n, s, Rejected(art.origin, reason, art.id)))
+        bad.sort(key=lambda b: (b[0], b[1]))
+    if bad and not skip_bad:
+        first = bad[0][2]
+        raise io.InputError(f"{first.origin}: {first.reason} (use --skip-bad to list it and go on)")
+    drop_b = sc.broadcast(drop)
+    moved_b = sc.broadcast(moved)
+    kept = (
+        records.filter(lambda r: isinstance(r[2], Article) and (r[0], r[1]) not in drop_b.value)
+        .map(lambda r: (*moved_b.value.get((r[0], r[1]), (r[0], r[1])), r[2], r[3]))
+        .persist()
+    )
+    heads = sorted(kept.map(lambda r: (r[0], r[1], replace(r[2], text=""))).collect(), key=lambda r: (r[0], r[1]))
+    records.unpersist()
+    return Read([a for _n, _s, a in heads], [r for _n, _s, r in bad], kept)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2-4. Numbering, boilerplate, hashing, weighing
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Profile:
+    """What pair scoring reads of one article (its rows of the three matrices, kept columns only)."""
+
+    body: tuple[np.ndarray, np.ndarray]
+    lead: tuple[np.ndarray, np.ndarray]
+    title: tuple[np.ndarray, np.ndarray]
+    names: np.ndarray
+    name_df: np.ndarray
+    figures: np.ndarray
+    dates: np.ndarray
+    terms: np.ndarray
+    shingles: np.ndarray
+    title_dates: frozenset[tuple[int | None, int]]
+    stamp: float
+    reference: bool
+
+
+def _line_counts(part: Iterable[tuple[int, Article, bool]]) -> Iterator[normalize.LineCounts]:
+    yield normalize.LineCounts.of((a.source, a.text) for _row, a, _ref in part)
+
+
+def _merged(a: normalize.LineCounts, b: normalize.LineCounts) -> normalize.LineCounts:
+    a.add(b)
+    return a
+
+
+@dataclass
+class _Block:
+    rows: np.ndarray
+    articles: list[tuple[Article, bool]]
+    table: pipeline.FeatureTable
+
+
+def _hash_block(
+    config: MatchConfig, boilerplate: normalize.Boilerplate
+) -> Callable[[tuple[int, Iterable[tuple[int, Article, bool]]]], _Block]:
+    def run(kv: tuple[int, Iterable[tuple[int, Article, bool]]]) -> _Block:
+        members = sorted(kv[1], key=lambda m: m[0])
+        extract = pipeline._Extractor(boilerplate, config)
+        table = extract([(a.text, a.title, a.source) for _row, a, _ref in members])
+        return _Block(
+            np.array([row for row, _a, _r in members], np.int64),
+            [(replace(a, text=""), ref) for _row, a, ref in members],
+            table,
+        )
+
+    return run
+
+
+def _use(block: _Block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    v = block.table.values
+    return (
+        similarity.column_use([v["columns"]]),
+        similarity.column_use([v["lead_columns"]]),
+        similarity.column_use([v["title_columns"]]),
+    )
+
+
+def _add3(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def _kept_rows(matrix: sp.csr_matrix, keep: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    out = []
+    for d in range(matrix.shape[0]):
+        lo, hi = matrix.indptr[d], matrix.indptr[d + 1]
+        cols, vals = matrix.indices[lo:hi], matrix.data[lo:hi]
+        mask = keep[cols]
+        out.append((cols[mask].astype(np.int32), vals[mask].astype(np.float32)))
+    return out
+
+
+def _profiles(
+    config: MatchConfig, weights: Any, name_counts: Any
+) -> Callable[[_Block], Iterator[tuple[int, bytes, bytes]]]:
+    """Per article of a block: (row, pickled Profile, pickled (shingle signature, term signature))."""
+
+    def run(block: _Block) -> Iterator[tuple[int, bytes, bytes]]:
+        idf, keep_body, keep_lead, keep_title = weights.value
+        hashes, counts = name_counts.value
+        weigh = similarity.Weigher(idf)
+        t = block.table
+        body = weigh(t.rows("columns", "counts"), in_place=True)
+        top = similarity.top_terms(body, config.story_terms)
+        lead = weigh(t.rows("lead_columns", "lead_counts"), in_place=True)
+        title = weigh(t.rows("title_columns", "title_counts"), in_place=True)
+        names = scorer_mod.Sets(*t.ragged("names"))
+        terms = scorer_mod.Sets.of(top).union(names)
+        story_sigs = lsh.Signer(config.story_bands, config.story_seed).sign_flat(terms.values, terms.offsets)
+        figures = scorer_mod.Sets(*t.ragged("figures"))
+        dates = scorer_mod.Sets(*t.ragged("dates"))
+        shingles = scorer_mod.Sets(*t.ragged("shingles"))
+        rows_b, rows_l, rows_t = _kept_rows(body, keep_body), _kept_rows(lead, keep_lead), _kept_rows(title, keep_title)
+        for d, row in enumerate(block.rows.tolist()):
+            art, ref = block.articles[d]
+            own = names[d]
+            at = np.searchsorted(hashes, own)
+            at = np.minimum(at, max(len(hashes) - 1, 0))
+            df = np.where(len(hashes) and hashes[at] == own, counts[at] if len(hashes) else 1, 1).astype(np.float64)
+            profile = Profile(
+                rows_b[d],
+                rows_l[d],
+                rows_t[d],
+                own.copy(),
+                df,
+                figures[d].copy(),
+                dates[d].copy(),
+                terms[d].copy(),
+                shingles[d].copy(),
+                claims_mod.dates_in(art.title or ""),
+                io.day_stamp(art.published) if art.published else float("nan"),
+                ref,
+            )
+            has_shingles = len(shingles[d]) > 0
+            sig = (t.signatures[d].copy() if has_shingles else None, story_sigs[d].copy() if len(terms[d]) else None)
+            yield row, pickle.dumps(profile, protocol=5), pickle.dumps(sig, protocol=5)
+
+    return run
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Pair signals
+# ---------------------------------------------------------------------------------------------
+
+
+def _csr(rows: list[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
+    """One matrix of some articles' rows, columns renumbered in order (dot products unchanged)."""
+    cols = np.concatenate([c for c, _v in rows]) if rows else np.zeros(0, np.int32)
+    used = np.unique(cols)
+    indptr = np.zeros(len(rows) + 1, np.int32)
+    np.cumsum([len(c) for c, _v in rows], out=indptr[1:])
+    data = np.concatenate([v for _c, v in rows]) if rows else np.zeros(0, np.float32)
+    m = sp.csr_matrix(
+        (data, np.searchsorted(used, cols).astype(np.int32), indptr), shape=(len(rows), max(len(used), 1))
+    )
+    m.has_sorted_indices = True
+    return m
+
+
+PAIR_COLUMNS = (
+    "i",
+    "j",
+    "from_shingles",
+    "identical",
+    "shared",
+    *(f"s{k}" for k in range(len(scorer_mod.PAIR_SIGNALS))),
+    "mix",
+    "jaccard",
+    "containment",
+    "titles_apart",
+    "gap",
+    "real",
+)
+
+
+def _pair_signals(min_shared: int) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """mapInPandas: candidate pairs joined to both profiles -> the pairs kept, with their signals."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        for batch in batches:
+            if not len(batch):
+                continue
+            rows = np.concatenate([batch["i"].to_numpy(), batch["j"].to_numpy()])
+            blobs = np.concatenate([batch["pi"].to_numpy(), batch["pj"].to_numpy()])
+            unique, first = np.unique(rows, return_index=True)
+            prof: list[Profile] = [pickle.loads(blobs[k]) for k in first.tolist()]
+            local = np.stack(
+                [np.searchsorted(unique, batch["i"].to_numpy()), np.searchsorted(unique, batch["j"].to_numpy())],
+                axis=1,
+            ).astype(np.int64)
+            names = scorer_mod.Sets.of([p.names for p in prof])
+            signals = scorer_mod.Signals(
+                body=_csr([p.body for p in prof]),
+                lead=_csr([p.lead for p in prof]),
+                title=_csr([p.title for p in prof]),
+                names=names,
+                figures=scorer_mod.Sets.of([p.figures for p in prof]),
+                dates=scorer_mod.Sets.of([p.dates for p in prof]),
+                name_df=np.concatenate([p.name_df for p in prof]) if prof else np.zeros(0),
+            )
+            terms = scorer_mod.Sets.of([p.terms for p in prof])
+            shared = terms.intersections(local)
+            fs = batch["from_shingles"].to_numpy(bool)
+            ident = batch["identical"].to_numpy(bool)
+            keep = fs | ident | (shared >= min_shared)
+            local, shared, fs, ident = local[keep], shared[keep], fs[keep], ident[keep]
+            if not len(local):
+                continue
+            cols = scorer_mod._pair_columns(signals, local)
+            jac, cont = scorer_mod.Sets.of([p.shingles for p in prof]).overlaps(local)
+            jac[ident], cont[ident] = 1.0, 1.0
+            out = {
+                "i": unique[local[:, 0]],
+                "j": unique[local[:, 1]],
+                "from_shingles": fs,
+                "identical": ident,
+                "shared": shared.astype(np.int64),
+            }
+            for k in range(cols.shape[1]):
+                out[f"s{k}"] = cols[:, k].astype(np.float64)
+            out["mix"] = cols[:, 0] + 0.5 * cols[:, 1] + 0.5 * cols[:, 2]
+            out["jaccard"], out["containment"] = jac, cont
+            out["titles_apart"] = np.array(
+                [claims_mod.dates_disagree(prof[a].title_dates, prof[b].title_dates) for a, b in local.tolist()], bool
+            )
+            stamps = np.array([p.stamp for p in prof])
+            out["gap"] = np.abs(stamps[local[:, 0]] - stamps[local[:, 1]])
+            ref = np.array([p.reference for p in prof], bool)
+            out["real"] = ~ref[local[:, 0]] & ~ref[local[:, 1]]
+            yield pd.DataFrame(out)
+
+    return run
+
+
+def _decide(config: MatchConfig, model: scorer_mod.Scorer) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """mapInPandas: pairs with their signals and ranks -> the confirmed ones, as pipeline.decide says."""
+    threshold = model.threshold if config.threshold is None else config.threshold
+    look_from = min(threshold, model.threshold)
+    n_pair = len(scorer_mod.PAIR_SIGNALS)
+    n_rank = len(scorer_mod.RANK_SIGNALS)
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        for batch in batches:
+            m = len(batch)
+            if not m:
+                continue
+            x = np.empty((m, len(scorer_mod.FEATURES)), dtype=np.float32)
+            for k in range(n_pair):
+                x[:, k] = batch[f"s{k}"].to_numpy(np.float64)
+            for at, name in ((n_pair, "c"), (n_pair + n_rank, "m")):
+                r0, r1 = batch[f"{name}_rank_i"].to_numpy(np.int64), batch[f"{name}_rank_j"].to_numpy(np.int64)
+                s0, s1 = batch[f"{name}_share_i"].to_numpy(np.float64), batch[f"{name}_share_j"].to_numpy(np.float64)
+                x[:, at] = np.log1p(np.maximum(r0, r1))
+                x[:, at + 1] = np.log1p(np.minimum(r0, r1))
+                x[:, at + 2] = np.minimum(s0, s1)
+                x[:, at + 3] = np.maximum(s0, s1)
+                x[:, at + 4] = (r0 == 1) & (r1 == 1)
+            prob = model.probability(x)
+            gap = batch["gap"].to_numpy(np.float64)
+            too_far = (gap > config.max_days) if config.max_days else np.zeros(m, bool)
+            fs, ident = batch["from_shingles"].to_numpy(bool), batch["identical"].to_numpy(bool)
+            look = batch["real"].to_numpy(bool) & (fs | ident | (prob >= look_from))
+            cont = batch["containment"].to_numpy(np.float64)
+            duplicate = look & (cont >= config.duplicate_containment)
+            same_story = (
+                look
+                & ~duplicate
+                & (prob >= threshold)
+                & ~too_far
+                & ~batch["titles_apart"].to_numpy(bool)
+                & (np.maximum(x[:, 0], x[:, 1]) >= config.min_cosine)
+                & (batch["shared"].to_numpy(np.int64) >= config.min_shared_terms)
+            )
+            chosen = duplicate | same_story
+            if not chosen.any():
+                continue
+            yield pd.DataFrame(
+                {
+                    "i": batch["i"].to_numpy(np.int64)[chosen],
+                    "j": batch["j"].to_numpy(np.int64)[chosen],
+                    "duplicate": duplicate[chosen],
+                    "probability": prob[chosen],
+                    "cosine": x[chosen, 0].astype(np.float64),
+                    "jaccard": batch["jaccard"].to_numpy(np.float64)[chosen],
+                    "containment": cont[chosen],
+                }
+            )
+
+    return run
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------------------------
+
+
+def _story_keys(n_bands: int) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        for batch in batches:
+            rows, sigs = [], []
+            for row, blob in zip(batch["row"].tolist(), batch["sig"].tolist(), strict=True):
+                story = pickle.loads(blob)[1]
+                if story is not None:
+                    rows.append(row)
+                    sigs.append(story)
+            if not rows:
+                continue
+            s = np.stack(sigs).astype(np.int64)
+            r = np.array(rows, np.int64)
+            bands = np.arange(n_bands)
+            yield pd.DataFrame(
+                {
+                    "band": np.tile(bands, len(r)).astype(np.int32),
+                    "value": s.ravel(),
+                    "next": s[:, (bands + 1) % n_bands].ravel(),
+                    "row": np.repeat(r, n_bands),
+                }
+            )
+
+    return run
+
+
+def _shingle_keys(hashranges: Sequence[tuple[int, int]]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        for batch in batches:
+            out_band, out_key, out_row = [], [], []
+            for row, blob in zip(batch["row"].tolist(), batch["sig"].tolist(), strict=True):
+                sig = pickle.loads(blob)[0]
+                if sig is None:
+                    continue
+                for band, (start, end) in enumerate(hashranges):
+                    out_band.append(band)
+                    out_key.append(sig[start:end].tobytes())
+                    out_row.append(row)
+            if out_row:
+                yield pd.DataFrame({"band": np.array(out_band, np.int32), "key": out_key, "row": out_row})
+
+    return run
+
+
+def _bucket_pairs(keys: Any, key_cols: list[str], max_bucket: int, F: Any, Window: Any) -> tuple[Any, int]:
+    """All pairs of the buckets of 2..max_bucket members (0: no limit), and how many were larger."""
+    sized = keys.withColumn("size", F.count("*").over(Window.partitionBy(*key_cols))).filter("size >= 2")
+    oversized = 0
+    if max_bucket:
+        oversized = sized.filter(F.col("size") > max_bucket).select(*key_cols).distinct().count()
+        sized = sized.filter(F.col("size") <= max_bucket)
+    a, b = sized.alias("a"), sized.alias("b")
+    on = [F.col(f"a.{c}") == F.col(f"b.{c}") for c in key_cols] + [F.col("a.row") < F.col("b.row")]
+    return a.join(b, on).select(F.col("a.row").alias("i"), F.col("b.row").alias("j")), oversized
+
+
+def run(
+    inputs: Sequence[str],
+    config: MatchConfig | None = None,
+    *,
+    master: str | None = None,
+    skip_bad: bool = False,
+    on_duplicate_id: str = "error",
+    progress: Progress | None = None,
+    warn: Progress | None = None,
+    spark: Any = None,
+) -> Report:
+    """Match the articles of `inputs` on Spark: the report pipeline.run gives for the same articles."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    config = replace(config or MatchConfig(), workers=1)  # a task is one core: Spark spreads the work
+    say = progress or (lambda _m: None)
+    model = pipeline.load_scorer(config)
+    own_session = spark is None
+    spark = spark or session(master)
+    sc = spark.sparkContext
+    clock = pipeline._Clock()
+    try:
+        got = read(spark, inputs, skip_bad, on_duplicate_id, warn)
+        n_real = len(got.articles)
+        say(f"{n_real} articles read" + (f", {len(got.rejected)} rejected" if got.rejected else ""))
+        if not n_real:
+            return Report((), (), (), tuple(got.rejected), pipeline.report_stats(0, len(got.rejected), [], []))
+        refs = pipeline._reference_articles(config, n_real)
+        # Rows: each article's place among all ids sorted, the local engine's tie-breaking order.
+        every = got.records.map(lambda r: (r[2], False)).union(sc.parallelize([(a, True) for a in refs], 1))
+        numbered = every.sortBy(lambda ar: ar[0].id).zipWithIndex().map(lambda x: (x[1], x[0][0], x[0][1])).persist()
+        n = n_real + len(refs)
+        row_of = dict(numbered.map(lambda r: (r[1].id, r[0])).collect())
+        meta = [Article("", "")] * n
+        for row, art in numbered.map(lambda r: (r[0], replace(r[1], text=""))).collect():
+            meta[row] = art
+        # Identical texts: the copy with the smallest id is counted for boilerplate (as locally),
+        # and the run's own copies are candidates whatever is left of them.
+        keyed = numbered.map(lambda r: (io.exact_key(r[1].text), r[0], r[2]))
+        groups = (
+            keyed.filter(lambda k: k[0] != 0)
+            .map(lambda k: (k[0], [(k[1], k[2])]))
+            .reduceByKey(lambda a, b: a + b)
+            .filter(lambda kv: len(kv[1]) > 1)
+            .collect()
+        )
+        not_first = {row for _key, members in groups for row, _ref in sorted(members)[1:]}
+        real_keys = np.zeros(n, np.uint64)
+        for key, members in groups:
+            for row, ref in members:
+                if not ref:
+                    real_keys[row] = np.uint64(key)
+        same_text = hashing.identical_pairs(real_keys, np.arange(n))
+        skip = sc.broadcast(not_first)
+        lines = numbered.filter(lambda r: r[0] not in skip.value).mapPartitions(_line_counts)
+        counts = lines.treeReduce(_merged) if lines.getNumPartitions() else normalize.LineCounts({}, {})
+        boilerplate = replace(counts.boilerplate(), titles=normalize.title_keys(a.title for a in meta if a.title))
+        clock.lap("read")
+        say(f"boilerplate learned from {n} articles; hashing")
+
+        blocks = (
+            numbered.map(lambda r: (r[0] // BLOCK, (r[0], r[1], r[2])))
+            .groupByKey(max(1, sc.defaultParallelism * 2))
+            .map(_hash_block(config, boilerplate))
+            .persist()
+        )
+        body_df, lead_df, title_df = blocks.map(_use).treeReduce(_add3)
+        background = pipeline._load_background(config)
+        idf = similarity.idf_of(body_df.astype(np.float64), n, background)
+        weights = sc.broadcast((idf, body_df >= 2, lead_df >= 2, title_df >= 2))
+        # How many articles hold each name: a name only these two articles hold is strong
+        # evidence (the local engine's element_frequencies); names held once are left out.
+        names_held = (
+            blocks.flatMap(lambda b: b.table.values["names"].tolist())
+            .map(lambda h: (h, 1))
+            .reduceByKey(lambda a, b: a + b)
+            .filter(lambda kv: kv[1] > 1)
+            .collect()
+        )
+        held = np.array(sorted(names_held), dtype=np.float64).reshape(-1, 2)
+        name_hashes = np.array([h for h, _c in sorted(names_held)], dtype=np.uint64)
+        name_counts = sc.broadcast((name_hashes, held[:, 1] if len(held) else np.zeros(0)))
+        schema = T.StructType(
+            [
+                T.StructField("row", T.LongType()),
+                T.StructField("p", T.BinaryType()),
+                T.StructField("sig", T.BinaryType()),
+            ]
+        )
+        profiles = spark.createDataFrame(blocks.flatMap(_profiles(config, weights, name_counts)), schema).persist()
+        profiles.count()
+        blocks.unpersist()
+        clock.lap("features")
+        say(f"hashed and weighed {n} articles ({clock.seconds['features']:.1f}s)")
+
+        # 5. Candidates: the shingle tier's buckets, the term tier's one-row bands, identical texts.
+        layout = lsh.bands(config.dup_lsh)
+        index = lsh.MinHashLSH(threshold=config.dup_lsh.threshold, num_perm=config.dup_lsh.num_perm, params=layout)
+        shingle_keys = profiles.select("row", "sig").mapInPandas(
+            _shingle_keys(index.hashranges), "band int, key binary, row long"
+        )
+        dup_pairs, dup_oversized = _bucket_pairs(shingle_keys, ["band", "key"], config.dup_lsh.max_bucket, F, Window)
+        dup_pairs = dup_pairs.distinct().persist()
+        story_keys = profiles.select("row", "sig").mapInPandas(
+            _story_keys(config.story_bands), "band int, value long, next long, row long"
+        )
+        bucket = Window.partitionBy("band", "value")
+        sized = story_keys.withColumn("size", F.count("*").over(bucket)).filter("size >= 2").persist()
+        limit = (
+            max(config.story_max_bucket, config.story_max_window_bucket)
+            if config.story_window
+            else config.story_max_bucket
+        )
+        small = sized.filter(F.col("size") <= config.story_max_bucket)
+        a, b = small.alias("a"), small.alias("b")
+        story_pairs = a.join(
+            b,
+            (F.col("a.band") == F.col("b.band"))
+            & (F.col("a.value") == F.col("b.value"))
+            & (F.col("a.row") < F.col("b.row")),
+        ).select(F.col("a.row").alias("i"), F.col("b.row").alias("j"))
+        windowed = 0
+        if config.story_window:
+            wide = sized.filter((F.col("size") > config.story_max_bucket) & (F.col("size") <= limit)).withColumn(
+                "pos", F.row_number().over(bucket.orderBy("next", "row"))
+            )
+            windowed = wide.select("band", "value").distinct().count()
+            a, b = wide.alias("a"), wide.alias("b")
+            near = a.join(
+                b,
+                (F.col("a.band") == F.col("b.band"))
+                & (F.col("a.value") == F.col("b.value"))
+                & (F.col("b.pos") > F.col("a.pos"))
+                & (F.col("b.pos") <= F.col("a.pos") + config.story_window),
+            ).select(F.least("a.row", "b.row").alias("i"), F.greatest("a.row", "b.row").alias("j"))
+            story_pairs = story_pairs.union(near)
+        story_oversized = sized.filter(F.col("size") > limit).select("band", "value").distinct().count()
+        story_pairs = story_pairs.distinct().persist()
+        n_dup, n_story = dup_pairs.count(), story_pairs.count()
+        sized.unpersist()
+        same = spark.createDataFrame([(int(i), int(j)) for i, j in same_text.tolist()], "i long, j long").withColumn(
+            "identical", F.lit(True)
+        )
+        candidates = (
+            dup_pairs.withColumn("from_shingles", F.lit(True))
+            .join(story_pairs.withColumn("story", F.lit(True)), ["i", "j"], "full")
+            .join(same, ["i", "j"], "full")
+            .select(
+                "i",
+                "j",
+                F.coalesce("from_shingles", F.lit(False)).alias("from_shingles"),
+                F.coalesce("identical", F.lit(False)).alias("identical"),
+            )
+        )
+        n_all = candidates.count()
+        clock.lap("candidates")
+
+        # 6. Pair signals, with both articles' profiles joined in.
+        pi = profiles.select(F.col("row").alias("i"), F.col("p").alias("pi"))
+        pj = profiles.select(F.col("row").alias("j"), F.col("p").alias("pj"))
+        joined = candidates.join(pi, "i").join(pj, "j")
+        schema_pairs = ", ".join(
+            f"{c} {'long' if c in ('i', 'j', 'shared') else 'boolean' if c in ('from_shingles', 'identical', 'titles_apart', 'real') else 'double'}"
+            for c in PAIR_COLUMNS
+        )
+        kept = joined.mapInPandas(_pair_signals(config.min_shared_terms), schema_pairs).persist()
+        n_kept = kept.count()
+        # Ranks of each pair in its two articles' candidate lists (cosine, and the mix), best first.
+        ends = kept.select(F.col("i").alias("end"), "i", "j", F.col("s0").alias("c"), "mix").union(
+            kept.select(F.col("j").alias("end"), "i", "j", F.col("s0").alias("c"), "mix")
+        )
+        per = Window.partitionBy("end")
+        ranked = ends
+        for name, col in (("c", "c"), ("m", "mix")):
+            best = F.max(col).over(per)
+            ranked = ranked.withColumn(f"{name}_rank", F.rank().over(per.orderBy(F.col(col).desc()))).withColumn(
+                f"{name}_share", F.when(best > 0, F.col(col) / best).otherwise(F.lit(0.0))
+            )
+        first_end = ranked.filter(F.col("end") == F.col("i")).select(
+            "i", "j", *(F.col(f"{x}_{y}").alias(f"{x}_{y}_i") for x in ("c", "m") for y in ("rank", "share"))
+        )
+        second_end = ranked.filter(F.col("end") == F.col("j")).select(
+            "i", "j", *(F.col(f"{x}_{y}").alias(f"{x}_{y}_j") for x in ("c", "m") for y in ("rank", "share"))
+        )
+        scored = kept.join(first_end, ["i", "j"]).join(second_end, ["i", "j"])
+        confirmed = scored.mapInPandas(
+            _decide(config, model),
+            "i long, j long, duplicate boolean, probability double, cosine double, jaccard double, containment double",
+        ).toPandas()
+        clock.lap("score")
+        # 7. Stories: the majority rule over the confirmed pairs, on the driver.
+        confirmed = confirmed.sort_values(["i", "j"], kind="stable")
+        links: list[tuple[int, int, float]] = []
+        evidence_rows: dict[tuple[int, int], dict[str, Any]] = {}
+        for rec in confirmed.itertuples(index=False):
+            i, j = int(rec.i), int(rec.j)
+            score = 1.0 if rec.duplicate else float(rec.probability)
+            links.append((i, j, score))
+            evidence_rows[(i, j)] = {
+                "kind": "duplicate" if rec.duplicate else "same_story",
+                "score": round(score, 4),
+                "probability": round(float(rec.probability), 4),
+                "cosine": round(float(rec.cosine), 4),
+                "jaccard": round(float(rec.jaccard), 4),
+                "containment": round(float(rec.containment), 4),
+            }
+        grouped = cluster.majority(n, links, config.majority, list(range(n)), pipeline.Apart(meta, config.max_days))
+        say(
+            f"{report.counted(len(links), 'confirmed pair', 'confirmed pairs')}, grouped into "
+            f"{report.counted(len(grouped), 'story', 'stories')}"
+        )
+        clock.lap("cluster")
+        # Back to the input's order, where the report lists articles.
+        position = {a.id: k for k, a in enumerate(got.articles)}
+        pos = {row: position[meta[row].id] for row in range(n) if meta[row].id in position}
+        groups_pos = [sorted(pos[r] for r in g) for g in grouped]
+        evidence = {(min(pos[i], pos[j]), max(pos[i], pos[j])): ev for (i, j), ev in evidence_rows.items()}
+
+        def claims_of(work: list[pipeline.StoryVersions]) -> list[pipeline.StoryClaims]:
+            return _story_claims(sc, work, got.articles, row_of, numbered)
+
+        n_with_ref = n_kept - kept.filter(F.col("real")).count()
+        stats = {
+            "candidates": {
+                "duplicate_tier": n_dup,
+                "story_tier": n_story,
+                "identical_texts": len(same_text),
+                "story_tier_sharing_too_little": n_all - n_kept,
+                "total": n_kept - n_with_ref,
+                "with_reference_articles": n_with_ref,
+            },
+            "lsh": {
+                "duplicate_tier": {"bands": layout[0], "rows": layout[1], "oversized_buckets": dup_oversized},
+                "story_tier": {
+                    "bands": config.story_bands,
+                    "rows": 1,
+                    "windowed_buckets": windowed,
+                    "oversized_buckets": story_oversized,
+                },
+            },
+            "confirmed_links": len(links),
+            "threshold": model.threshold if config.threshold is None else config.threshold,
+        }
+        assembled = pipeline._assemble(
+            got.articles, groups_pos, evidence, got.rejected, config, None, say, claims_of=claims_of
+        )
+        clock.lap("claims")
+        stats = dict(assembled.stats, **stats, seconds=clock.seconds)
+        return Report(assembled.articles, assembled.matches, assembled.stories, assembled.rejected, stats)
+    finally:
+        if own_session:
+            spark.stop()
+
+
+def _story_claims(
+    sc: Any,
+    work: list[pipeline.StoryVersions],
+    articles: list[Article],
+    row_of: dict[str, int],
+    numbered: Any,
+) -> list[pipeline.StoryClaims]:
+    """Each story's figures read and compared in a task of its own, the versions' texts joined to it."""
+    if not work:
+        return []
+    wanted = sc.parallelize(
+        [(row_of[aid], s) for s, (versions, _tree) in enumerate(work) for aid, _p in versions],
+        max(1, sc.defaultParallelism * 2),
+    )
+    texts = numbered.map(lambda r: (r[0], r[1]))
+    trees = sc.broadcast([(versions, tree) for versions, tree in work])
+
+    def one(kv: tuple[int, Iterable[Article]]) -> tuple[int, pipeline.StoryClaims]:
+        s, arts = kv
+        by_id = {a.id: a for a in arts}
+        versions, tree = trees.value[s]
+        read_ = {aid: pipeline.read_claims(by_id[aid], by_id[aid].text) for aid, _p in versions}
+        extracted = [(aid, read_[aid][1]) for aid, _p in versions]
+        return s, pipeline.claim_records(extracted, {aid: pre for aid, (pre, _c) in read_.items()}, tree)
+
+    done = dict(wanted.join(texts).map(lambda kv: (kv[1][0], kv[1][1])).groupByKey().map(one).collect())
+    return [done[s] for s in range(len(work))]
