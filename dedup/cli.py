@@ -235,6 +235,20 @@ def _matching_config(
     show_default=True,
     help="With --index: seconds to wait for another run on the same index to finish before giving up.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="local: this machine's processes. spark: the same stages on Apache Spark, with the same report "
+    "(pip install 'dedup[spark]' and Java 17; INPUT may then be a glob or an hdfs:// or s3a:// URI).",
+)
+@click.option(
+    "--master",
+    default=None,
+    metavar="URL",
+    help="With --engine spark: the Spark master (spark://host:7077, yarn, local[4]) [default: local[*]].",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr (warnings still).")
 def match(
     inputs: tuple[str, ...],
@@ -256,6 +270,8 @@ def match(
     window_days: float,
     update: bool,
     lock_timeout: float,
+    engine: str,
+    master: str | None,
     quiet: bool,
 ) -> None:
     """Match the articles in INPUT... and write a report.
@@ -278,6 +294,13 @@ def match(
     limit = _rejected_limit(max_rejected)
     ctx = click.get_current_context()
     asked_max_days = ctx.get_parameter_source("max_days") == click.core.ParameterSource.COMMANDLINE
+    if master is not None and engine != "spark":
+        raise click.UsageError("--master is for --engine spark")
+    if engine == "spark":
+        if index_dir is not None:
+            raise click.UsageError("--index runs on the local engine: leave out --engine spark")
+        _match_spark(inputs, output, fmt, skip_bad, config, say, allow_empty, limit, on_duplicate_id, master)
+        return
     # Texts wait in a temporary file between the stages that read them, not in memory.
     try:
         spool = TextSpool()
@@ -289,6 +312,33 @@ def match(
             inputs, output, fmt, skip_bad, config, say, spool, allow_empty, asked_max_days, limit, on_duplicate_id,
             indexed,
         )  # fmt: skip
+
+
+def _match_spark(
+    inputs: tuple[str, ...],
+    output: str,
+    fmt: str,
+    skip_bad: bool,
+    config: MatchConfig,
+    say: Callable[[str], None],
+    allow_empty: bool,
+    max_rejected: tuple[float, bool] | None,
+    on_duplicate_id: str,
+    master: str | None,
+) -> None:
+    """`match --engine spark`: the run on Spark; the same checks and report as the local engine."""
+    from dedup import pipeline, similarity, spark
+
+    try:
+        pipeline.check_background(config)
+        pipeline.load_scorer(config)
+        result = spark.run(
+            inputs, config, master=master, skip_bad=skip_bad, on_duplicate_id=on_duplicate_id, progress=say, warn=_warn
+        )
+    except (InputError, FileNotFoundError, similarity.BackgroundError, spark.SparkUnavailable) as err:
+        raise click.ClickException(str(err)) from None
+    _check_read(inputs, len(result.articles), list(result.rejected), allow_empty, max_rejected)
+    _write_report(result, fmt, output, say)
 
 
 class _Indexed(NamedTuple):
@@ -334,23 +384,7 @@ def _match(
     except OSError as err:
         raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
     say(f"{len(articles)} articles read" + (f", {len(rejected)} rejected" if rejected else ""))
-    if max_rejected is not None and rejected:
-        bound, share = max_rejected
-        records = len(articles) + len(rejected)
-        over = len(rejected) > (bound * records / 100 if share else bound)
-        if over:
-            raise click.ClickException(
-                f"{len(rejected)} of {records} records rejected ({100 * len(rejected) / records:.1f}%), more than "
-                f"--max-rejected {bound:g}{'%' if share else ''}; the first at {rejected[0].origin}: "
-                f"{rejected[0].reason}"
-            )
-    if not articles:
-        why = f"every one of the {len(rejected)} records was rejected" if rejected else "no article in the input"
-        if not allow_empty:
-            raise click.ClickException(
-                f"{why} ({' '.join(inputs)}): nothing to match; --allow-empty writes an empty report instead"
-            )
-        _warn(f"{why}; the report is empty")
+    _check_read(inputs, len(articles), rejected, allow_empty, max_rejected)
     if asked_max_days and config.max_days and not any(a.published for a in articles):
         _warn("no article has a publication date (`published`): --max-days has no effect")
     try:
@@ -360,6 +394,38 @@ def _match(
             result = _run_indexed(articles, config, rejected, say, spool, indexed, inputs)
     except (FileNotFoundError, SpoolError, similarity.BackgroundError, InputError) as err:
         raise click.ClickException(str(err)) from None
+    _write_report(result, fmt, output, say)
+
+
+def _check_read(
+    inputs: Iterable[str],
+    n_articles: int,
+    rejected: list[Any],
+    allow_empty: bool,
+    max_rejected: tuple[float, bool] | None,
+) -> None:
+    """Stop (exit 1) when too many records were rejected, or none was read and that was not allowed."""
+    if max_rejected is not None and rejected:
+        bound, share = max_rejected
+        records = n_articles + len(rejected)
+        over = len(rejected) > (bound * records / 100 if share else bound)
+        if over:
+            raise click.ClickException(
+                f"{len(rejected)} of {records} records rejected ({100 * len(rejected) / records:.1f}%), more than "
+                f"--max-rejected {bound:g}{'%' if share else ''}; the first at {rejected[0].origin}: "
+                f"{rejected[0].reason}"
+            )
+    if not n_articles:
+        why = f"every one of the {len(rejected)} records was rejected" if rejected else "no article in the input"
+        if not allow_empty:
+            raise click.ClickException(
+                f"{why} ({' '.join(inputs)}): nothing to match; --allow-empty writes an empty report instead"
+            )
+        _warn(f"{why}; the report is empty")
+
+
+def _write_report(result: Any, fmt: str, output: str, say: Callable[[str], None]) -> None:
+    """Write the report where asked, then say what the run found."""
     try:
         _write_atomically(report.write_parts(result, fmt), output)
     except BrokenPipeError:

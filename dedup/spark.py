@@ -389,6 +389,17 @@ PAIR_COLUMNS = (
 )
 
 
+_PAIR_TYPES = {
+    "i": "long",
+    "j": "long",
+    "shared": "long",
+    "from_shingles": "boolean",
+    "identical": "boolean",
+    "titles_apart": "boolean",
+    "real": "boolean",
+}
+
+
 def _pair_signals(min_shared: int) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """mapInPandas: candidate pairs joined to both profiles -> the pairs kept, with their signals."""
 
@@ -737,10 +748,7 @@ def run(
         pi = profiles.select(F.col("row").alias("i"), F.col("p").alias("pi"))
         pj = profiles.select(F.col("row").alias("j"), F.col("p").alias("pj"))
         joined = candidates.join(pi, "i").join(pj, "j")
-        schema_pairs = ", ".join(
-            f"{c} {'long' if c in ('i', 'j', 'shared') else 'boolean' if c in ('from_shingles', 'identical', 'titles_apart', 'real') else 'double'}"
-            for c in PAIR_COLUMNS
-        )
+        schema_pairs = ", ".join(f"{c} {_PAIR_TYPES.get(c, 'double')}" for c in PAIR_COLUMNS)
         kept = joined.mapInPandas(_pair_signals(config.min_shared_terms), schema_pairs).persist()
         n_kept = kept.count()
         # Ranks of each pair in its two articles' candidate lists (cosine, and the mix), best first.
