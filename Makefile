@@ -11,9 +11,23 @@ ARGS   ?=
 
 INDEX  ?= out/index
 
-.PHONY: install browser report daily test test-fast eval bench lint format clean
+.PHONY: install install-spark java browser report daily test test-fast eval bench lint format clean
 
-install: $(BIN)/dedup browser
+install: $(BIN)/dedup browser java
+
+## The Spark engine (match --engine spark): pyspark in the virtualenv and Java 17 (both part of `install`)
+install-spark: $(BIN)/dedup java
+
+## Java 17 for Spark: Debian's openjdk-17-jre-headless, installed where no java is found
+java:
+	@if command -v java >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing openjdk-17-jre-headless (for the Spark engine)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	else \
+		echo "warning: java is missing and cannot be installed here (root and apt-get needed):" \
+			"the Spark engine and its tests need Java 17 (apt-get install openjdk-17-jre-headless)" >&2; \
+	fi
 
 ## The HTML report's tests drive a real browser: Debian's chromium and its driver, installed where missing
 browser:
@@ -29,7 +43,7 @@ browser:
 $(BIN)/dedup: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	$(BIN)/python -m dedup.kernels
 	@touch $@
 

@@ -44,10 +44,14 @@ from dedup.models import Article, Rejected, Report
 Progress = Callable[[str], None]
 
 BLOCK = 500  # articles hashed together, as the local engine's chunks
+GROUP = 10_000  # articles whose profiles one pair-scoring task holds (two groups at a time)
 
 
 class SparkUnavailable(RuntimeError):
     """pyspark (or Java) is missing: the message says what to install."""
+
+
+_MISSING = "the Spark engine needs pyspark: pip install 'dedup[spark]' (and Java 17: make install-spark)"
 
 
 def session(master: str | None = None, app: str = "dedup") -> Any:
@@ -55,9 +59,7 @@ def session(master: str | None = None, app: str = "dedup") -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise SparkUnavailable(
-            "the Spark engine needs pyspark: pip install 'dedup[spark]' (and Java 17: make install-spark)"
-        ) from None
+        raise SparkUnavailable(_MISSING) from None
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = (
@@ -400,63 +402,62 @@ _PAIR_TYPES = {
 }
 
 
-def _pair_signals(min_shared: int) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """mapInPandas: candidate pairs joined to both profiles -> the pairs kept, with their signals."""
+def _group_signals(min_shared: int) -> Callable[[Any, Any], Any]:
+    """cogroup.applyInPandas: the profiles of two groups of articles and the candidate pairs
+    between them -> the pairs kept, with their signals."""
 
-    def run(batches: Iterator[Any]) -> Iterator[Any]:
+    def run(profiles: Any, batch: Any) -> Any:
         import pandas as pd
 
-        for batch in batches:
-            if not len(batch):
-                continue
-            rows = np.concatenate([batch["i"].to_numpy(), batch["j"].to_numpy()])
-            blobs = np.concatenate([batch["pi"].to_numpy(), batch["pj"].to_numpy()])
-            unique, first = np.unique(rows, return_index=True)
-            prof: list[Profile] = [pickle.loads(blobs[k]) for k in first.tolist()]
-            local = np.stack(
-                [np.searchsorted(unique, batch["i"].to_numpy()), np.searchsorted(unique, batch["j"].to_numpy())],
-                axis=1,
-            ).astype(np.int64)
-            names = scorer_mod.Sets.of([p.names for p in prof])
-            signals = scorer_mod.Signals(
-                body=_csr([p.body for p in prof]),
-                lead=_csr([p.lead for p in prof]),
-                title=_csr([p.title for p in prof]),
-                names=names,
-                figures=scorer_mod.Sets.of([p.figures for p in prof]),
-                dates=scorer_mod.Sets.of([p.dates for p in prof]),
-                name_df=np.concatenate([p.name_df for p in prof]) if prof else np.zeros(0),
-            )
-            terms = scorer_mod.Sets.of([p.terms for p in prof])
-            shared = terms.intersections(local)
-            fs = batch["from_shingles"].to_numpy(bool)
-            ident = batch["identical"].to_numpy(bool)
-            keep = fs | ident | (shared >= min_shared)
-            local, shared, fs, ident = local[keep], shared[keep], fs[keep], ident[keep]
-            if not len(local):
-                continue
-            cols = scorer_mod._pair_columns(signals, local)
-            jac, cont = scorer_mod.Sets.of([p.shingles for p in prof]).overlaps(local)
-            jac[ident], cont[ident] = 1.0, 1.0
-            out = {
-                "i": unique[local[:, 0]],
-                "j": unique[local[:, 1]],
-                "from_shingles": fs,
-                "identical": ident,
-                "shared": shared.astype(np.int64),
-            }
-            for k in range(cols.shape[1]):
-                out[f"s{k}"] = cols[:, k].astype(np.float64)
-            out["mix"] = cols[:, 0] + 0.5 * cols[:, 1] + 0.5 * cols[:, 2]
-            out["jaccard"], out["containment"] = jac, cont
-            out["titles_apart"] = np.array(
-                [claims_mod.dates_disagree(prof[a].title_dates, prof[b].title_dates) for a, b in local.tolist()], bool
-            )
-            stamps = np.array([p.stamp for p in prof])
-            out["gap"] = np.abs(stamps[local[:, 0]] - stamps[local[:, 1]])
-            ref = np.array([p.reference for p in prof], bool)
-            out["real"] = ~ref[local[:, 0]] & ~ref[local[:, 1]]
-            yield pd.DataFrame(out)
+        if not len(batch):
+            return pd.DataFrame({c: [] for c in PAIR_COLUMNS})
+        profiles = profiles.drop_duplicates("row").sort_values("row")
+        unique = profiles["row"].to_numpy(np.int64)
+        prof: list[Profile] = [pickle.loads(b) for b in profiles["p"].tolist()]
+        local = np.stack(
+            [np.searchsorted(unique, batch["i"].to_numpy()), np.searchsorted(unique, batch["j"].to_numpy())],
+            axis=1,
+        ).astype(np.int64)
+        names = scorer_mod.Sets.of([p.names for p in prof])
+        signals = scorer_mod.Signals(
+            body=_csr([p.body for p in prof]),
+            lead=_csr([p.lead for p in prof]),
+            title=_csr([p.title for p in prof]),
+            names=names,
+            figures=scorer_mod.Sets.of([p.figures for p in prof]),
+            dates=scorer_mod.Sets.of([p.dates for p in prof]),
+            name_df=np.concatenate([p.name_df for p in prof]) if prof else np.zeros(0),
+        )
+        terms = scorer_mod.Sets.of([p.terms for p in prof])
+        shared = terms.intersections(local)
+        fs = batch["from_shingles"].to_numpy(bool)
+        ident = batch["identical"].to_numpy(bool)
+        keep = fs | ident | (shared >= min_shared)
+        local, shared, fs, ident = local[keep], shared[keep], fs[keep], ident[keep]
+        if not len(local):
+            return pd.DataFrame({c: [] for c in PAIR_COLUMNS})
+        cols = scorer_mod._pair_columns(signals, local)
+        jac, cont = scorer_mod.Sets.of([p.shingles for p in prof]).overlaps(local)
+        jac[ident], cont[ident] = 1.0, 1.0
+        out = {
+            "i": unique[local[:, 0]],
+            "j": unique[local[:, 1]],
+            "from_shingles": fs,
+            "identical": ident,
+            "shared": shared.astype(np.int64),
+        }
+        for k in range(cols.shape[1]):
+            out[f"s{k}"] = cols[:, k].astype(np.float64)
+        out["mix"] = cols[:, 0] + 0.5 * cols[:, 1] + 0.5 * cols[:, 2]
+        out["jaccard"], out["containment"] = jac, cont
+        out["titles_apart"] = np.array(
+            [claims_mod.dates_disagree(prof[a].title_dates, prof[b].title_dates) for a, b in local.tolist()], bool
+        )
+        stamps = np.array([p.stamp for p in prof])
+        out["gap"] = np.abs(stamps[local[:, 0]] - stamps[local[:, 1]])
+        ref = np.array([p.reference for p in prof], bool)
+        out["real"] = ~ref[local[:, 0]] & ~ref[local[:, 1]]
+        return pd.DataFrame(out)
 
     return run
 
@@ -596,14 +597,23 @@ def run(
     warn: Progress | None = None,
     spark: Any = None,
 ) -> Report:
-    """Match the articles of `inputs` on Spark: the report pipeline.run gives for the same articles."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-    from pyspark.sql import types as T
+    """Match the articles of `inputs` on Spark: the report pipeline.run gives for the same articles.
+
+    Runs in `spark` when given, else in the active session, else in a session of its own on
+    `master` (stopped at the end).
+    """
+    try:
+        from pyspark.sql import SparkSession, Window
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+    except ImportError:
+        raise SparkUnavailable(_MISSING) from None
 
     config = replace(config or MatchConfig(), workers=1)  # a task is one core: Spark spreads the work
     say = progress or (lambda _m: None)
     model = pipeline.load_scorer(config)
+    if spark is None:
+        spark = SparkSession.getActiveSession()  # a caller's session (a notebook, a test) is used, not stopped
     own_session = spark is None
     spark = spark or session(master)
     sc = spark.sparkContext
@@ -710,18 +720,24 @@ def run(
         ).select(F.col("a.row").alias("i"), F.col("b.row").alias("j"))
         windowed = 0
         if config.story_window:
-            wide = sized.filter((F.col("size") > config.story_max_bucket) & (F.col("size") <= limit)).withColumn(
-                "pos", F.row_number().over(bucket.orderBy("next", "row"))
+            wide = (
+                sized.filter((F.col("size") > config.story_max_bucket) & (F.col("size") <= limit))
+                .withColumn("pos", F.row_number().over(bucket.orderBy("next", "row")))
+                .persist()
             )
             windowed = wide.select("band", "value").distinct().count()
-            a, b = wide.alias("a"), wide.alias("b")
-            near = a.join(
-                b,
-                (F.col("a.band") == F.col("b.band"))
-                & (F.col("a.value") == F.col("b.value"))
-                & (F.col("b.pos") > F.col("a.pos"))
-                & (F.col("b.pos") <= F.col("a.pos") + config.story_window),
-            ).select(F.least("a.row", "b.row").alias("i"), F.greatest("a.row", "b.row").alias("j"))
+            # Each member with the `window` members after it: an equi-join on the next positions,
+            # not a join of the whole bucket with itself (200 members would be 40,000 rows).
+            ahead = wide.select(
+                "band",
+                "value",
+                "row",
+                F.explode(F.sequence(F.col("pos") + 1, F.col("pos") + config.story_window)).alias("at"),
+            )
+            near = ahead.join(
+                wide.select("band", "value", F.col("pos").alias("at"), F.col("row").alias("other")),
+                ["band", "value", "at"],
+            ).select(F.least("row", "other").alias("i"), F.greatest("row", "other").alias("j"))
             story_pairs = story_pairs.union(near)
         story_oversized = sized.filter(F.col("size") > limit).select("band", "value").distinct().count()
         story_pairs = story_pairs.distinct().persist()
@@ -744,12 +760,28 @@ def run(
         n_all = candidates.count()
         clock.lap("candidates")
 
-        # 6. Pair signals, with both articles' profiles joined in.
-        pi = profiles.select(F.col("row").alias("i"), F.col("p").alias("pi"))
-        pj = profiles.select(F.col("row").alias("j"), F.col("p").alias("pj"))
-        joined = candidates.join(pi, "i").join(pj, "j")
+        # 6. Pair signals. The articles fall into groups of up to GROUP by row; the pairs between
+        # two groups are scored in one task holding both groups' profiles: each profile travels
+        # once per group, not once per pair (a 35k run has 2.3 million candidates).
+        groups_n = max(1, -(-n // GROUP))
+        group_of = (F.col("row") * groups_n / n).cast("long")
+        pairs_of_groups = spark.createDataFrame(
+            [(a, b) for a in range(groups_n) for b in range(a, groups_n)], "ga long, gb long"
+        )
+        placed = profiles.select("row", "p").withColumn("g", group_of)
+        held = placed.join(
+            F.broadcast(pairs_of_groups), (F.col("g") == F.col("ga")) | (F.col("g") == F.col("gb"))
+        ).select("ga", "gb", "row", "p")
+        gi = (F.col("i") * groups_n / n).cast("long")
+        gj = (F.col("j") * groups_n / n).cast("long")
+        placed_pairs = candidates.withColumn("ga", F.least(gi, gj)).withColumn("gb", F.greatest(gi, gj))
         schema_pairs = ", ".join(f"{c} {_PAIR_TYPES.get(c, 'double')}" for c in PAIR_COLUMNS)
-        kept = joined.mapInPandas(_pair_signals(config.min_shared_terms), schema_pairs).persist()
+        kept = (
+            held.groupBy("ga", "gb")
+            .cogroup(placed_pairs.groupBy("ga", "gb"))
+            .applyInPandas(_group_signals(config.min_shared_terms), schema_pairs)
+            .persist()
+        )
         n_kept = kept.count()
         # Ranks of each pair in its two articles' candidate lists (cosine, and the mix), best first.
         ends = kept.select(F.col("i").alias("end"), "i", "j", F.col("s0").alias("c"), "mix").union(

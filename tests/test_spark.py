@@ -1,0 +1,117 @@
+"""The Spark engine gives the local engine's report: the same stages, on Spark tasks."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dedup import io, pipeline, report, spark
+from dedup.cli import cli
+from dedup.config import MatchConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "fixtures" / "baomoi-sample.jsonl.gz"
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def session():
+    """One local Spark session (two cores, as a small machine has) for the module's tests."""
+    s = spark.session("local[2]")
+    yield s
+    s.stop()
+
+
+def _local(inputs: list[str], config: MatchConfig, **read: object) -> str:
+    articles, rejected = io.read_articles(inputs, **read)  # type: ignore[arg-type]
+    return report.to_json(pipeline.run(articles, config, rejected=rejected))
+
+
+@pytest.mark.slow
+def test_sample_report_equals_the_local_engines(session) -> None:
+    """2,931 real articles (ranked among the shipped reference articles): every article, pair,
+    story, compared figure, fact and count of the Spark report is the local one's."""
+    config = MatchConfig()
+    local = _local([str(SAMPLE)], config)
+    found = spark.run([str(SAMPLE)], config, spark=session)
+    assert report.to_json(found) == local
+    assert len(found.stories) > 300 and sum(len(s.claims) for s in found.stories) > 100
+    kinds = {m.kind for m in found.matches}
+    assert kinds == {"duplicate", "same_story"}
+
+
+def _records(path: Path, records: list[dict | str]) -> str:
+    lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _sample_records(k: int) -> list[dict]:
+    with gzip.open(SAMPLE, "rt", encoding="utf-8") as f:
+        return [json.loads(next(f)) for _ in range(k)]
+
+
+def test_repeated_ids_bad_records_and_input_order_as_the_local_reader(session, tmp_path) -> None:
+    """Bad lines listed with their file and line, an id repeated with other content kept by
+    --on-duplicate-id, a record repeated as it was read once, a file named twice read once: the
+    report is the local engine's, articles in input order."""
+    recs = _sample_records(6)
+    first = _records(tmp_path / "a.jsonl", [recs[0], recs[1], "{not json", recs[2]])
+    changed = dict(recs[1], text=recs[1]["text"] + " Cập nhật.")
+    second = _records(tmp_path / "b.jsonl", [recs[3], changed, recs[0], {"id": "x"}, recs[4]])
+    config = replace(MatchConfig(), reference=None)
+    inputs = [first, second, first]
+    for rule in ("first", "last"):
+        local = _local(inputs, config, skip_bad=True, on_duplicate_id=rule)
+        found = spark.run(inputs, config, skip_bad=True, on_duplicate_id=rule, spark=session)
+        assert report.to_json(found) == local
+        assert [r.origin for r in found.rejected] == [f"{first}:3", f"{second}:4"]
+    kept = json.loads(report.to_json(found))["articles"]
+    assert [a["id"] for a in kept] == [recs[k]["id"] for k in (0, 1, 2, 3, 4)]
+
+
+def test_a_bad_line_stops_the_run_naming_file_and_line(session, tmp_path) -> None:
+    recs = _sample_records(2)
+    path = _records(tmp_path / "feed.jsonl", [recs[0], '{"id": "b", "text": ', recs[1]])
+    result = CliRunner().invoke(cli, ["match", path, "--engine", "spark", "-q"])
+    assert result.exit_code == 1
+    assert f"Error: {path}:2: not valid JSON" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_same_cli_report_as_the_local_engine(session, tmp_path) -> None:
+    """`dedup match --engine spark` writes the report `dedup match` writes (the seed articles)."""
+    seeds = str(ROOT / "fixtures" / "seeds")
+    local_out, spark_out = tmp_path / "local.json", tmp_path / "spark.json"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["match", seeds, "-o", str(local_out), "-q"]).exit_code == 0
+    result = runner.invoke(cli, ["match", seeds, "--engine", "spark", "-o", str(spark_out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert spark_out.read_text(encoding="utf-8") == local_out.read_text(encoding="utf-8")
+    assert json.loads(spark_out.read_text(encoding="utf-8"))["stories"]
+
+
+def test_input_the_engine_cannot_read(session, tmp_path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["match", "-", "--engine", "spark"], input="{}\n")
+    assert result.exit_code == 1 and "Error: -: the Spark engine reads files" in result.output
+    result = runner.invoke(cli, ["match", str(tmp_path / "none-*.jsonl"), "--engine", "spark"])
+    assert result.exit_code == 1 and "no file matches" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--master", "local[2]"], "--master is for --engine spark"),
+        (["--engine", "spark", "--index", "idx"], "--index runs on the local engine"),
+    ],
+)
+def test_options_that_do_not_go_together(args: list[str], message: str, tmp_path) -> None:
+    result = CliRunner().invoke(cli, ["match", str(ROOT / "fixtures" / "seeds"), *args])
+    assert result.exit_code == 2 and message in result.output
