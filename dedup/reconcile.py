@@ -59,7 +59,8 @@ from functools import lru_cache
 from itertools import chain
 from typing import NamedTuple
 
-from dedup.claims import _PRED_MAP, _PRED_RE, Claim, dates_disagree, extract_claims, parse_spelled, stated_interval
+from dedup.claims import Claim, dates_disagree, extract_claims, parse_spelled, stated_interval
+from dedup.claims.sentences import _PRED_MAP, _PRED_RE
 
 __all__ = ["ClaimPair", "claim_pair_to_dict", "fact_rows", "judge", "reconcile", "reconcile_claims"]
 
