@@ -156,7 +156,7 @@ def _extract(text: str) -> list[Claim]:
                 nl = text.find("\n")
                 title_dates = dates_in(text[: nl if nl >= 0 else len(text)])
             info.title_dates = title_dates
-        claims.append(_make(text, s0, info, raw, offs, folded, *r))
+        claims.append(_make(text, s0, info, raw, offs, folded, r))
     claims.sort(key=_START_END)
     return claims
 
@@ -451,9 +451,21 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         full_value, low, high = -full_value, (None if high is None else -high), (None if low is None else -low)
         snippet_start = min(snippet_start, minus.start())
     return _Parts(
-        snippet_start, max(np_end, end_main), full_value, low, high,
-        qual.lower() if qual else None, unit, noun, qcls, g, precise, kind, tail, scale_word,
-    )  # fmt: skip
+        start=snippet_start,
+        end=max(np_end, end_main),
+        value=full_value,
+        low=low,
+        high=high,
+        qualifier=qual.lower() if qual else None,
+        unit=unit,
+        noun=noun,
+        qclass=qcls,
+        granularity=g,
+        precise=precise,
+        kind=kind,
+        tail=tail,
+        scale_word=scale_word,
+    )
 
 
 def _unit_after(text: str, pos: int, unit_re: re.Pattern[str] = _UNIT_RE) -> bool:
@@ -464,29 +476,11 @@ def _unit_after(text: str, pos: int, unit_re: re.Pattern[str] = _UNIT_RE) -> boo
 
 
 def _make(
-    text: str,
-    s0: int,
-    info: _Sentence,
-    raw: str,
-    offs: list[int] | None,
-    folded: str | None,
-    a: int,
-    b: int,
-    value: float,
-    low: float | None,
-    high: float | None,
-    qual: str | None,
-    unit: str | None,
-    noun: str | None,
-    qcls: str,
-    g: float,
-    precise: bool,
-    kind: str,
-    tail: str,
-    scale_word: str | None,
+    text: str, s0: int, info: _Sentence, raw: str, offs: list[int] | None, folded: str | None, parts: _Parts
 ) -> Claim:
-    """Assemble a Claim with derived fields (head, quantity label, predicate; folded: text
-    lower-cased or None, see _extract)."""
+    """Assemble a Claim from what a reader found in sentence `info` (parts) with derived fields
+    (head, quantity label, predicate; folded: text lower-cased or None, see _extract)."""
+    a, b, value, low, high, qual, unit, noun, qcls, g, precise, kind, tail, scale_word = parts
     head = _canonical_head(noun)
     # The quantity label: scale word (not for percentages), unit and noun, those there are.
     if unit:
@@ -560,8 +554,21 @@ def _vague_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         return None
     kind = "vague"
     return _Parts(
-        start, max(np_end, e), value, low, high, key, unit, noun, "vague", value, False, kind, tail, None,
-    )  # fmt: skip
+        start=start,
+        end=max(np_end, e),
+        value=value,
+        low=low,
+        high=high,
+        qualifier=key,
+        unit=unit,
+        noun=noun,
+        qclass="vague",
+        granularity=value,
+        precise=False,
+        kind=kind,
+        tail=tail,
+        scale_word=None,
+    )
 
 
 _SPELLED_NOT_AFTER_RE = re.compile(
@@ -645,6 +652,18 @@ def _spelled_claim(text: str, start: int, end: int, s0: int, s1: int, folded: st
     low, high = interval(value, g, qcls, True, unit)
     kind = "amount" if unit else "count"
     return _Parts(
-        qstart if qual else start, max(np_end, e), value, low, high, qual, unit, noun, qcls, g, True, kind,
-        tail, scale_word,
-    )  # fmt: skip
+        start=qstart if qual else start,
+        end=max(np_end, e),
+        value=value,
+        low=low,
+        high=high,
+        qualifier=qual,
+        unit=unit,
+        noun=noun,
+        qclass=qcls,
+        granularity=g,
+        precise=True,
+        kind=kind,
+        tail=tail,
+        scale_word=scale_word,
+    )
