@@ -59,13 +59,63 @@ from functools import lru_cache
 from itertools import chain
 from typing import NamedTuple
 
-from dedup.claims import _PRED_MAP, _PRED_RE, Claim, dates_disagree, extract_claims, parse_spelled, stated_interval
+from dedup.claims import Claim, dates_disagree, extract_claims, parse_spelled, stated_interval
+from dedup.claims.sentences import _PRED_MAP, _PRED_RE
 
 __all__ = ["ClaimPair", "claim_pair_to_dict", "fact_rows", "judge", "reconcile", "reconcile_claims"]
 
-# Score thresholds, tuned on shared/data/claims-dev.jsonl (see tests/test_reconcile.py).
-MIN_SCORE = 0.45  # a consistent (exact/rounded) pair needs at least this much evidence
-MIN_SCORE_CONFLICT = 0.6  # a conflicting pair must be clearly about the same quantity
+# ---------------------------------------------------------------------------------------------
+# Thresholds and weights
+# ---------------------------------------------------------------------------------------------
+# Every threshold of the verdicts and the alignment and every weight of the alignment score, with
+# where its value came from.  "claims-dev": tuned by hand with the first reconciler on the judged
+# pairs of shared/data/claims-dev.jsonl, which tests/test_reconcile.py checks one by one.
+
+# Alignment: the score a pair needs, and what survives the conversion-link check (numbers.md §3).
+MIN_SCORE = 0.45  # a consistent (exact/rounded) pair needs at least this much evidence; claims-dev
+MIN_SCORE_CONFLICT = 0.6  # a conflicting pair must be clearly about the same quantity; claims-dev
+COHERENCE_KEEP = 0.9  # pairs scoring at least this survive the conversion-link check; claims-dev
+# The noun similarity (_head_sim) a candidate pair needs (numbers.md §3: never on the number alone).
+MIN_NOUN_SIM_SHARE = 0.0  # shares (%) of differently named things still compare; claims-dev
+MIN_NOUN_SIM_UNIT = 0.3  # other figures with a unit; claims-dev
+MIN_NOUN_SIM_COUNT = 0.6  # unit-less counts: _head_sim's shared first two syllables or closer; claims-dev
+
+# Verdicts and severity (numbers.md §2).
+SOFT_SHARE = 0.02  # engine power: hp and metric hp are 1.4% apart; fixtures/judged/figures-fresh-2026-12-07
+PEOPLE_HIGH_BELOW = 1000  # a conflict over fewer people or casualties is high (numbers.md §2 rule 4)
+SEVERITY_HIGH_GAP = 0.2  # else high above this relative gap (numbers.md §2 rule 4: scale by rel); claims-dev
+SEVERITY_MEDIUM_GAP = 0.03  # medium above this one, low below; claims-dev
+TABLE_FIGURES = 8  # a sentence with this many figures is a table (no conflicts); 120 judged 35k conflicts
+
+# Score weights (_heads, _score); claims-dev unless said otherwise.
+W_NOUN = 0.25  # the head nouns' similarity
+W_NOUN_SPECIFIC = 0.25  # the similarity again, times the share of up to 4 leading syllables shared
+W_CONTEXT = 0.5  # Dice overlap of the words around the two claims
+W_SENTENCE = 0.4  # Dice overlap of the content words of their sentences
+W_LEAD = 0.3  # share of the words just before the claim (the verb or noun it measures)
+W_NEIGHBOURS = 0.2  # a shared neighbouring figure in the sentence
+W_PREDICATE = 0.1  # the same predicate
+W_PREDICATE_SAME_NOUN = 0.2  # the same predicate and the same noun
+W_NAMES_AGREE = 0.1  # the sentences name a name in common
+W_NAMES_DISAGREE = -0.15  # both sentences name names, none in common
+W_ERA = -0.3  # different years named, or a plan against an actual figure (numbers.md §5)
+W_UNIQUE = 0.15  # the only figure of its unit or noun in both articles
+W_FIT_EXACT = 0.35  # the values: exact
+W_FIT_INFORMATIVE = 0.25  # exact, and either figure precise enough to be evidence (_informative)
+W_FIT_ROUNDED = 0.2  # rounded
+W_FIT_CLOSE = 0.1  # rounded, less than CLOSE_GAP apart
+CLOSE_GAP = 0.02
+W_FIT_NEAR_MISS = 0.1  # a conflict less than NEAR_MISS_GAP apart (26 vs 27 bodies)
+NEAR_MISS_GAP = 0.1
+W_FAR = 0.4  # taken off a conflict per FAR_STEP of log10 gap (a factor of 5), at most FAR_STEPS of them
+FAR_STEP = 0.7
+FAR_STEPS = 3.0
+STRONG_SPECIFICITY = 0.75  # with equal nouns, 3+ shared syllables keep a far conflict from W_FAR
+INFORMATIVE_COUNT = 100  # a precise figure from this value up is evidence when equal (_informative)
+INFORMATIVE_DIGITS = 50  # so is one whose value is this many times its granularity
+# The most the two overlaps add: a score short of the floor by more cannot reach it.
+_OVERLAPS_TOP = W_CONTEXT + W_SENTENCE
+
 SMALL_COUNT_NOUNS = {"người", "thi thể", "binh sĩ", "nghi can", "ca", "nạn nhân", "trẻ em", "học sinh"}
 
 
@@ -160,7 +210,6 @@ class _Facts(NamedTuple):
 # Engine power is written in mã lực for horsepower (hp) and for metric horsepower (PS, CV), 1.4%
 # apart: "156 mã lực" and "154 hp" are one engine. Figures of these within SOFT_SHARE agree.
 _SOFT_QUANTITIES = frozenset({"mã lực", "sức ngựa", "hp", "ps", "cv"})
-SOFT_SHARE = 0.02
 
 
 def _facts(c: Claim) -> _Facts:
@@ -211,10 +260,10 @@ _AT_MOST = frozenset({"lt", "le"})
 def _severity(av: float, bv: float, people: bool) -> str:
     """Conflict severity of values av and bv: small counts of people/casualties (`people`, of the
     first claim) are always high, else by relative gap."""
-    if people and max(av, bv) < 1000:
+    if people and max(av, bv) < PEOPLE_HIGH_BELOW:
         return "high"
     rel = abs(av - bv) / max(abs(av), abs(bv), 1e-12)
-    return "high" if rel > 0.2 else "medium" if rel > 0.03 else "low"
+    return "high" if rel > SEVERITY_HIGH_GAP else "medium" if rel > SEVERITY_MEDIUM_GAP else "low"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,7 +307,7 @@ def _heads(ha: str | None, hb: str | None) -> tuple[float, float, float]:
     look-up per pair of claims instead of one per ingredient."""
     ns = _head_sim(ha, hb)
     spec = min(_head_prefix(ha, hb), 4) / 4  # longer shared nouns are more specific
-    return ns, spec, 0.25 * ns + 0.25 * ns * spec
+    return ns, spec, W_NOUN * ns + W_NOUN_SPECIFIC * ns * spec
 
 
 @lru_cache(maxsize=1 << 14)  # the figures of a story's versions repeat (89% hits on baomoi-2017)
@@ -273,7 +322,7 @@ def _fuzzy(v: float) -> tuple[float, float]:
 
 def _informative(c: Claim) -> bool:
     """A figure precise enough that an equal value is itself evidence (1.525, 254,13 tỷ)."""
-    return (c.precise and c.value >= 100) or c.granularity * 50 <= abs(c.value)
+    return (c.precise and c.value >= INFORMATIVE_COUNT) or c.granularity * INFORMATIVE_DIGITS <= abs(c.value)
 
 
 _SLACK = 1e-9  # far above the rounding error of a sum of a dozen score terms
@@ -312,7 +361,7 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
     """Alignment score of two compatible claims (higher = more likely the same quantity), or
     -inf when it is certainly below `floor`.
 
-    Weights were set by hand on claims-dev.jsonl; the parts are: the counted noun (longer shared
+    Weights (the W_ constants) were set by hand on claims-dev.jsonl; the parts are: the counted noun (longer shared
     nouns are more specific), the words around the claim, the words just before it (the verb or
     noun it measures), the whole sentence, shared neighbouring figures, shared predicate, names in
     the sentence (agree / disagree), uniqueness of the unit in both articles, and the values.
@@ -326,54 +375,56 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
     ctx_a, n_ctx_a, words_a, n_words_a, la, n_la, na, pred_a, names_a, years_a, plan_a, av, mag_a, inf_a, unit_a = ra
     ctx_b, n_ctx_b, words_b, n_words_b, lb, n_lb, nb, pred_b, names_b, years_b, plan_b, bv, mag_b, inf_b, _ = rb
     ns, spec, s0 = heads
-    lead = 0.3 * len(la & lb) / (n_la if n_la < n_lb else n_lb) if n_la and n_lb else 0.0
+    lead = W_LEAD * len(la & lb) / (n_la if n_la < n_lb else n_lb) if n_la and n_lb else 0.0
     # A shared neighbouring figure (977 lượt, 144 học sinh) pins the sentence.
-    shared = 0.0 if na.isdisjoint(nb) else 0.2
+    shared = 0.0 if na.isdisjoint(nb) else W_NEIGHBOURS
     pred = 0.0
     if pred_a and pred_a == pred_b:
-        pred = 0.2 if ns == 1.0 else 0.1  # same noun and same verb: "thi thể … tìm thấy"
+        pred = W_PREDICATE_SAME_NOUN if ns == 1.0 else W_PREDICATE  # same noun and same verb: "thi thể … tìm thấy"
     names = 0.0
     if names_a and names_b:
-        names = -0.15 if names_a.isdisjoint(names_b) else 0.1  # ông Quý vs Điền Học Nhân, Hà Nội vs TP.HCM
+        # ông Quý vs Điền Học Nhân, Hà Nội vs TP.HCM
+        names = W_NAMES_DISAGREE if names_a.isdisjoint(names_b) else W_NAMES_AGREE
     era = 0.0
     if (years_a and years_b and years_a.isdisjoint(years_b)) or plan_a != plan_b:
-        era = -0.3  # different time frame: 2014 plan vs 9-month actual
-    only = 0.15 if unique else 0.0  # the only figure of this unit/noun in both articles
+        era = W_ERA  # different time frame: 2014 plan vs 9-month actual
+    only = W_UNIQUE if unique else 0.0  # the only figure of this unit/noun in both articles
     far = 0.0
     if verdict == "exact":
-        fit = 0.35 + (0.25 if inf_a or inf_b else 0.0)
+        fit = W_FIT_EXACT + (W_FIT_INFORMATIVE if inf_a or inf_b else 0.0)
     else:
         top = mag_a if mag_a > mag_b else mag_b
         rel = abs(av - bv) / (top if top > 1e-12 else 1e-12)  # the gap relative to max(|a|, |b|, 1e-12)
         if verdict == "rounded":
-            fit = 0.2 + (0.1 if rel < 0.02 else 0.0)
+            fit = W_FIT_ROUNDED + (W_FIT_CLOSE if rel < CLOSE_GAP else 0.0)
         else:
-            fit = 0.1 if rel < 0.1 else 0.0  # a near miss (26 vs 27 bodies) is the same figure updated or misreported
+            # A near miss (26 vs 27 bodies) is the same figure updated or misreported.
+            fit = W_FIT_NEAR_MISS if rel < NEAR_MISS_GAP else 0.0
             # Far-apart figures are more often different quantities than contradictions; only a
             # specific shared noun or a unique unit overrides that.
             # A unit-less count needs a noun of 3+ shared syllables ("cựu thanh niên xung phong");
             # "con gia súc" in a province vs one commune is the classic part/whole trap.
-            strong = (ns == 1.0 and spec >= 0.75) or (unique and unit_a is not None)
+            strong = (ns == 1.0 and spec >= STRONG_SPECIFICITY) or (unique and unit_a is not None)
             if not strong and av > 0 and bv > 0:
                 # 0.4 per factor of 5 (10**0.7), so "50 đơn vị" vs "74,97 triệu đơn vị" never aligns.
-                far = -(0.4 * min(3.0, abs(math.log10(av / bv)) / 0.7))
+                far = -(W_FAR * min(FAR_STEPS, abs(math.log10(av / bv)) / FAR_STEP))
     # The score without the overlaps, relative to floor; below 0 with them at their bound, it fails.
     known = s0 + lead + shared + pred + names + era + only + fit + far - floor + _SLACK
-    if known < -0.9:
+    if known < -_OVERLAPS_TOP:
         return -math.inf  # short of floor even with both overlaps at 1
     # The overlaps are Dice coefficients, 2·|x ∩ y|/(|x| + |y|) (0 when a set is empty), each at
     # most 2·min(|x|, |y|)/(|x| + |y|), the smaller set all shared.
     n_ctx, n_words = n_ctx_a + n_ctx_b, n_words_a + n_words_b
     most_ctx = 2 * (n_ctx_a if n_ctx_a < n_ctx_b else n_ctx_b) / n_ctx if n_ctx_a and n_ctx_b else 0.0
     most_words = 2 * (n_words_a if n_words_a < n_words_b else n_words_b) / n_words if n_words_a and n_words_b else 0.0
-    if known + 0.5 * most_ctx + 0.4 * most_words < 0:
+    if known + W_CONTEXT * most_ctx + W_SENTENCE * most_words < 0:
         return -math.inf
     dice_ctx = 2 * len(ctx_a & ctx_b) / n_ctx if most_ctx else 0.0
-    if known + 0.5 * dice_ctx + 0.4 * most_words < 0:
+    if known + W_CONTEXT * dice_ctx + W_SENTENCE * most_words < 0:
         return -math.inf
     dice_words = 2 * len(words_a & words_b) / n_words if most_words else 0.0
     s = s0
-    s += 0.5 * dice_ctx + 0.4 * dice_words
+    s += W_CONTEXT * dice_ctx + W_SENTENCE * dice_words
     s += lead
     s += shared
     s += pred
@@ -460,7 +511,6 @@ _DIRECTIONS = {"tăng": "up", "lên": "up", "giảm": "down", "xuống": "down",
 _DIRECTION_SYLLABLES = ("tăng", "lên", "giảm", "xuống", "sụt", "hạ")
 # The last clause break of a string, and what follows it.
 _LAST_BREAK_RE = re.compile(r"[,;:()\[\]\"“”][^,;:()\[\]\"“”]*\Z")
-TABLE_FIGURES = 8  # a sentence with this many figures is a table: its rows are not told apart
 
 
 # An increment: "thêm" among the last two words before a figure ("có thêm 2 ca", "tăng thêm hơn
@@ -661,10 +711,10 @@ def _align(
         unit = a.unit
         if unit:
             js = pb.by_unit.get(unit)
-            min_ns = 0.0 if unit == "%" else 0.3  # shares (%) of differently named things still compare
+            min_ns = MIN_NOUN_SIM_SHARE if unit == "%" else MIN_NOUN_SIM_UNIT
         elif a.noun and a.head:
             js = pb.nouned_by_key.get(ka[i])
-            min_ns = 0.6
+            min_ns = MIN_NOUN_SIM_COUNT
         else:
             continue  # never align on the number alone; a unit-less count needs a head noun
         if not js:
@@ -750,7 +800,6 @@ SEVERAL_NOTE = (
     "a version states several figures of this kind: the two may not be the same quantity "
     "(two people, places or parts of a whole)"
 )
-COHERENCE_KEEP = 0.9  # pairs scoring at least this survive the conversion-link check
 _CONVERSION_GAP_RE = re.compile(r"^\s*\(\s*(?:khoảng|tương đương|gần|hơn|trên|~|≈)?\s*$")
 
 

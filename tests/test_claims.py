@@ -307,16 +307,16 @@ def test_nfd_input_offsets() -> None:
 def test_a_fault_of_the_reader_is_a_warning_naming_the_text_not_a_silent_empty_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import dedup.claims as claims_mod
+    from dedup.claims import readers
 
     def broken(text: str) -> list:
         raise IndexError("a fault")
 
-    monkeypatch.setattr(claims_mod, "_extract", broken)
+    monkeypatch.setattr(readers, "_extract", broken)
     with pytest.warns(
         RuntimeWarning, match=r"no claims read from the text starting 'Hơn 1.500 báo cáo viên.*IndexError"
     ):
-        assert claims_mod.extract_claims("Hơn 1.500 báo cáo viên\ncó mặt.") == []
+        assert extract_claims("Hơn 1.500 báo cáo viên\ncó mặt.") == []
 
 
 def test_order_and_determinism() -> None:
@@ -384,25 +384,25 @@ _TRICKY = [
 
 
 def test_lower_case_scanner_matches_the_original() -> None:
-    from dedup import claims as cl
+    from dedup.claims import scanner
 
     for text in _TRICKY:
         text = text.replace("İ", "I").replace("ı", "i").replace("ſ", "s")  # the fast path's guard
         low = text.lower()
         assert len(low) == len(text)
-        fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(low)]
-        plain = [(m.span(), m.lastgroup) for m in cl._SCAN_RE.finditer(text)]
+        fast = [(m.span(), m.lastgroup) for m in scanner._SCAN_LOW_RE.finditer(low)]
+        plain = [(m.span(), m.lastgroup) for m in scanner._SCAN_RE.finditer(text)]
         assert fast == plain, text
         spaced = [
-            ((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex])
-            for m in cl._SCAN_SPACED_RE.finditer(" " + low)
+            ((m.start(), m.end() - 1), scanner._SCAN_SPACED_KINDS[m.lastindex])
+            for m in scanner._SCAN_SPACED_RE.finditer(" " + low)
         ]
         assert spaced == fast, text
         for pos in range(len(text) + 1):
             for fast_re, plain_re in [
-                (cl._SPELLED_NOUN_LOW_RE, cl._SPELLED_NOUN_RE),
-                (cl._SCALE_LOW_RE, cl._SCALE_RE),
-                (cl._UNIT_LOW_RE, cl._UNIT_RE),
+                (scanner._SPELLED_NOUN_LOW_RE, scanner._SPELLED_NOUN_RE),
+                (scanner._SCALE_LOW_RE, scanner._SCALE_RE),
+                (scanner._UNIT_LOW_RE, scanner._UNIT_RE),
             ]:
                 fast_m, plain_m = fast_re.match(low, pos), plain_re.match(text, pos)
                 fast_groups = fast_m and (fast_m.span(), fast_m.groups())
@@ -415,10 +415,10 @@ def test_fold_unsafe_characters_are_all_known() -> None:
     match only for the characters in _FOLD_UNSAFE."""
     import re
 
-    from dedup import claims as cl
+    from dedup.claims import lexicon, scanner
 
-    words = [*cl._VAGUE, *cl._SPELLED_WORDS, *cl._NOT_CLAIM_WORDS, *cl._SPELLED_NOUNS]
-    words += [*cl.SCALES, *cl.UNITS, "sẽ", "dự kiến", "dự báo", "phấn đấu", "cổ phiếu", "người", "giờ"]
+    words = [*lexicon._VAGUE, *lexicon._SPELLED_WORDS, *lexicon._NOT_CLAIM_WORDS, *lexicon._SPELLED_NOUNS]
+    words += [*lexicon.SCALES, *lexicon.UNITS, "sẽ", "dự kiến", "dự báo", "phấn đấu", "cổ phiếu", "người", "giờ"]
     letters = sorted({ch for w in words for ch in w.lower() if not ch.isspace()})
     ignorecase = re.compile("[" + re.escape("".join(letters)) + "]", re.IGNORECASE)
     plain = set(letters)
@@ -427,7 +427,7 @@ def test_fold_unsafe_characters_are_all_known() -> None:
         for d in chr(cp).lower():
             if (ignorecase.fullmatch(d) is not None) != (d in plain):
                 odd.add(d)
-    assert odd <= set(cl._FOLD_UNSAFE)
+    assert odd <= set(scanner._FOLD_UNSAFE)
 
 
 def test_fold_unsafe_text_takes_the_plain_path() -> None:
@@ -437,42 +437,42 @@ def test_fold_unsafe_text_takes_the_plain_path() -> None:
 
 
 def test_sentence_split_matches_the_original() -> None:
-    from dedup import claims as cl
+    from dedup.claims import sentences
 
     for text in [*_TRICKY, "a.B c... D!? e…\n\nf. 1.525 g.H", ".", "\n", "ab.Cd.Ef"]:
-        fast = [m.span() for m in cl._SENT_END_FAST_RE.finditer(text)]
-        assert fast == [m.span() for m in cl._SENT_END_RE.finditer(text)], text
+        fast = [m.span() for m in sentences._SENT_END_FAST_RE.finditer(text)]
+        assert fast == [m.span() for m in sentences._SENT_END_RE.finditer(text)], text
         for a in range(len(text) + 1):
             for b in range(a, len(text) + 1, 5):
-                m1, m2 = cl._TAIL_END_RE.search(text, a, b), cl._TAIL_END_FAST_RE.search(text, a, b)
+                m1, m2 = sentences._TAIL_END_RE.search(text, a, b), sentences._TAIL_END_FAST_RE.search(text, a, b)
                 assert (m1 and m1.span()) == (m2 and m2.span()), (text, a, b)
 
 
 def test_sentence_windows_match_findall() -> None:
-    from dedup import claims as cl
+    from dedup.claims import sentences
 
     for text in _TRICKY:
-        sent = cl._Sentence(text, 0, len(text), text, None).read()
+        sent = sentences._Sentence(text, 0, len(text), text, None).read()
         low = text.lower()
         n = len(text)
         for w0 in range(n + 1):
             for w1 in range(w0, n + 1, 3):
                 words = sent.window(w0, w1)
                 if words is not None:
-                    assert words == cl._WORD_RE.findall(low[w0:w1]), (text, w0, w1)
+                    assert words == sentences._WORD_RE.findall(low[w0:w1]), (text, w0, w1)
 
 
 def test_end_anchored_searches_match_the_plain_search() -> None:
-    from dedup import claims as cl
+    from dedup.claims import scanner, sentences
 
     lbs = ["năm ", "vào lúc  \n", "ngày\n", "xếp hạng", "abc thứ  ", "đt ", "số nhà 1", " km", "ſố ", "kỳ "]
     lbs += ["(ngày ", "lần thứ ", "thứ\xa0", "ngàyx ", "xngày ", "quốc lộ", "lộ ", "a-năm ", "", "  "]
     lbs += [text[max(0, pos - 30) : pos].lower() for text in _TRICKY for pos in range(len(text) + 1)]
     for lb in lbs:
-        assert cl._not_claim_before(lb) == bool(cl._NOT_CLAIM_BEFORE.search(lb)), lb
+        assert scanner._not_claim_before(lb) == bool(scanner._NOT_CLAIM_BEFORE.search(lb)), lb
     for text in ["đã tìm thấy 5", "bị thương, chết", "cháy rụi", "thiệt hại về người", "xtử vong", "tử vongx"]:
-        fast = [(m.span(), m.group(1)) for m in cl._PRED_FAST_RE.finditer(text)]
-        assert fast == [(m.span(), m.group(1)) for m in cl._PRED_RE.finditer(text)], text
+        fast = [(m.span(), m.group(1)) for m in sentences._PRED_FAST_RE.finditer(text)]
+        assert fast == [(m.span(), m.group(1)) for m in sentences._PRED_RE.finditer(text)], text
 
 
 def test_claims_are_plain_dataclass_instances() -> None:
@@ -527,7 +527,7 @@ def test_fields_computed_on_first_read_are_the_eager_ones() -> None:
     """The fields Claim computes on first read equal what the extractor used to compute for every
     claim: the context and lead words from the text's slices, the sentence's features from its
     words; the same whichever field is read first, and with NFD input."""
-    from dedup import claims as cl
+    from dedup.claims import claim, dates_in, sentences
 
     texts = _real_texts()[::3]
     nfd = [unicodedata.normalize("NFD", t) for t in texts[:40]]
@@ -536,21 +536,21 @@ def test_fields_computed_on_first_read_are_the_eager_ones() -> None:
         claims = extract_claims(text)
         for j, c in enumerate(claims):
             info, a, b = vars(c)["_lazy"]
-            assert not cl._LAZY_FIELDS & set(vars(c))  # left out by the extractor
+            assert not claim._LAZY_FIELDS & set(vars(c))  # left out by the extractor
             seg = info.text[info.s0 : info.s1]
             low = seg.lower()
-            words, entities, years, plan = cl._sentence_features(seg, low, cl._WORD_RE.findall(low))
+            words, entities, years, plan = sentences._sentence_features(seg, low, sentences._WORD_RE.findall(low))
             eager = {
-                "context": cl._context(info.text, a, b, info.s0, info.s1),
-                "lead": cl._lead_words(info.text, a, info.s0),
+                "context": sentences._context(info.text, a, b, info.s0, info.s1),
+                "lead": sentences._lead_words(info.text, a, info.s0),
                 "sent_words": words,
                 "entities": entities,
                 "years": years,
                 "plan": plan,
-                "dates": cl.dates_in(seg) or cl.dates_in(info.text.split("\n", 1)[0]),
+                "dates": dates_in(seg) or dates_in(info.text.split("\n", 1)[0]),
             }
-            assert set(eager) == cl._LAZY_FIELDS
-            first = sorted(cl._LAZY_FIELDS)[(k + j) % len(cl._LAZY_FIELDS)]  # read in varying orders
+            assert set(eager) == claim._LAZY_FIELDS
+            first = sorted(claim._LAZY_FIELDS)[(k + j) % len(claim._LAZY_FIELDS)]  # read in varying orders
             assert getattr(c, first) == eager[first], (text[:40], c.text, first)
             assert {name: getattr(c, name) for name in eager} == eager, (text[:40], c.text)
             n += 1
@@ -558,21 +558,21 @@ def test_fields_computed_on_first_read_are_the_eager_ones() -> None:
 
 
 def test_last_clause_break_matches_rfind() -> None:
-    from dedup import claims as cl
+    from dedup.claims import sentences
 
     for text in [*_TRICKY, 'a, b; c: (d) [e] "f" “g” h', ",,", "abc"]:
         for a in range(len(text) + 1):
             for b in range(a, len(text) + 1):
-                m = cl._LAST_CLAUSE_BREAK_RE.search(text, a, b)
+                m = sentences._LAST_CLAUSE_BREAK_RE.search(text, a, b)
                 assert (m.start() if m else -1) == max(text.rfind(ch, a, b) for ch in ',;:()[]"“”'), (text, a, b)
 
 
 def test_sentences_are_the_spans_between_sentence_ends() -> None:
-    from dedup import claims as cl
+    from dedup.claims import sentences
 
     for text in [*_TRICKY, "", ".", "a", "a.", "a. b", "\n", "\n\n", "...", "a!? b… c\n", "x.Y"]:
         starts, ends, pos = [], [], 0
-        for m in cl._SENT_END_RE.finditer(text):
+        for m in sentences._SENT_END_RE.finditer(text):
             if m.end() > pos:
                 starts.append(pos)
                 ends.append(m.end())
@@ -580,7 +580,7 @@ def test_sentences_are_the_spans_between_sentence_ends() -> None:
         if pos < len(text):
             starts.append(pos)
             ends.append(len(text))
-        assert cl._sentences(text) == (starts, ends), text
+        assert sentences._sentences(text) == (starts, ends), text
 
 
 def test_bmp_scanner_starts_after_exactly_the_non_word_characters() -> None:
@@ -588,9 +588,9 @@ def test_bmp_scanner_starts_after_exactly_the_non_word_characters() -> None:
     match, and none beyond."""
     import re
 
-    from dedup import claims as cl
+    from dedup.claims import scanner
 
-    first = re.compile(cl._SCAN_BMP_RE.pattern[: cl._SCAN_BMP_RE.pattern.index("]") + 1])
+    first = re.compile(scanner._SCAN_BMP_RE.pattern[: scanner._SCAN_BMP_RE.pattern.index("]") + 1])
     word = re.compile(r"\w")
     assert all((first.fullmatch(chr(cp)) is None) == bool(word.match(chr(cp))) for cp in range(0x10000))
     assert first.fullmatch("\U0001f600") is None
@@ -601,42 +601,46 @@ def test_spaced_scanner_skips_word_characters_only() -> None:
     character before a hit can start a match."""
     import re
 
-    from dedup import claims as cl
+    from dedup.claims import scanner
 
-    left_out = re.compile(f"[{cl._SCAN_WORD_CHARS}]")
+    left_out = re.compile(f"[{scanner._SCAN_WORD_CHARS}]")
     assert all(ch.isalnum() for ch in map(chr, range(0x110000)) if left_out.fullmatch(ch))
 
 
 @given(st.text(alphabet='hai ba năm một vài hàng chục trăm 0123456789.,-/:%(\n"Áx', max_size=60))
 @settings(max_examples=300, deadline=None)
 def test_spaced_scanner_matches_the_lower_case_scanner(text: str) -> None:
-    from dedup import claims as cl
+    from dedup.claims import scanner
 
-    fast = [(m.span(), m.lastgroup) for m in cl._SCAN_LOW_RE.finditer(text)]
+    fast = [(m.span(), m.lastgroup) for m in scanner._SCAN_LOW_RE.finditer(text)]
     spaced = [
-        ((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex]) for m in cl._SCAN_SPACED_RE.finditer(" " + text)
+        ((m.start(), m.end() - 1), scanner._SCAN_SPACED_KINDS[m.lastindex])
+        for m in scanner._SCAN_SPACED_RE.finditer(" " + text)
     ]
     assert spaced == fast
-    bmp = [((m.start(), m.end() - 1), cl._SCAN_SPACED_KINDS[m.lastindex]) for m in cl._SCAN_BMP_RE.finditer(" " + text)]
+    bmp = [
+        ((m.start(), m.end() - 1), scanner._SCAN_SPACED_KINDS[m.lastindex])
+        for m in scanner._SCAN_BMP_RE.finditer(" " + text)
+    ]
     assert bmp == spaced
 
 
 @given(st.text(alphabet='Hà Nội ĐÀ nẵng-Ba 2017 A.B ßΣς x_y 5-7 "(Ông', max_size=60))
 @settings(max_examples=300, deadline=None)
 def test_bmp_word_and_name_patterns_match_the_originals(text: str) -> None:
-    from dedup import claims as cl
+    from dedup.claims import patterns, sentences
 
-    assert cl._WORD_SPLIT_BMP_RE.split(text) == cl._WORD_SPLIT_RE.split(text)
-    assert cl._NAME_BMP_RE.findall(text) == cl._NAME_RE.findall(text)
-    assert cl._in_bmp(text) and not cl._in_bmp(text + "\U0001f600")
+    assert sentences._WORD_SPLIT_BMP_RE.split(text) == sentences._WORD_SPLIT_RE.split(text)
+    assert sentences._NAME_BMP_RE.findall(text) == sentences._NAME_RE.findall(text)
+    assert patterns._in_bmp(text) and not patterns._in_bmp(text + "\U0001f600")
 
 
 def test_bmp_letter_class_is_the_letters_below_u10000() -> None:
     import re
 
-    from dedup import claims as cl
+    from dedup.claims import patterns
 
-    bmp_letter, letter = re.compile(cl._BMP_LETTER), re.compile(r"[^\W\d_]")
+    bmp_letter, letter = re.compile(patterns._BMP_LETTER), re.compile(r"[^\W\d_]")
     assert all(bool(bmp_letter.fullmatch(chr(cp))) == bool(letter.fullmatch(chr(cp))) for cp in range(0x10000))
 
 
