@@ -172,9 +172,10 @@ def _matching_config(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(report.FORMATS)),
+    type=click.Choice(sorted([*report.FORMATS, "parquet"])),
     default=None,
-    help="json, jsonl (a story a line) or csv (a pair a row) for machines; md or html for people "
+    help="json, jsonl (a story a line) or csv (a pair a row) for machines; md or html for people; "
+    "parquet: -o names a directory of tables (articles, pairs, stories, claims, facts, rejected) "
     "[default: from -o's extension (.json .jsonl .csv .md .html), else json].",
 )
 @click.option("--skip-bad", is_flag=True, help="List bad records under `rejected` and go on, instead of stopping.")
@@ -291,6 +292,8 @@ def match(
         claims=not no_claims, workers=workers,
     )  # fmt: skip
     fmt = fmt or (report.format_of(output) if output != "-" else None) or "json"
+    if fmt == "parquet":
+        _check_parquet_output(output)
     limit = _rejected_limit(max_rejected)
     ctx = click.get_current_context()
     asked_max_days = ctx.get_parameter_source("max_days") == click.core.ParameterSource.COMMANDLINE
@@ -397,6 +400,18 @@ def _match(
     _write_report(result, fmt, output, say)
 
 
+def _check_parquet_output(output: str) -> None:
+    """Before any work: --format parquet needs pyarrow and a directory to write (made or replaced)."""
+    if output == "-":
+        raise click.UsageError("--format parquet writes a directory of tables: name it with -o DIR")
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise click.UsageError(f"--format parquet writes a directory, and {output} is a file")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise click.ClickException("--format parquet needs pyarrow: pip install 'dedup[spark]' or pyarrow") from None
+
+
 def _check_read(
     inputs: Iterable[str],
     n_articles: int,
@@ -427,7 +442,10 @@ def _check_read(
 def _write_report(result: Any, fmt: str, output: str, say: Callable[[str], None]) -> None:
     """Write the report where asked, then say what the run found."""
     try:
-        _write_atomically(report.write_parts(result, fmt), output)
+        if fmt == "parquet":
+            report.write_parquet(result, output)
+        else:
+            _write_atomically(report.write_parts(result, fmt), output)
     except BrokenPipeError:
         # The reader went away (`dedup match ... -o - | head`): stop quietly with status 1, as
         # click does for the other commands' output.

@@ -372,6 +372,91 @@ def format_of(path: str) -> str | None:
     return next((fmt for ext, fmt in EXTENSIONS.items() if lower.endswith(ext)), None)
 
 
+def _flat(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A record with its nested records' fields as columns of their own ("a": {"value": 3} -> a_value)."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}_"))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def tables(report: Report) -> dict[str, list[dict[str, Any]]]:
+    """The report as flat tables, a row per article, pair, story, compared pair of figures
+    (claims) and figure of a fact (facts): what a columnar store or a dataframe wants."""
+    data = to_dict(report)
+    claims = [_flat({"story": s["id"], "pair": k, **c}) for s in data["stories"] for k, c in enumerate(s["claims"])]
+    facts = [
+        {
+            "story": s["id"],
+            "fact": k,
+            **{key: value for key, value in f.items() if key != "figures"},
+            **{f"figure_{key}": value for key, value in figure.items()},
+        }
+        for s in data["stories"]
+        for k, f in enumerate(s["facts"])
+        for figure in f["figures"]
+    ]
+    stories = [
+        {
+            "id": s["id"],
+            "articles": s["articles"],
+            "kinds": s["kinds"],
+            "claims": len(s["claims"]),
+            "facts": len(s["facts"]),
+        }
+        for s in data["stories"]
+    ]
+    return {
+        "articles": data["articles"],
+        "pairs": data["pairs"],
+        "stories": stories,
+        "claims": claims,
+        "facts": facts,
+        "rejected": data["rejected"],
+    }
+
+
+def write_parquet(report: Report, directory: str) -> None:
+    """The report's tables (see `tables`) as Parquet files in `directory`, made or replaced whole:
+    the tables are written beside it first, so a failed run leaves the old directory as it was."""
+    import os
+    import shutil
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = os.path.abspath(directory)
+    first = {
+        "articles": ["id", "source", "title", "story", "earlier", "url", "published"],
+        "pairs": ["a", "b", "kind", "score", "probability", "cosine", "jaccard", "containment"],
+        "stories": ["id", "articles", "kinds", "claims", "facts"],
+        "claims": ["story", "pair", "quantity", "verdict", "score", "note"],
+        "facts": ["story", "fact", "quantity", "verdict"],
+        "rejected": ["origin", "id", "reason"],
+    }
+    staging = tempfile.mkdtemp(prefix=".parquet-", dir=os.path.dirname(target))
+    try:
+        for name, rows in tables(report).items():
+            # Every column any row has (a row lacks the keys it has no value for: url, note ...).
+            columns = list(dict.fromkeys([*first[name], *(key for row in rows for key in row)]))
+            table = pa.table({c: pa.array([row.get(c) for row in rows]) for c in columns})
+            pq.write_table(table, os.path.join(staging, f"{name}.parquet"))
+        if os.path.isdir(target):
+            old = tempfile.mkdtemp(prefix=".parquet-old-", dir=os.path.dirname(target))
+            os.replace(target, os.path.join(old, "report"))
+            os.replace(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def write_parts(report: Report, fmt: str) -> Iterator[str]:
     """The report in a format, in pieces to write one after another (JSON a record at a time)."""
     if fmt == "json":

@@ -63,6 +63,48 @@ def test_match_human_formats(tmp_path: Path, fmt: str, marker: str) -> None:
     assert seed_id("000") in text and seed_id("001") in text
 
 
+def test_parquet_tables_hold_what_the_json_report_holds(tmp_path: Path) -> None:
+    """--format parquet: a directory of tables, a row per article, pair, story, compared pair
+    of figures and figure of a fact; a second run replaces the directory whole."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    sample = tmp_path / "sample.jsonl"
+    sample.write_text(
+        "".join(line for _, line in zip(range(400), _gz_lines(FIXTURES / "baomoi-sample.jsonl.gz"), strict=False)),
+        encoding="utf-8",
+    )
+    js, out = tmp_path / "r.json", tmp_path / "tables"
+    assert invoke("match", str(sample), "-o", str(js), "-q").exit_code == 0
+    out.mkdir()
+    (out / "stale.parquet").write_text("from an earlier run")
+    result = invoke("match", str(sample), "-o", str(out), "--format", "parquet", "-q")
+    assert result.exit_code == 0, result.output
+    data = json.loads(js.read_text(encoding="utf-8"))
+    read = {p.stem: pq.read_table(p).to_pylist() for p in out.glob("*.parquet")}
+    assert set(read) == {"articles", "pairs", "stories", "claims", "facts", "rejected"}
+    assert [a["id"] for a in read["articles"]] == [a["id"] for a in data["articles"]]
+    assert [(p["a"], p["b"], p["kind"]) for p in read["pairs"]] == [(p["a"], p["b"], p["kind"]) for p in data["pairs"]]
+    assert [s["articles"] for s in read["stories"]] == [s["articles"] for s in data["stories"]]
+    assert len(read["claims"]) == sum(len(s["claims"]) for s in data["stories"]) > 0
+    figures = [(s["id"], g["article"], g["value"]) for s in data["stories"] for f in s["facts"] for g in f["figures"]]
+    assert [(r["story"], r["figure_article"], r["figure_value"]) for r in read["facts"]] == figures
+
+
+def _gz_lines(path: Path) -> list[str]:
+    import gzip
+
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return f.readlines()
+
+
+@pytest.mark.parametrize(("output", "message"), [("-", "name it with -o DIR"), ("file", "is a file")])
+def test_parquet_needs_a_directory(tmp_path: Path, output: str, message: str) -> None:
+    if output == "file":
+        output = str(tmp_path / "report.json")
+        Path(output).write_text("{}")
+    result = invoke("match", str(SEEDS), "-o", output, "--format", "parquet")
+    assert result.exit_code == 2 and message in result.output
+
+
 def test_match_reads_stdin_and_prints_to_stdout() -> None:
     lines = "".join(
         json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n"
