@@ -28,7 +28,9 @@ def page_data(report: Report, summary: str) -> dict[str, Any]:
     rows only: the others show their figures)."""
     story_of = report.story_of()
     articles = {
+        # A fifth field, 1, marks an article an index's earlier run holds, listed for its story.
         a.id: [a.title, a.source, a.url, a.published.isoformat(timespec="minutes") if a.published else None]
+        + ([1] if a.id in report.earlier else [])
         for a in report.articles
         if a.id in story_of
     }

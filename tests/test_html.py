@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,20 @@ def test_titles_are_text_not_markup_and_keep_their_direction(browser: WebDriver,
     links = browser.find_elements(By.CSS_SELECTOR, ".version a")
     assert [link.get_attribute("href") for link in links] == ["https://example.org/0", "https://example.org/1"]
     assert links[1].get_attribute("textContent") == titles[1] and links[1].get_attribute("dir") == "auto"
+
+
+def test_an_indexed_runs_earlier_articles_are_marked(browser: WebDriver, tmp_path: Path) -> None:
+    """The versions an index's earlier run holds (listed for their story) say so."""
+    articles, _ = read_articles([str(FIXTURES / "seeds")])
+    result = pipeline.run(articles)
+    story = result.stories[0]
+    earlier, new = story.articles[0], story.articles[1]
+    page = tmp_path / "report.html"
+    page.write_text(report.to_html(replace(result, earlier=frozenset({earlier}))), encoding="utf-8")
+    _open(browser, page)
+    _rows(browser)[0].find_element(By.TAG_NAME, "a").click()
+    versions = {v.get_attribute("data-article"): v for v in browser.find_elements(By.CSS_SELECTOR, "#story .version")}
+    assert "earlier" in versions[earlier].get_attribute("class").split()
+    assert "indexed earlier" in versions[earlier].text
+    assert "earlier" not in versions[new].get_attribute("class").split()
+    assert "indexed earlier" not in versions[new].text
