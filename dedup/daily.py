@@ -289,7 +289,9 @@ def _match_and_write(
     known = _known(index, window, config.dup_lsh.num_perm, _learner(index, {a.source or "" for a in articles}))
     kept: dict[str, Any] = {}
 
-    def hashed(chunks: list[pipeline.FeatureTable], keys: np.ndarray, lines: normalize.LineCounts) -> None:
+    def hashed(
+        chunks: list[pipeline.FeatureTable], keys: np.ndarray, lines: normalize.LineCounts, counted: np.ndarray
+    ) -> None:
         # The run's own articles come first; shipped reference articles after them are not indexed.
         blobs: list[bytes] = []
         columns = []
@@ -301,7 +303,19 @@ def _match_and_write(
                 blobs.append(store.features_blob(f.signature, {name: getattr(f, name) for name in pipeline._RAGGED}))
             values, offsets = table.ragged("columns")
             columns.append(values[: offsets[rows]])
-        kept.update(blobs=blobs, keys=keys[: len(articles)], lines=lines, use=similarity.column_use(columns))
+        # Which short lines each article added to its outlet's counts, for when it is removed.
+        texts = pipeline.ArticleTexts(articles, spool)
+        line_blobs = [
+            store.lines_blob(bool(counted[k]), normalize.short_line_keys(texts[k]) if counted[k] else ())
+            for k in range(len(articles))
+        ]
+        kept.update(
+            blobs=blobs,
+            keys=keys[: len(articles)],
+            lines=lines,
+            use=similarity.column_use(columns),
+            line_blobs=line_blobs,
+        )
 
     if replacing:
         # The replaced versions' term columns leave the document frequencies as the new ones come in.
@@ -374,7 +388,7 @@ def _match_and_write(
                     article.id, None, days[k], _published_text(article), article.source, article.title, article.url,
                     0, article.origin, digests[k], int(kept["keys"][k]),
                 ),
-                kept["blobs"][k], blob, prefix,
+                kept["blobs"][k], blob, prefix, kept["line_blobs"][k],
             )
         )  # fmt: skip
     changes = store.RunChanges(

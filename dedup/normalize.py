@@ -218,6 +218,18 @@ BOILERPLATE_MIN_SHARE = 0.01
 _LONG_LINE_RE = re.compile(rf"\s*(?:\S+\s+){{{BOILERPLATE_MAX_WORDS}}}\S")
 
 
+def short_line_keys(text: str) -> set[str]:
+    """The line_key of each short line of a text (the lines boilerplate is learned from)."""
+    keys = set()
+    for line in text.splitlines():
+        if _LONG_LINE_RE.match(line):
+            continue
+        words = line.split()
+        if words:
+            keys.add(" ".join(words).lower())  # line_key(line), for the short lines only
+    return keys
+
+
 @dataclass
 class LineCounts:
     """Per source: how many articles it has, and in how many of them each short line appears."""
@@ -233,14 +245,7 @@ class LineCounts:
         for source, text in docs:
             src = source or ""
             n_docs[src] += 1
-            keys = set()
-            for line in text.splitlines():
-                if _LONG_LINE_RE.match(line):
-                    continue
-                words = line.split()
-                if words:
-                    keys.add(" ".join(words).lower())  # line_key(line), for the short lines only
-            per_source.setdefault(src, Counter()).update(keys)
+            per_source.setdefault(src, Counter()).update(short_line_keys(text))
         return cls(per_source, n_docs)
 
     def add(self, other: LineCounts) -> None:

@@ -495,13 +495,14 @@ def prepare(
     clock: _Clock | None = None,
     spool: Sequence[str] | None = None,
     known: Known | None = None,
-    hashed: Callable[[list[FeatureTable], np.ndarray, normalize.LineCounts], None] | None = None,
+    hashed: Callable[[list[FeatureTable], np.ndarray, normalize.LineCounts, np.ndarray], None] | None = None,
 ) -> Prepared:
     """Hash every article, build TF-IDF vectors, and collect candidate pairs from both LSH tiers.
 
     `spool` holds the articles' texts by position when they were read into one (io.TextSpool).
     `known` articles (see Known) come first in the Prepared's positions, then `articles`. `hashed`
-    is handed the features, exact keys and line counts of `articles` as soon as they are computed.
+    is handed the features, exact keys and line counts of `articles` as soon as they are computed,
+    and which of them were counted (the first of identical texts).
     """
     clock = clock or _Clock()
     kernels.warm()  # before any worker starts: they inherit the compiled kernels
@@ -529,7 +530,7 @@ def prepare(
         boilerplate = replace(learned, titles=normalize.title_keys(a.title for a in articles if a.title))
         chunks = feature_chunks(fresh, boilerplate, config, fresh_texts, say)
         if hashed is not None:
-            hashed(chunks, fresh_keys, lines)
+            hashed(chunks, fresh_keys, lines, counted)
         if known is not None:
             chunks = [*known.features, *chunks]
             known.features.clear()  # consumed: the tables go as soon as the run's arrays are built

@@ -35,7 +35,7 @@ import numpy as np
 
 from dedup import normalize, similarity
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DATABASE = "index.sqlite"
 LOCK = "index.lock"
 
@@ -49,7 +49,7 @@ CREATE TABLE articles (
     id TEXT PRIMARY KEY, story TEXT, day REAL NOT NULL, published TEXT, source TEXT,
     title TEXT NOT NULL, url TEXT, run INTEGER NOT NULL, origin TEXT NOT NULL,
     digest TEXT NOT NULL, exact_key INTEGER NOT NULL, prefix INTEGER NOT NULL,
-    features BLOB NOT NULL, figures BLOB NOT NULL
+    features BLOB NOT NULL, figures BLOB NOT NULL, lines BLOB
 );
 CREATE INDEX articles_day ON articles (day);
 CREATE INDEX articles_story ON articles (story);
@@ -214,6 +214,7 @@ class NewArticle:
     features: bytes
     figures: bytes
     prefix: int
+    lines: bytes  # lines_blob: whether its short lines were counted, and which
 
 
 @dataclass
@@ -441,16 +442,17 @@ class Index:
         try:
             run = self.last_run() + 1
             db.execute("INSERT OR IGNORE INTO meta VALUES ('settings', ?)", (changes.settings,))
+            _uncount_lines(db, changes.replaced)
             for aid in changes.replaced:
                 db.execute("DELETE FROM articles WHERE id = ?", (aid,))
                 db.execute("DELETE FROM pairs WHERE a = ? OR b = ?", (aid, aid))
             db.executemany(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         n.indexed.id, None, n.indexed.day, n.indexed.published, n.indexed.source, n.indexed.title,
                         n.indexed.url, run, n.indexed.origin, n.indexed.digest, _signed(n.indexed.exact_key),
-                        n.prefix, n.features, n.figures,
+                        n.prefix, n.features, n.figures, n.lines,
                     )
                     for n in changes.added
                 ),
@@ -572,6 +574,7 @@ class Index:
                     "SELECT DISTINCT story FROM articles WHERE day < ? AND story IS NOT NULL", (before,)
                 )
             }
+            _uncount_lines(db, ids)
             db.execute("DELETE FROM pairs WHERE a IN (SELECT id FROM articles WHERE day < ?)", (before,))
             db.execute("DELETE FROM pairs WHERE b IN (SELECT id FROM articles WHERE day < ?)", (before,))
             db.execute("DELETE FROM articles WHERE day < ?", (before,))
@@ -610,7 +613,51 @@ def _migrate_0(db: sqlite3.Connection) -> None:  # pragma: no cover - no index o
     raise IndexProblem("this index predates schema 1: make a new index")
 
 
-_MIGRATIONS = {0: _migrate_0}
+def _migrate_1(db: sqlite3.Connection) -> None:
+    """Schema 2: each article's counted short lines (as hashes), so that removing it (prune,
+    --update) takes them out of the outlets' line counts. Articles indexed before have none
+    recorded (NULL): their lines stay counted."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if int(db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]) == 1:
+            db.execute("ALTER TABLE articles ADD COLUMN lines BLOB")
+            db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+_MIGRATIONS = {0: _migrate_0, 1: _migrate_1}
+
+
+def lines_blob(counted: bool, keys: Iterable[str]) -> bytes:
+    """What an article added to its outlet's line counts: nothing (a copy of a text counted
+    already), or one article and each of its short lines (by line_hash)."""
+    hashes = sorted({line_hash(k) for k in keys}) if counted else []
+    return zlib.compress(np.array([int(counted), *hashes], dtype=np.int64).tobytes(), 1)
+
+
+def _uncount_lines(db: sqlite3.Connection, ids: Sequence[str]) -> None:
+    """Take articles about to be removed out of the line counts (those indexed with their lines)."""
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        marks = ",".join("?" * len(part))
+        rows = db.execute(
+            f"SELECT source, lines FROM articles WHERE id IN ({marks}) AND lines IS NOT NULL", part
+        ).fetchall()
+        for source, blob in rows:
+            values = np.frombuffer(zlib.decompress(blob), dtype=np.int64)
+            if not len(values) or not values[0]:
+                continue
+            src = source or ""
+            db.execute("UPDATE sources SET docs = docs - 1 WHERE source = ?", (src,))
+            db.executemany(
+                "UPDATE lines SET docs = docs - 1 WHERE source = ? AND line = ?",
+                ((src, int(h)) for h in values[1:].tolist()),
+            )
+    db.execute("DELETE FROM lines WHERE docs <= 0")
+    db.execute("DELETE FROM sources WHERE docs <= 0")
 
 
 def _now() -> str:

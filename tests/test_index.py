@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
-from dedup import similarity, store
+from dedup import io, normalize, similarity, store
 from dedup.cli import cli
 from dedup.io import parse_published
 from tests.conftest import FIXTURES
@@ -778,3 +778,62 @@ def test_markdown_report_of_an_indexed_run_marks_the_earlier_articles(corpus: Co
               if line.startswith("| ") and "(indexed earlier)" in line}  # fmt: skip
     assert marked == {i for i in earlier if f"| {i} " in text or f"| {i} (" in text}
     assert not any(f"| {i} (indexed earlier)" in text for i in corpus.ids(corpus.batch2))
+
+
+def _line_counts_held(index: Path) -> tuple[dict[tuple[str, int], int], dict[str, int]]:
+    with sqlite3.connect(db_path(index)) as db:
+        lines = {(s, h): d for s, h, d in db.execute("SELECT source, line, docs FROM lines")}
+        sources = dict(db.execute("SELECT source, docs FROM sources").fetchall())
+    return lines, sources
+
+
+def _line_counts_of(rows: list[dict[str, Any]]) -> tuple[dict[tuple[str, int], int], dict[str, int]]:
+    """The outlets' line counts of these records, counted afresh (as hashes, as the index keeps them)."""
+    counts = normalize.LineCounts.of((r.get("source"), io.nfc(r["text"])) for r in rows)
+    lines = {(s, store.line_hash(k)): d for s, counter in counts.per_source.items() for k, d in counter.items()}
+    return lines, dict(counts.n_docs)
+
+
+def test_line_counts_follow_the_articles_the_index_holds(corpus: Corpus, tmp_path: Path) -> None:
+    """Boilerplate is learned from the outlets' line counts: pruning or replacing an article takes
+    its lines out of them, so they stay those of the articles the index holds."""
+    index = corpus.copy(corpus.after2, tmp_path / "index")
+    by_id = {r["id"]: r for r in corpus.rows}
+    assert _line_counts_held(index) == _line_counts_of(corpus.rows)
+    cut = "2013-10-22"
+    assert invoke("index", "prune", index, "--before", cut).exit_code == 0
+    held = [by_id[r["id"]] for r in export(index)]
+    assert 0 < len(held) < len(corpus.rows)
+    assert _line_counts_held(index) == _line_counts_of(held)
+    first = held[0]
+    changed = dict(first, text=first["text"] + "\nẢnh: Minh họa")
+    path = write_rows(tmp_path / "changed.jsonl", [changed])
+    result = invoke("match", path, "--index", index, "--update", "-q", "-o", tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    final = [changed if r["id"] == first["id"] else r for r in held]
+    assert _line_counts_held(index) == _line_counts_of(final)
+    assert ("" if first.get("source") is None else first["source"], store.line_hash("ảnh: minh họa")) in (
+        _line_counts_held(index)[0]
+    )
+
+
+def test_an_index_of_schema_1_is_migrated_and_keeps_its_counts(corpus: Corpus, tmp_path: Path) -> None:
+    """An index written before articles kept their lines gets the column; its articles' lines stay
+    counted (nothing says which they were), the next run's are recorded."""
+    index = corpus.copy(corpus.after1, tmp_path / "index")
+    with sqlite3.connect(db_path(index)) as db:
+        db.execute("ALTER TABLE articles DROP COLUMN lines")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.close()
+    before = _line_counts_held(index)
+    result = invoke("match", corpus.batch2, "--index", index, "-q", "-o", tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db_path(index)) as db:
+        version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        unknown = db.execute("SELECT COUNT(*) FROM articles WHERE lines IS NULL").fetchone()[0]
+    assert version == str(store.SCHEMA_VERSION) == "2"
+    assert unknown == len(corpus.ids(corpus.batch1))
+    assert _line_counts_held(index) == _line_counts_of(corpus.rows)
+    assert invoke("index", "prune", index, "--before", "2100-01-01").exit_code == 0
+    lines, sources = _line_counts_held(index)
+    assert (lines, sources) == before  # the second batch's lines taken out, the first's kept
