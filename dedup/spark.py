@@ -154,7 +154,8 @@ class Read:
 
     articles: list[Article]  # text left out
     rejected: list[Rejected]
-    records: Any  # RDD of (file number, record number, Article) of the kept articles, texts included
+    records: Any  # RDD of (file number, record number, Article, exact key) of the kept articles, texts included
+    keys: list[int]  # io.exact_key of each article's text, in input order
 
 
 def read(spark: Any, inputs: Sequence[str], skip_bad: bool, on_duplicate_id: str, warn: Progress | None) -> Read:
@@ -225,9 +226,9 @@ def read(spark: Any, inputs: Sequence[str], skip_bad: bool, on_duplicate_id: str
         .map(lambda r: (*moved_b.value.get((r[0], r[1]), (r[0], r[1])), r[2], r[3]))
         .persist()
     )
-    heads = sorted(kept.map(lambda r: (r[0], r[1], replace(r[2], text=""))).collect(), key=lambda r: (r[0], r[1]))
+    heads = sorted(kept.map(lambda r: (r[0], r[1], replace(r[2], text=""), r[3])).collect(), key=lambda r: r[:2])
     records.unpersist()
-    return Read([a for _n, _s, a in heads], [r for _n, _s, r in bad], kept)
+    return Read([a for _n, _s, a, _k in heads], [r for _n, _s, r in bad], kept, [k for *_h, k in heads])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -625,30 +626,26 @@ def run(
         if not n_real:
             return Report((), (), (), tuple(got.rejected), pipeline.report_stats(0, len(got.rejected), [], []))
         refs = pipeline._reference_articles(config, n_real)
-        # Rows: each article's place among all ids sorted, the local engine's tie-breaking order.
-        every = got.records.map(lambda r: (r[2], False)).union(sc.parallelize([(a, True) for a in refs], 1))
-        numbered = every.sortBy(lambda ar: ar[0].id).zipWithIndex().map(lambda x: (x[1], x[0][0], x[0][1])).persist()
-        n = n_real + len(refs)
-        row_of = dict(numbered.map(lambda r: (r[1].id, r[0])).collect())
-        meta = [Article("", "")] * n
-        for row, art in numbered.map(lambda r: (r[0], replace(r[1], text=""))).collect():
-            meta[row] = art
+        # Rows: each article's place among all ids sorted, the local engine's tie-breaking order (a
+        # shipped reference article may share an id with one of the run's: the run's comes first).
+        order = sorted([(a.id, 0, k) for k, a in enumerate(got.articles)] + [(a.id, 1, k) for k, a in enumerate(refs)])
+        n = len(order)
+        meta = [got.articles[k] if ref == 0 else replace(refs[k], text="") for _id, ref, k in order]
+        row_of = {a_id: row for row, (a_id, ref, _k) in enumerate(order) if ref == 0}
+        ref_row = {k: row for row, (_id, ref, k) in enumerate(order) if ref == 1}
+        rows = sc.broadcast(row_of)
+        numbered = (
+            got.records.map(lambda r: (rows.value[r[2].id], r[2], False))
+            .union(sc.parallelize([(ref_row[k], a, True) for k, a in enumerate(refs)], 1))
+            .persist()
+        )
         # Identical texts: the copy with the smallest id is counted for boilerplate (as locally),
         # and the run's own copies are candidates whatever is left of them.
-        keyed = numbered.map(lambda r: (io.exact_key(r[1].text), r[0], r[2]))
-        groups = (
-            keyed.filter(lambda k: k[0] != 0)
-            .map(lambda k: (k[0], [(k[1], k[2])]))
-            .reduceByKey(lambda a, b: a + b)
-            .filter(lambda kv: len(kv[1]) > 1)
-            .collect()
-        )
-        not_first = {row for _key, members in groups for row, _ref in sorted(members)[1:]}
-        real_keys = np.zeros(n, np.uint64)
-        for key, members in groups:
-            for row, ref in members:
-                if not ref:
-                    real_keys[row] = np.uint64(key)
+        keys = np.zeros(n, np.uint64)
+        keys[[row_of[a.id] for a in got.articles]] = np.array(got.keys, dtype=np.uint64)
+        real_keys = keys.copy()
+        keys[[ref_row[k] for k in range(len(refs))]] = np.array([io.exact_key(a.text) for a in refs], dtype=np.uint64)
+        not_first = set(np.flatnonzero(~pipeline.first_copies(keys, np.arange(n))).tolist())
         same_text = hashing.identical_pairs(real_keys, np.arange(n))
         skip = sc.broadcast(not_first)
         lines = numbered.filter(lambda r: r[0] not in skip.value).mapPartitions(_line_counts)
@@ -757,6 +754,7 @@ def run(
                 F.coalesce("identical", F.lit(False)).alias("identical"),
             )
         )
+        candidates = candidates.persist()
         n_all = candidates.count()
         clock.lap("candidates")
 
@@ -830,7 +828,7 @@ def run(
         clock.lap("cluster")
         # Back to the input's order, where the report lists articles.
         position = {a.id: k for k, a in enumerate(got.articles)}
-        pos = {row: position[meta[row].id] for row in range(n) if meta[row].id in position}
+        pos = {row: position[a_id] for a_id, row in row_of.items()}
         groups_pos = [sorted(pos[r] for r in g) for g in grouped]
         evidence = {(min(pos[i], pos[j]), max(pos[i], pos[j])): ev for (i, j), ev in evidence_rows.items()}
 
