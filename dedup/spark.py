@@ -54,8 +54,9 @@ class SparkUnavailable(RuntimeError):
 _MISSING = "the Spark engine needs pyspark: pip install 'dedup[spark]' (and Java 17: make install-spark)"
 
 
-def session(master: str | None = None, app: str = "dedup") -> Any:
-    """A Spark session on `master` (default local[*]); the Python workers run this interpreter."""
+def session(master: str | None = None, app: str = "dedup", ui: bool = False) -> Any:
+    """A Spark session on `master` (default local[*]); the Python workers run this interpreter.
+    `ui`: Spark's web UI and its REST API (the stages' times and shuffle sizes), off by default."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -65,7 +66,7 @@ def session(master: str | None = None, app: str = "dedup") -> Any:
     builder = (
         SparkSession.builder.master(master or "local[*]")
         .appName(app)
-        .config("spark.ui.enabled", "false")
+        .config("spark.ui.enabled", "true" if ui else "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.ui.showConsoleProgress", "false")
@@ -619,12 +620,18 @@ def run(
     spark = spark or session(master)
     sc = spark.sparkContext
     clock = pipeline._Clock()
+
+    def stage(name: str) -> None:
+        # The Spark jobs of each stage carry its name (the UI and its REST API group them by it).
+        sc.setJobGroup(f"dedup:{name}", f"dedup {name}")
+
     try:
+        stage("read")
         got = read(spark, inputs, skip_bad, on_duplicate_id, warn)
         n_real = len(got.articles)
         say(f"{n_real} articles read" + (f", {len(got.rejected)} rejected" if got.rejected else ""))
-        if not n_real:
-            return Report((), (), (), tuple(got.rejected), pipeline.report_stats(0, len(got.rejected), [], []))
+        if not n_real:  # nothing to spread: the local engine's (empty) report
+            return pipeline.run([], config, rejected=got.rejected)
         refs = pipeline._reference_articles(config, n_real)
         # Rows: each article's place among all ids sorted, the local engine's tie-breaking order (a
         # shipped reference article may share an id with one of the run's: the run's comes first).
@@ -652,6 +659,7 @@ def run(
         counts = lines.treeReduce(_merged) if lines.getNumPartitions() else normalize.LineCounts({}, {})
         boilerplate = replace(counts.boilerplate(), titles=normalize.title_keys(a.title for a in meta if a.title))
         clock.lap("read")
+        stage("features")
         say(f"boilerplate learned from {n} articles; hashing")
 
         blocks = (
@@ -687,6 +695,7 @@ def run(
         profiles.count()
         blocks.unpersist()
         clock.lap("features")
+        stage("candidates")
         say(f"hashed and weighed {n} articles ({clock.seconds['features']:.1f}s)")
 
         # 5. Candidates: the shingle tier's buckets, the term tier's one-row bands, identical texts.
@@ -757,6 +766,7 @@ def run(
         candidates = candidates.persist()
         n_all = candidates.count()
         clock.lap("candidates")
+        stage("score")
 
         # 6. Pair signals. The articles fall into groups of up to GROUP by row; the pairs between
         # two groups are scored in one task holding both groups' profiles: each profile travels
@@ -804,6 +814,7 @@ def run(
             "i long, j long, duplicate boolean, probability double, cosine double, jaccard double, containment double",
         ).toPandas()
         clock.lap("score")
+        stage("cluster")
         # 7. Stories: the majority rule over the confirmed pairs, on the driver.
         confirmed = confirmed.sort_values(["i", "j"], kind="stable")
         links: list[tuple[int, int, float]] = []
@@ -826,6 +837,7 @@ def run(
             f"{report.counted(len(grouped), 'story', 'stories')}"
         )
         clock.lap("cluster")
+        stage("claims")
         # Back to the input's order, where the report lists articles.
         position = {a.id: k for k, a in enumerate(got.articles)}
         pos = {row: position[a_id] for a_id, row in row_of.items()}

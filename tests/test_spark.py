@@ -115,3 +115,11 @@ def test_input_the_engine_cannot_read(session, tmp_path) -> None:
 def test_options_that_do_not_go_together(args: list[str], message: str, tmp_path) -> None:
     result = CliRunner().invoke(cli, ["match", str(ROOT / "fixtures" / "seeds"), *args])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_input_of_only_bad_records_gives_the_local_engines_empty_report(session, tmp_path) -> None:
+    path = _records(tmp_path / "bad.jsonl", ["{not json", '{"id": "x"}'])
+    config = replace(MatchConfig(), reference=None)
+    found = spark.run([path], config, skip_bad=True, spark=session)
+    assert report.to_json(found) == _local([path], config, skip_bad=True)
+    assert len(found.rejected) == 2 and not found.articles
