@@ -310,6 +310,16 @@ def _kept_rows(matrix: sp.csr_matrix, keep: np.ndarray) -> list[tuple[np.ndarray
     return out
 
 
+def _held_by(names: np.ndarray, hashes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """How many articles hold each of `names`: its count among the (sorted) names held by several, else 1."""
+    out = np.ones(len(names), dtype=np.float64)
+    if len(hashes) and len(names):
+        at = np.minimum(np.searchsorted(hashes, names), len(hashes) - 1)
+        found = hashes[at] == names
+        out[found] = counts[at[found]]
+    return out
+
+
 def _profiles(
     config: MatchConfig, weights: Any, name_counts: Any
 ) -> Callable[[_Block], Iterator[tuple[int, bytes, bytes]]]:
@@ -334,9 +344,7 @@ def _profiles(
         for d, row in enumerate(block.rows.tolist()):
             art, ref = block.articles[d]
             own = names[d]
-            at = np.searchsorted(hashes, own)
-            at = np.minimum(at, max(len(hashes) - 1, 0))
-            df = np.where(len(hashes) and hashes[at] == own, counts[at] if len(hashes) else 1, 1).astype(np.float64)
+            df = _held_by(own, hashes, counts)
             profile = Profile(
                 rows_b[d],
                 rows_l[d],
@@ -681,9 +689,13 @@ def run(
             .filter(lambda kv: kv[1] > 1)
             .collect()
         )
-        held = np.array(sorted(names_held), dtype=np.float64).reshape(-1, 2)
-        name_hashes = np.array([h for h, _c in sorted(names_held)], dtype=np.uint64)
-        name_counts = sc.broadcast((name_hashes, held[:, 1] if len(held) else np.zeros(0)))
+        names_held.sort()
+        name_counts = sc.broadcast(
+            (
+                np.array([h for h, _c in names_held], dtype=np.uint64),
+                np.array([c for _h, c in names_held], dtype=np.float64),
+            )
+        )
         schema = T.StructType(
             [
                 T.StructField("row", T.LongType()),
