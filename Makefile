@@ -11,7 +11,7 @@ ARGS   ?=
 
 INDEX  ?= out/index
 
-.PHONY: install install-spark java browser report daily test test-fast eval bench lint format clean
+.PHONY: install install-spark java browser report daily test test-fast eval bench bench-spark lint format clean
 
 install: $(BIN)/dedup browser java
 
@@ -73,6 +73,11 @@ eval: install
 ## Speed and memory beside a plain datasketch run (REPEAT rounds; and references), then 5k/10k/35k/140k articles
 bench: install
 	$(BIN)/python bench/run.py --corpus $(DATA)/baomoi-2017.jsonl.gz --repeat $(REPEAT) --scaling
+
+## The Spark engine beside the local one on the corpus (COPIES=4: with three perturbed copies), per-stage shuffle sizes
+COPIES ?= 1
+bench-spark: install
+	$(BIN)/python bench/spark_scale.py --corpus $(DATA)/baomoi-2017.jsonl.gz --copies $(COPIES)
 
 lint: install
 	$(BIN)/ruff check dedup tests scripts bench
