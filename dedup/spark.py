@@ -460,9 +460,14 @@ def _group_signals(min_shared: int) -> Callable[[Any, Any], Any]:
             out[f"s{k}"] = cols[:, k].astype(np.float64)
         out["mix"] = cols[:, 0] + 0.5 * cols[:, 1] + 0.5 * cols[:, 2]
         out["jaccard"], out["containment"] = jac, cont
-        out["titles_apart"] = np.array(
-            [claims_mod.dates_disagree(prof[a].title_dates, prof[b].title_dates) for a, b in local.tolist()], bool
-        )
+        # Only titles that both name days can disagree on them (most name none).
+        dated = np.array([bool(p.title_dates) for p in prof], bool)
+        both = np.flatnonzero(dated[local[:, 0]] & dated[local[:, 1]])
+        apart = np.zeros(len(local), bool)
+        apart[both] = [
+            claims_mod.dates_disagree(prof[a].title_dates, prof[b].title_dates) for a, b in local[both].tolist()
+        ]
+        out["titles_apart"] = apart
         stamps = np.array([p.stamp for p in prof])
         out["gap"] = np.abs(stamps[local[:, 0]] - stamps[local[:, 1]])
         ref = np.array([p.reference for p in prof], bool)
@@ -584,8 +589,11 @@ def _shingle_keys(hashranges: Sequence[tuple[int, int]]) -> Callable[[Iterator[A
     return run
 
 
-def _bucket_pairs(keys: Any, key_cols: list[str], max_bucket: int, F: Any, Window: Any) -> tuple[Any, int]:
+def _bucket_pairs(keys: Any, key_cols: list[str], max_bucket: int) -> tuple[Any, int]:
     """All pairs of the buckets of 2..max_bucket members (0: no limit), and how many were larger."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
     sized = keys.withColumn("size", F.count("*").over(Window.partitionBy(*key_cols))).filter("size >= 2")
     oversized = 0
     if max_bucket:
@@ -594,6 +602,262 @@ def _bucket_pairs(keys: Any, key_cols: list[str], max_bucket: int, F: Any, Windo
     a, b = sized.alias("a"), sized.alias("b")
     on = [F.col(f"a.{c}") == F.col(f"b.{c}") for c in key_cols] + [F.col("a.row") < F.col("b.row")]
     return a.join(b, on).select(F.col("a.row").alias("i"), F.col("b.row").alias("j")), oversized
+
+
+@dataclass
+class _Numbered:
+    """The run's articles and the shipped reference ones, numbered by id (see run, step 2)."""
+
+    n: int
+    meta: list[Article]  # by row, without texts
+    row_of: dict[str, int]  # the run's articles' rows
+    records: Any  # RDD of (row, Article with its text, is a reference article)
+    same_text: np.ndarray  # pairs of the run's articles identical as written
+    boilerplate: normalize.Boilerplate
+
+
+def _number(sc: Any, got: Read, refs: list[Article]) -> _Numbered:
+    """Rows by id, identical texts, and the boilerplate the outlets' line counts give."""
+    # Rows: each article's place among all ids sorted, the local engine's tie-breaking order (a
+    # shipped reference article may share an id with one of the run's: the run's comes first).
+    order = sorted([(a.id, 0, k) for k, a in enumerate(got.articles)] + [(a.id, 1, k) for k, a in enumerate(refs)])
+    n = len(order)
+    meta = [got.articles[k] if ref == 0 else replace(refs[k], text="") for _id, ref, k in order]
+    row_of = {a_id: row for row, (a_id, ref, _k) in enumerate(order) if ref == 0}
+    ref_row = {k: row for row, (_id, ref, k) in enumerate(order) if ref == 1}
+    rows = sc.broadcast(row_of)
+    numbered = (
+        got.records.map(lambda r: (rows.value[r[2].id], r[2], False))
+        .union(sc.parallelize([(ref_row[k], a, True) for k, a in enumerate(refs)], 1))
+        .persist()
+    )
+    # Identical texts: the copy with the smallest id is counted for boilerplate (as locally),
+    # and the run's own copies are candidates whatever is left of them.
+    keys = np.zeros(n, np.uint64)
+    keys[[row_of[a.id] for a in got.articles]] = np.array(got.keys, dtype=np.uint64)
+    real_keys = keys.copy()
+    keys[[ref_row[k] for k in range(len(refs))]] = np.array([io.exact_key(a.text) for a in refs], dtype=np.uint64)
+    skip = sc.broadcast(set(np.flatnonzero(~pipeline.first_copies(keys, np.arange(n))).tolist()))
+    lines = numbered.filter(lambda r: r[0] not in skip.value).mapPartitions(_line_counts)
+    counts = lines.treeReduce(_merged) if lines.getNumPartitions() else normalize.LineCounts({}, {})
+    boilerplate = replace(counts.boilerplate(), titles=normalize.title_keys(a.title for a in meta if a.title))
+    return _Numbered(n, meta, row_of, numbered, hashing.identical_pairs(real_keys, np.arange(n)), boilerplate)
+
+
+def _hash_and_weigh(spark: Any, arts: _Numbered, config: MatchConfig) -> Any:
+    """Each article's profile and signatures (a DataFrame of row, p, sig), hashed and weighed by blocks."""
+    from pyspark.sql import types as T
+
+    sc = spark.sparkContext
+    blocks = (
+        arts.records.map(lambda r: (r[0] // BLOCK, (r[0], r[1], r[2])))
+        .groupByKey(max(1, sc.defaultParallelism * 2))
+        .map(_hash_block(config, arts.boilerplate))
+        .persist()
+    )
+    body_df, lead_df, title_df = blocks.map(_use).treeReduce(_add3)
+    idf = similarity.idf_of(body_df.astype(np.float64), arts.n, pipeline._load_background(config))
+    weights = sc.broadcast((idf, body_df >= 2, lead_df >= 2, title_df >= 2))
+    # How many articles hold each name: a name only these two articles hold is strong
+    # evidence (the local engine's element_frequencies); names held once are left out.
+    names_held = (
+        blocks.flatMap(lambda b: b.table.values["names"].tolist())
+        .map(lambda h: (h, 1))
+        .reduceByKey(lambda a, b: a + b)
+        .filter(lambda kv: kv[1] > 1)
+        .collect()
+    )
+    names_held.sort()
+    name_counts = sc.broadcast(
+        (
+            np.array([h for h, _c in names_held], dtype=np.uint64),
+            np.array([c for _h, c in names_held], dtype=np.float64),
+        )
+    )
+    schema = T.StructType(
+        [
+            T.StructField("row", T.LongType()),
+            T.StructField("p", T.BinaryType()),
+            T.StructField("sig", T.BinaryType()),
+        ]
+    )
+    profiles = spark.createDataFrame(blocks.flatMap(_profiles(config, weights, name_counts)), schema).persist()
+    profiles.count()
+    blocks.unpersist()
+    return profiles
+
+
+def _story_tier_pairs(profiles: Any, config: MatchConfig) -> tuple[Any, dict[str, int]]:
+    """The term tier's pairs: all pairs of small one-row-band buckets, each member's `window` next
+    members in larger ones (ordered by the next band's value, then row), none of the largest."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    keys = profiles.select("row", "sig").mapInPandas(
+        _story_keys(config.story_bands), "band int, value long, next long, row long"
+    )
+    bucket = Window.partitionBy("band", "value")
+    sized = keys.withColumn("size", F.count("*").over(bucket)).filter("size >= 2").persist()
+    limit = (
+        max(config.story_max_bucket, config.story_max_window_bucket) if config.story_window else config.story_max_bucket
+    )
+    small = sized.filter(F.col("size") <= config.story_max_bucket)
+    a, b = small.alias("a"), small.alias("b")
+    pairs = a.join(
+        b,
+        (F.col("a.band") == F.col("b.band"))
+        & (F.col("a.value") == F.col("b.value"))
+        & (F.col("a.row") < F.col("b.row")),
+    ).select(F.col("a.row").alias("i"), F.col("b.row").alias("j"))
+    windowed = 0
+    if config.story_window:
+        wide = (
+            sized.filter((F.col("size") > config.story_max_bucket) & (F.col("size") <= limit))
+            .withColumn("pos", F.row_number().over(bucket.orderBy("next", "row")))
+            .persist()
+        )
+        windowed = wide.select("band", "value").distinct().count()
+        # Each member with the `window` members after it: an equi-join on the next positions,
+        # not a join of the whole bucket with itself (200 members would be 40,000 rows).
+        ahead = wide.select(
+            "band",
+            "value",
+            "row",
+            F.explode(F.sequence(F.col("pos") + 1, F.col("pos") + config.story_window)).alias("at"),
+        )
+        near = ahead.join(
+            wide.select("band", "value", F.col("pos").alias("at"), F.col("row").alias("other")),
+            ["band", "value", "at"],
+        ).select(F.least("row", "other").alias("i"), F.greatest("row", "other").alias("j"))
+        pairs = pairs.union(near)
+    oversized = sized.filter(F.col("size") > limit).select("band", "value").distinct().count()
+    pairs = pairs.distinct().persist()
+    stats = {"windowed_buckets": windowed, "oversized_buckets": oversized, "pairs": pairs.count()}
+    sized.unpersist()
+    return pairs, stats
+
+
+def _candidates(spark: Any, profiles: Any, same_text: np.ndarray, config: MatchConfig) -> tuple[Any, dict[str, Any]]:
+    """Candidate pairs (i, j, from_shingles, identical) of both tiers and identical texts, and their counts."""
+    from pyspark.sql import functions as F
+
+    layout = lsh.bands(config.dup_lsh)
+    index = lsh.MinHashLSH(threshold=config.dup_lsh.threshold, num_perm=config.dup_lsh.num_perm, params=layout)
+    shingle_keys = profiles.select("row", "sig").mapInPandas(
+        _shingle_keys(index.hashranges), "band int, key binary, row long"
+    )
+    dup_pairs, dup_oversized = _bucket_pairs(shingle_keys, ["band", "key"], config.dup_lsh.max_bucket)
+    dup_pairs = dup_pairs.distinct().persist()
+    story_pairs, story = _story_tier_pairs(profiles, config)
+    same = spark.createDataFrame([(int(i), int(j)) for i, j in same_text.tolist()], "i long, j long").withColumn(
+        "identical", F.lit(True)
+    )
+    candidates = (
+        dup_pairs.withColumn("from_shingles", F.lit(True))
+        .join(story_pairs.withColumn("story", F.lit(True)), ["i", "j"], "full")
+        .join(same, ["i", "j"], "full")
+        .select(
+            "i",
+            "j",
+            F.coalesce("from_shingles", F.lit(False)).alias("from_shingles"),
+            F.coalesce("identical", F.lit(False)).alias("identical"),
+        )
+        .persist()
+    )
+    stats = {
+        "duplicate_tier": dup_pairs.count(),
+        "story_tier": story["pairs"],
+        "identical_texts": len(same_text),
+        "all": candidates.count(),
+        "lsh": {
+            "duplicate_tier": {"bands": layout[0], "rows": layout[1], "oversized_buckets": dup_oversized},
+            "story_tier": {
+                "bands": config.story_bands,
+                "rows": 1,
+                "windowed_buckets": story["windowed_buckets"],
+                "oversized_buckets": story["oversized_buckets"],
+            },
+        },
+    }
+    return candidates, stats
+
+
+def _score(
+    spark: Any, profiles: Any, candidates: Any, n: int, config: MatchConfig, model: scorer_mod.Scorer
+) -> tuple[Any, int, int]:
+    """The confirmed pairs (a pandas frame: i, j, duplicate, probability, cosine, jaccard,
+    containment), how many candidates share enough terms to be scored, and how many of those
+    have a reference article."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    # The articles fall into groups of up to GROUP by row; the pairs between two groups are
+    # scored in one task holding both groups' profiles: each profile travels once per group,
+    # not once per pair (a 35k run has 2.3 million candidates).
+    groups_n = max(1, -(-n // GROUP))
+    group_of = (F.col("row") * groups_n / n).cast("long")
+    pairs_of_groups = spark.createDataFrame(
+        [(a, b) for a in range(groups_n) for b in range(a, groups_n)], "ga long, gb long"
+    )
+    placed = profiles.select("row", "p").withColumn("g", group_of)
+    held = placed.join(F.broadcast(pairs_of_groups), (F.col("g") == F.col("ga")) | (F.col("g") == F.col("gb"))).select(
+        "ga", "gb", "row", "p"
+    )
+    gi = (F.col("i") * groups_n / n).cast("long")
+    gj = (F.col("j") * groups_n / n).cast("long")
+    placed_pairs = candidates.withColumn("ga", F.least(gi, gj)).withColumn("gb", F.greatest(gi, gj))
+    schema_pairs = ", ".join(f"{c} {_PAIR_TYPES.get(c, 'double')}" for c in PAIR_COLUMNS)
+    kept = (
+        held.groupBy("ga", "gb")
+        .cogroup(placed_pairs.groupBy("ga", "gb"))
+        .applyInPandas(_group_signals(config.min_shared_terms), schema_pairs)
+        .persist()
+    )
+    n_kept = kept.count()
+    n_with_reference = n_kept - kept.filter(F.col("real")).count()
+    # Ranks of each pair in its two articles' candidate lists (cosine, and the mix), best first.
+    ends = kept.select(F.col("i").alias("end"), "i", "j", F.col("s0").alias("c"), "mix").union(
+        kept.select(F.col("j").alias("end"), "i", "j", F.col("s0").alias("c"), "mix")
+    )
+    per = Window.partitionBy("end")
+    ranked = ends
+    for name, col in (("c", "c"), ("m", "mix")):
+        best = F.max(col).over(per)
+        ranked = ranked.withColumn(f"{name}_rank", F.rank().over(per.orderBy(F.col(col).desc()))).withColumn(
+            f"{name}_share", F.when(best > 0, F.col(col) / best).otherwise(F.lit(0.0))
+        )
+    first_end = ranked.filter(F.col("end") == F.col("i")).select(
+        "i", "j", *(F.col(f"{x}_{y}").alias(f"{x}_{y}_i") for x in ("c", "m") for y in ("rank", "share"))
+    )
+    second_end = ranked.filter(F.col("end") == F.col("j")).select(
+        "i", "j", *(F.col(f"{x}_{y}").alias(f"{x}_{y}_j") for x in ("c", "m") for y in ("rank", "share"))
+    )
+    scored = kept.join(first_end, ["i", "j"]).join(second_end, ["i", "j"])
+    confirmed = scored.mapInPandas(
+        _decide(config, model),
+        "i long, j long, duplicate boolean, probability double, cosine double, jaccard double, containment double",
+    ).toPandas()
+    return confirmed.sort_values(["i", "j"], kind="stable"), n_kept, n_with_reference
+
+
+def _links(confirmed: Any) -> tuple[list[tuple[int, int, float]], dict[tuple[int, int], dict[str, Any]]]:
+    """The majority rule's links (a copy at 1, a same-story pair at its probability) and each
+    pair's evidence for the report, as the local engine writes them."""
+    links: list[tuple[int, int, float]] = []
+    evidence: dict[tuple[int, int], dict[str, Any]] = {}
+    for rec in confirmed.itertuples(index=False):
+        i, j = int(rec.i), int(rec.j)
+        score = 1.0 if rec.duplicate else float(rec.probability)
+        links.append((i, j, score))
+        evidence[(i, j)] = {
+            "kind": "duplicate" if rec.duplicate else "same_story",
+            "score": round(score, 4),
+            "probability": round(float(rec.probability), 4),
+            "cosine": round(float(rec.cosine), 4),
+            "jaccard": round(float(rec.jaccard), 4),
+            "containment": round(float(rec.containment), 4),
+        }
+    return links, evidence
 
 
 def run(
@@ -610,12 +874,10 @@ def run(
     """Match the articles of `inputs` on Spark: the report pipeline.run gives for the same articles.
 
     Runs in `spark` when given, else in the active session, else in a session of its own on
-    `master` (stopped at the end).
+    `master` (stopped at the end). The stages are the module's numbered steps.
     """
     try:
-        from pyspark.sql import SparkSession, Window
-        from pyspark.sql import functions as F
-        from pyspark.sql import types as T
+        from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable(_MISSING) from None
 
@@ -636,214 +898,27 @@ def run(
     try:
         stage("read")
         got = read(spark, inputs, skip_bad, on_duplicate_id, warn)
-        n_real = len(got.articles)
-        say(f"{n_real} articles read" + (f", {len(got.rejected)} rejected" if got.rejected else ""))
-        if not n_real:  # nothing to spread: the local engine's (empty) report
+        say(f"{len(got.articles)} articles read" + (f", {len(got.rejected)} rejected" if got.rejected else ""))
+        if not got.articles:  # nothing to spread: the local engine's (empty) report
             return pipeline.run([], config, rejected=got.rejected)
-        refs = pipeline._reference_articles(config, n_real)
-        # Rows: each article's place among all ids sorted, the local engine's tie-breaking order (a
-        # shipped reference article may share an id with one of the run's: the run's comes first).
-        order = sorted([(a.id, 0, k) for k, a in enumerate(got.articles)] + [(a.id, 1, k) for k, a in enumerate(refs)])
-        n = len(order)
-        meta = [got.articles[k] if ref == 0 else replace(refs[k], text="") for _id, ref, k in order]
-        row_of = {a_id: row for row, (a_id, ref, _k) in enumerate(order) if ref == 0}
-        ref_row = {k: row for row, (_id, ref, k) in enumerate(order) if ref == 1}
-        rows = sc.broadcast(row_of)
-        numbered = (
-            got.records.map(lambda r: (rows.value[r[2].id], r[2], False))
-            .union(sc.parallelize([(ref_row[k], a, True) for k, a in enumerate(refs)], 1))
-            .persist()
-        )
-        # Identical texts: the copy with the smallest id is counted for boilerplate (as locally),
-        # and the run's own copies are candidates whatever is left of them.
-        keys = np.zeros(n, np.uint64)
-        keys[[row_of[a.id] for a in got.articles]] = np.array(got.keys, dtype=np.uint64)
-        real_keys = keys.copy()
-        keys[[ref_row[k] for k in range(len(refs))]] = np.array([io.exact_key(a.text) for a in refs], dtype=np.uint64)
-        not_first = set(np.flatnonzero(~pipeline.first_copies(keys, np.arange(n))).tolist())
-        same_text = hashing.identical_pairs(real_keys, np.arange(n))
-        skip = sc.broadcast(not_first)
-        lines = numbered.filter(lambda r: r[0] not in skip.value).mapPartitions(_line_counts)
-        counts = lines.treeReduce(_merged) if lines.getNumPartitions() else normalize.LineCounts({}, {})
-        boilerplate = replace(counts.boilerplate(), titles=normalize.title_keys(a.title for a in meta if a.title))
+        arts = _number(sc, got, pipeline._reference_articles(config, len(got.articles)))
         clock.lap("read")
         stage("features")
-        say(f"boilerplate learned from {n} articles; hashing")
-
-        blocks = (
-            numbered.map(lambda r: (r[0] // BLOCK, (r[0], r[1], r[2])))
-            .groupByKey(max(1, sc.defaultParallelism * 2))
-            .map(_hash_block(config, boilerplate))
-            .persist()
-        )
-        body_df, lead_df, title_df = blocks.map(_use).treeReduce(_add3)
-        background = pipeline._load_background(config)
-        idf = similarity.idf_of(body_df.astype(np.float64), n, background)
-        weights = sc.broadcast((idf, body_df >= 2, lead_df >= 2, title_df >= 2))
-        # How many articles hold each name: a name only these two articles hold is strong
-        # evidence (the local engine's element_frequencies); names held once are left out.
-        names_held = (
-            blocks.flatMap(lambda b: b.table.values["names"].tolist())
-            .map(lambda h: (h, 1))
-            .reduceByKey(lambda a, b: a + b)
-            .filter(lambda kv: kv[1] > 1)
-            .collect()
-        )
-        names_held.sort()
-        name_counts = sc.broadcast(
-            (
-                np.array([h for h, _c in names_held], dtype=np.uint64),
-                np.array([c for _h, c in names_held], dtype=np.float64),
-            )
-        )
-        schema = T.StructType(
-            [
-                T.StructField("row", T.LongType()),
-                T.StructField("p", T.BinaryType()),
-                T.StructField("sig", T.BinaryType()),
-            ]
-        )
-        profiles = spark.createDataFrame(blocks.flatMap(_profiles(config, weights, name_counts)), schema).persist()
-        profiles.count()
-        blocks.unpersist()
+        say(f"boilerplate learned from {arts.n} articles; hashing")
+        profiles = _hash_and_weigh(spark, arts, config)
         clock.lap("features")
         stage("candidates")
-        say(f"hashed and weighed {n} articles ({clock.seconds['features']:.1f}s)")
-
-        # 5. Candidates: the shingle tier's buckets, the term tier's one-row bands, identical texts.
-        layout = lsh.bands(config.dup_lsh)
-        index = lsh.MinHashLSH(threshold=config.dup_lsh.threshold, num_perm=config.dup_lsh.num_perm, params=layout)
-        shingle_keys = profiles.select("row", "sig").mapInPandas(
-            _shingle_keys(index.hashranges), "band int, key binary, row long"
-        )
-        dup_pairs, dup_oversized = _bucket_pairs(shingle_keys, ["band", "key"], config.dup_lsh.max_bucket, F, Window)
-        dup_pairs = dup_pairs.distinct().persist()
-        story_keys = profiles.select("row", "sig").mapInPandas(
-            _story_keys(config.story_bands), "band int, value long, next long, row long"
-        )
-        bucket = Window.partitionBy("band", "value")
-        sized = story_keys.withColumn("size", F.count("*").over(bucket)).filter("size >= 2").persist()
-        limit = (
-            max(config.story_max_bucket, config.story_max_window_bucket)
-            if config.story_window
-            else config.story_max_bucket
-        )
-        small = sized.filter(F.col("size") <= config.story_max_bucket)
-        a, b = small.alias("a"), small.alias("b")
-        story_pairs = a.join(
-            b,
-            (F.col("a.band") == F.col("b.band"))
-            & (F.col("a.value") == F.col("b.value"))
-            & (F.col("a.row") < F.col("b.row")),
-        ).select(F.col("a.row").alias("i"), F.col("b.row").alias("j"))
-        windowed = 0
-        if config.story_window:
-            wide = (
-                sized.filter((F.col("size") > config.story_max_bucket) & (F.col("size") <= limit))
-                .withColumn("pos", F.row_number().over(bucket.orderBy("next", "row")))
-                .persist()
-            )
-            windowed = wide.select("band", "value").distinct().count()
-            # Each member with the `window` members after it: an equi-join on the next positions,
-            # not a join of the whole bucket with itself (200 members would be 40,000 rows).
-            ahead = wide.select(
-                "band",
-                "value",
-                "row",
-                F.explode(F.sequence(F.col("pos") + 1, F.col("pos") + config.story_window)).alias("at"),
-            )
-            near = ahead.join(
-                wide.select("band", "value", F.col("pos").alias("at"), F.col("row").alias("other")),
-                ["band", "value", "at"],
-            ).select(F.least("row", "other").alias("i"), F.greatest("row", "other").alias("j"))
-            story_pairs = story_pairs.union(near)
-        story_oversized = sized.filter(F.col("size") > limit).select("band", "value").distinct().count()
-        story_pairs = story_pairs.distinct().persist()
-        n_dup, n_story = dup_pairs.count(), story_pairs.count()
-        sized.unpersist()
-        same = spark.createDataFrame([(int(i), int(j)) for i, j in same_text.tolist()], "i long, j long").withColumn(
-            "identical", F.lit(True)
-        )
-        candidates = (
-            dup_pairs.withColumn("from_shingles", F.lit(True))
-            .join(story_pairs.withColumn("story", F.lit(True)), ["i", "j"], "full")
-            .join(same, ["i", "j"], "full")
-            .select(
-                "i",
-                "j",
-                F.coalesce("from_shingles", F.lit(False)).alias("from_shingles"),
-                F.coalesce("identical", F.lit(False)).alias("identical"),
-            )
-        )
-        candidates = candidates.persist()
-        n_all = candidates.count()
+        say(f"hashed and weighed {arts.n} articles ({clock.seconds['features']:.1f}s)")
+        candidates, found = _candidates(spark, profiles, arts.same_text, config)
         clock.lap("candidates")
         stage("score")
-
-        # 6. Pair signals. The articles fall into groups of up to GROUP by row; the pairs between
-        # two groups are scored in one task holding both groups' profiles: each profile travels
-        # once per group, not once per pair (a 35k run has 2.3 million candidates).
-        groups_n = max(1, -(-n // GROUP))
-        group_of = (F.col("row") * groups_n / n).cast("long")
-        pairs_of_groups = spark.createDataFrame(
-            [(a, b) for a in range(groups_n) for b in range(a, groups_n)], "ga long, gb long"
-        )
-        placed = profiles.select("row", "p").withColumn("g", group_of)
-        held = placed.join(
-            F.broadcast(pairs_of_groups), (F.col("g") == F.col("ga")) | (F.col("g") == F.col("gb"))
-        ).select("ga", "gb", "row", "p")
-        gi = (F.col("i") * groups_n / n).cast("long")
-        gj = (F.col("j") * groups_n / n).cast("long")
-        placed_pairs = candidates.withColumn("ga", F.least(gi, gj)).withColumn("gb", F.greatest(gi, gj))
-        schema_pairs = ", ".join(f"{c} {_PAIR_TYPES.get(c, 'double')}" for c in PAIR_COLUMNS)
-        kept = (
-            held.groupBy("ga", "gb")
-            .cogroup(placed_pairs.groupBy("ga", "gb"))
-            .applyInPandas(_group_signals(config.min_shared_terms), schema_pairs)
-            .persist()
-        )
-        n_kept = kept.count()
-        # Ranks of each pair in its two articles' candidate lists (cosine, and the mix), best first.
-        ends = kept.select(F.col("i").alias("end"), "i", "j", F.col("s0").alias("c"), "mix").union(
-            kept.select(F.col("j").alias("end"), "i", "j", F.col("s0").alias("c"), "mix")
-        )
-        per = Window.partitionBy("end")
-        ranked = ends
-        for name, col in (("c", "c"), ("m", "mix")):
-            best = F.max(col).over(per)
-            ranked = ranked.withColumn(f"{name}_rank", F.rank().over(per.orderBy(F.col(col).desc()))).withColumn(
-                f"{name}_share", F.when(best > 0, F.col(col) / best).otherwise(F.lit(0.0))
-            )
-        first_end = ranked.filter(F.col("end") == F.col("i")).select(
-            "i", "j", *(F.col(f"{x}_{y}").alias(f"{x}_{y}_i") for x in ("c", "m") for y in ("rank", "share"))
-        )
-        second_end = ranked.filter(F.col("end") == F.col("j")).select(
-            "i", "j", *(F.col(f"{x}_{y}").alias(f"{x}_{y}_j") for x in ("c", "m") for y in ("rank", "share"))
-        )
-        scored = kept.join(first_end, ["i", "j"]).join(second_end, ["i", "j"])
-        confirmed = scored.mapInPandas(
-            _decide(config, model),
-            "i long, j long, duplicate boolean, probability double, cosine double, jaccard double, containment double",
-        ).toPandas()
+        confirmed, n_kept, n_with_reference = _score(spark, profiles, candidates, arts.n, config, model)
         clock.lap("score")
         stage("cluster")
-        # 7. Stories: the majority rule over the confirmed pairs, on the driver.
-        confirmed = confirmed.sort_values(["i", "j"], kind="stable")
-        links: list[tuple[int, int, float]] = []
-        evidence_rows: dict[tuple[int, int], dict[str, Any]] = {}
-        for rec in confirmed.itertuples(index=False):
-            i, j = int(rec.i), int(rec.j)
-            score = 1.0 if rec.duplicate else float(rec.probability)
-            links.append((i, j, score))
-            evidence_rows[(i, j)] = {
-                "kind": "duplicate" if rec.duplicate else "same_story",
-                "score": round(score, 4),
-                "probability": round(float(rec.probability), 4),
-                "cosine": round(float(rec.cosine), 4),
-                "jaccard": round(float(rec.jaccard), 4),
-                "containment": round(float(rec.containment), 4),
-            }
-        grouped = cluster.majority(n, links, config.majority, list(range(n)), pipeline.Apart(meta, config.max_days))
+        links, evidence_rows = _links(confirmed)
+        grouped = cluster.majority(
+            arts.n, links, config.majority, list(range(arts.n)), pipeline.Apart(arts.meta, config.max_days)
+        )
         say(
             f"{report.counted(len(links), 'confirmed pair', 'confirmed pairs')}, grouped into "
             f"{report.counted(len(grouped), 'story', 'stories')}"
@@ -852,32 +927,23 @@ def run(
         stage("claims")
         # Back to the input's order, where the report lists articles.
         position = {a.id: k for k, a in enumerate(got.articles)}
-        pos = {row: position[a_id] for a_id, row in row_of.items()}
+        pos = {row: position[a_id] for a_id, row in arts.row_of.items()}
         groups_pos = [sorted(pos[r] for r in g) for g in grouped]
         evidence = {(min(pos[i], pos[j]), max(pos[i], pos[j])): ev for (i, j), ev in evidence_rows.items()}
 
         def claims_of(work: list[pipeline.StoryVersions]) -> list[pipeline.StoryClaims]:
-            return _story_claims(sc, work, got.articles, row_of, numbered)
+            return _story_claims(sc, work, arts.row_of, arts.records)
 
-        n_with_ref = n_kept - kept.filter(F.col("real")).count()
         stats = {
             "candidates": {
-                "duplicate_tier": n_dup,
-                "story_tier": n_story,
-                "identical_texts": len(same_text),
-                "story_tier_sharing_too_little": n_all - n_kept,
-                "total": n_kept - n_with_ref,
-                "with_reference_articles": n_with_ref,
+                "duplicate_tier": found["duplicate_tier"],
+                "story_tier": found["story_tier"],
+                "identical_texts": found["identical_texts"],
+                "story_tier_sharing_too_little": found["all"] - n_kept,
+                "total": n_kept - n_with_reference,
+                "with_reference_articles": n_with_reference,
             },
-            "lsh": {
-                "duplicate_tier": {"bands": layout[0], "rows": layout[1], "oversized_buckets": dup_oversized},
-                "story_tier": {
-                    "bands": config.story_bands,
-                    "rows": 1,
-                    "windowed_buckets": windowed,
-                    "oversized_buckets": story_oversized,
-                },
-            },
+            "lsh": found["lsh"],
             "confirmed_links": len(links),
             "threshold": model.threshold if config.threshold is None else config.threshold,
         }
@@ -893,11 +959,7 @@ def run(
 
 
 def _story_claims(
-    sc: Any,
-    work: list[pipeline.StoryVersions],
-    articles: list[Article],
-    row_of: dict[str, int],
-    numbered: Any,
+    sc: Any, work: list[pipeline.StoryVersions], row_of: dict[str, int], numbered: Any
 ) -> list[pipeline.StoryClaims]:
     """Each story's figures read and compared in a task of its own, the versions' texts joined to it."""
     if not work:
