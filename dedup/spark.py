@@ -44,7 +44,10 @@ from dedup.models import Article, Rejected, Report
 Progress = Callable[[str], None]
 
 BLOCK = 500  # articles hashed together, as the local engine's chunks
-GROUP = 10_000  # articles whose profiles one pair-scoring task holds (two groups at a time)
+# Articles whose profiles a pair-scoring task holds, two groups at a time (about 2 x 7 KB each
+# sent, some 2 GB decoded at 25,000). Each profile is sent once per group, so the shuffle grows
+# with n * n / GROUP: larger groups on executors with the memory for them.
+GROUP = 25_000
 
 
 class SparkUnavailable(RuntimeError):
@@ -783,7 +786,13 @@ def _candidates(spark: Any, profiles: Any, same_text: np.ndarray, config: MatchC
 
 
 def _score(
-    spark: Any, profiles: Any, candidates: Any, n: int, config: MatchConfig, model: scorer_mod.Scorer
+    spark: Any,
+    profiles: Any,
+    candidates: Any,
+    n: int,
+    config: MatchConfig,
+    model: scorer_mod.Scorer,
+    group_size: int = GROUP,
 ) -> tuple[Any, int, int]:
     """The confirmed pairs (a pandas frame: i, j, duplicate, probability, cosine, jaccard,
     containment), how many candidates share enough terms to be scored, and how many of those
@@ -791,10 +800,10 @@ def _score(
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    # The articles fall into groups of up to GROUP by row; the pairs between two groups are
-    # scored in one task holding both groups' profiles: each profile travels once per group,
+    # The articles fall into groups of up to `group_size` by row; the pairs between two groups
+    # are scored in one task holding both groups' profiles: each profile travels once per group,
     # not once per pair (a 35k run has 2.3 million candidates).
-    groups_n = max(1, -(-n // GROUP))
+    groups_n = max(1, -(-n // group_size))
     group_of = (F.col("row") * groups_n / n).cast("long")
     pairs_of_groups = spark.createDataFrame(
         [(a, b) for a in range(groups_n) for b in range(a, groups_n)], "ga long, gb long"
@@ -870,11 +879,14 @@ def run(
     progress: Progress | None = None,
     warn: Progress | None = None,
     spark: Any = None,
+    group_size: int = GROUP,
 ) -> Report:
     """Match the articles of `inputs` on Spark: the report pipeline.run gives for the same articles.
 
     Runs in `spark` when given, else in the active session, else in a session of its own on
-    `master` (stopped at the end). The stages are the module's numbered steps.
+    `master` (stopped at the end). The stages are the module's numbered steps. `group_size`: the
+    articles whose profiles one pair-scoring task holds (see GROUP); it changes the work's
+    layout, never the report.
     """
     try:
         from pyspark.sql import SparkSession
@@ -912,7 +924,7 @@ def run(
         candidates, found = _candidates(spark, profiles, arts.same_text, config)
         clock.lap("candidates")
         stage("score")
-        confirmed, n_kept, n_with_reference = _score(spark, profiles, candidates, arts.n, config, model)
+        confirmed, n_kept, n_with_reference = _score(spark, profiles, candidates, arts.n, config, model, group_size)
         clock.lap("score")
         stage("cluster")
         links, evidence_rows = _links(confirmed)

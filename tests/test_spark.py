@@ -39,7 +39,8 @@ def test_sample_report_equals_the_local_engines(session) -> None:
     story, compared figure, fact and count of the Spark report is the local one's."""
     config = MatchConfig()
     local = _local([str(SAMPLE)], config)
-    found = spark.run([str(SAMPLE)], config, spark=session)
+    # Groups of 1,500 articles: the pairs are scored in six tasks, within and across groups.
+    found = spark.run([str(SAMPLE)], config, spark=session, group_size=1500)
     assert report.to_json(found) == local
     assert len(found.stories) > 300 and sum(len(s.claims) for s in found.stories) > 100
     kinds = {m.kind for m in found.matches}
