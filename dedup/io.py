@@ -22,7 +22,7 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -390,9 +390,13 @@ def _read_path(path: Path) -> Iterator[Article | Rejected]:
         raise InputError(f"{path}: not an article file (expected .txt, .jsonl, .ndjson or .jsonl.gz)")
 
 
-def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | Rejected]:
-    """Every record of every input, in order; `-` is JSONL on standard input. A file named twice
-    (`data/ data/today.jsonl`) is read once, and said through `warn`."""
+def input_paths(
+    inputs: Iterable[str], warn: Any = None, passed: Callable[[str], bool] = lambda _item: False
+) -> Iterator[Path | str]:
+    """The article files the inputs name, in reading order: each file, each directory's article
+    files (sorted, recursively), and "-" for standard input. A file named twice
+    (`data/ data/today.jsonl`) comes once, and that is said through `warn`. Items `passed` says
+    yes to (another reader's URIs) come through as they are."""
     read: dict[str, str] = {}  # real path -> the input it was first read under
 
     def first_time(file: Path, item: str) -> bool:
@@ -405,16 +409,8 @@ def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | 
         return True
 
     for item in inputs:
-        if item == "-":
-            stdin = sys.stdin.buffer
-            if not hasattr(stdin, "peek"):
-                stdin = io.BufferedReader(stdin)  # type: ignore[arg-type]
-            if stdin.peek(2)[:2] == b"\x1f\x8b":
-                # gzip data piped in (`cat feed.jsonl.gz | dedup match -`): read through it.
-                with gzip.GzipFile(fileobj=stdin, mode="rb") as stream:
-                    yield from _jsonl_lines(stream, "<stdin, gzip>")
-            else:
-                yield from _jsonl_lines(stdin, "<stdin>")
+        if item == "-" or passed(item):
+            yield item
             continue
         path = Path(item)
         if path.is_dir():
@@ -428,14 +424,29 @@ def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | 
                 warn(
                     f"passed over {len(hidden)} hidden file(s) in {path} (named with a leading '.'): {_listed(hidden)}"
                 )
-            for file in files:
-                if first_time(file, item):
-                    yield from _read_path(file)
+            yield from (file for file in files if first_time(file, item))
         elif path.exists():
             if first_time(path, item):
-                yield from _read_path(path)
+                yield path
         else:
             raise _missing(item)
+
+
+def iter_records(inputs: Iterable[str], warn: Any = None) -> Iterator[Article | Rejected]:
+    """Every record of every input, in order; `-` is JSONL on standard input (see input_paths)."""
+    for item in input_paths(inputs, warn):
+        if item == "-":
+            stdin = sys.stdin.buffer
+            if not hasattr(stdin, "peek"):
+                stdin = io.BufferedReader(stdin)  # type: ignore[arg-type]
+            if stdin.peek(2)[:2] == b"\x1f\x8b":
+                # gzip data piped in (`cat feed.jsonl.gz | dedup match -`): read through it.
+                with gzip.GzipFile(fileobj=stdin, mode="rb") as stream:
+                    yield from _jsonl_lines(stream, "<stdin, gzip>")
+            else:
+                yield from _jsonl_lines(stdin, "<stdin>")
+        else:
+            yield from _read_path(Path(item))
 
 
 def _missing(item: str) -> InputError:

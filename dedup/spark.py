@@ -98,37 +98,21 @@ def _has_scheme(item: str) -> bool:
 
 
 def input_files(inputs: Sequence[str], warn: Progress | None = None) -> list[str]:
-    """The files the inputs name, in the order the local reader reads them: paths, directories
-    (their article files, sorted), globs, and URIs Spark reads itself (hdfs://, s3a://)."""
-    out: list[str] = []
-    seen: dict[str, str] = {}
+    """The files the inputs name, in the order the local reader reads them (io.input_paths):
+    paths, directories, globs, and URIs Spark reads itself (hdfs://, s3a://)."""
+    named: list[str] = []
     for item in inputs:
         if item == "-":
             raise io.InputError("-: the Spark engine reads files (or URIs), not standard input")
-        if _has_scheme(item):
-            out.append(item)
-            continue
         item = item.removeprefix("file://")
-        path = Path(item)
-        if path.is_dir():
-            files = io._files_in(path)[0]
-        elif path.exists():
-            files = [path]
-        elif glob.has_magic(item):
-            files = [Path(p) for p in sorted(glob.glob(item))]
-            if not files:
+        if not _has_scheme(item) and not Path(item).exists() and glob.has_magic(item):
+            matched = sorted(glob.glob(item))
+            if not matched:
                 raise io.InputError(f"{item}: no file matches")
+            named.extend(matched)
         else:
-            raise io.InputError(f"{item}: no such file or directory")
-        for file in files:
-            key = os.path.realpath(file)
-            if key in seen:
-                if warn is not None:
-                    warn(f"passed over {file}: already read (given as {seen[key]})")
-                continue
-            seen[key] = item
-            out.append(str(file))
-    return out
+            named.append(item)
+    return [str(p) for p in io.input_paths(named, warn, passed=_has_scheme)]
 
 
 def _read_file(entry: tuple[int, str]) -> Iterator[tuple[int, int, Article | Rejected]]:
