@@ -13,9 +13,10 @@ part of the data a task holds:
 5. LSH buckets are (band, key) rows grouped by Spark: the shingle tier's buckets of up to
    `max_bucket` members give all their pairs, the term tier's one-row bands give all pairs of
    small buckets and each member's `window` next members (window functions) in larger ones;
-6. candidate pairs are joined to both articles' vectors and sets and given the scorer's pair
-   signals; each pair's rank in its two articles' candidate lists comes from window functions;
-   the scorer and the local engine's decision rule confirm them;
+6. the candidate pairs between two groups of articles (GROUP) are given the scorer's pair
+   signals in one task holding both groups' vectors and sets (cogrouped); each pair's rank in
+   its two articles' candidate lists comes from window functions; the scorer and the local
+   engine's decision rule confirm them;
 7. the majority rule groups the confirmed pairs on the driver (links and article titles fit
    there up to some tens of millions of articles); each story's figures are read and compared
    by one task, with the versions' texts joined to it.
