@@ -404,8 +404,9 @@ def _check_parquet_output(output: str) -> None:
     """Before any work: --format parquet needs pyarrow and a directory to write (made or replaced)."""
     if output == "-":
         raise click.UsageError("--format parquet writes a directory of tables: name it with -o DIR")
-    if os.path.exists(output) and not os.path.isdir(output):
-        raise click.UsageError(f"--format parquet writes a directory, and {output} is a file")
+    problem = report.parquet_target_problem(output)
+    if problem is not None:
+        raise click.UsageError(f"--format parquet writes a directory, and {problem}")
     try:
         import pyarrow  # noqa: F401
     except ImportError:
@@ -443,7 +444,7 @@ def _write_report(result: Any, fmt: str, output: str, say: Callable[[str], None]
     """Write the report where asked, then say what the run found."""
     try:
         if fmt == "parquet":
-            report.write_parquet(result, output)
+            report.write_parquet(result, output, _report_mode(Path(output) / "articles.parquet"))
         else:
             _write_atomically(report.write_parts(result, fmt), output)
     except BrokenPipeError:

@@ -356,6 +356,7 @@ def to_csv(report: Report) -> str:
 FORMATS = {"json": to_json, "jsonl": to_jsonl, "md": to_markdown, "html": to_html, "csv": to_csv}
 # The format a report file's extension asks for.
 EXTENSIONS = {
+    ".parquet": "parquet",  # a directory of tables (cli writes it with write_parquet)
     ".json": "json",
     ".jsonl": "jsonl",
     ".md": "md",
@@ -419,9 +420,53 @@ def tables(report: Report) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def write_parquet(report: Report, directory: str) -> None:
-    """The report's tables (see `tables`) as Parquet files in `directory`, made or replaced whole:
-    the tables are written beside it first, so a failed run leaves the old directory as it was."""
+PARQUET_TABLES = ("articles", "pairs", "stories", "claims", "facts", "rejected")
+# Columns whose values are whole numbers (positions, counts); any other numeric column is written
+# as float64 and any column without a value as string, so that every report has the same types.
+_WHOLE = {"pair", "fact", "claims", "facts", "start", "end", "a_start", "a_end", "b_start", "b_end"}
+_WHOLE |= {f"figure_{c}" for c in ("start", "end")}
+_FIRST_COLUMNS = {
+    "articles": ["id", "source", "title", "story", "earlier", "url", "published"],
+    "pairs": ["a", "b", "kind", "score", "probability", "cosine", "jaccard", "containment"],
+    "stories": ["id", "articles", "kinds", "claims", "facts"],
+    "claims": ["story", "pair", "quantity", "verdict", "score", "note"],
+    "facts": ["story", "fact", "quantity", "verdict"],
+    "rejected": ["origin", "id", "reason"],
+}
+
+
+def parquet_target_problem(directory: str) -> str | None:
+    """Why `directory` cannot take a report's tables, or None: it must be new, empty, or hold the
+    tables of an earlier report only (it is replaced whole)."""
+    import os
+
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        return f"{directory} is a file"
+    if os.path.isdir(directory):
+        others = sorted(set(os.listdir(directory)) - {f"{t}.parquet" for t in PARQUET_TABLES})
+        if others:
+            return (
+                f"{directory} holds other files than a report's tables ({', '.join(others[:3])}"
+                f"{', ...' if len(others) > 3 else ''}): name a new directory"
+            )
+    return None
+
+
+def _parquet_column(name: str, values: list[Any]) -> Any:
+    import pyarrow as pa
+
+    column = pa.array(values)
+    if pa.types.is_null(column.type):
+        return column.cast(pa.string())
+    if (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)) and name not in _WHOLE:
+        return column.cast(pa.float64())
+    return column
+
+
+def write_parquet(report: Report, directory: str, mode: int = 0o644) -> None:
+    """The report's tables (see `tables`) as Parquet files in `directory` (and its parents, made
+    where missing), made or replaced whole: the tables are written beside it first, and the
+    old directory comes back if the swap fails. `directory` must pass parquet_target_problem."""
     import os
     import shutil
     import tempfile
@@ -429,32 +474,37 @@ def write_parquet(report: Report, directory: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    target = os.path.abspath(directory)
-    first = {
-        "articles": ["id", "source", "title", "story", "earlier", "url", "published"],
-        "pairs": ["a", "b", "kind", "score", "probability", "cosine", "jaccard", "containment"],
-        "stories": ["id", "articles", "kinds", "claims", "facts"],
-        "claims": ["story", "pair", "quantity", "verdict", "score", "note"],
-        "facts": ["story", "fact", "quantity", "verdict"],
-        "rejected": ["origin", "id", "reason"],
-    }
-    staging = tempfile.mkdtemp(prefix=".parquet-", dir=os.path.dirname(target))
+    problem = parquet_target_problem(directory)
+    if problem is not None:
+        raise ValueError(problem)
+    target = os.path.realpath(directory)  # a link to a directory is kept; its target is replaced
+    parent = os.path.dirname(target)
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".parquet-", dir=parent)
+    old = None
     try:
         for name, rows in tables(report).items():
             # Every column any row has (a row lacks the keys it has no value for: url, note ...).
-            columns = list(dict.fromkeys([*first[name], *(key for row in rows for key in row)]))
-            table = pa.table({c: pa.array([row.get(c) for row in rows]) for c in columns})
+            columns = list(dict.fromkeys([*_FIRST_COLUMNS[name], *(key for row in rows for key in row)]))
+            table = pa.table({c: _parquet_column(c, [row.get(c) for row in rows]) for c in columns})
             pq.write_table(table, os.path.join(staging, f"{name}.parquet"))
+            os.chmod(os.path.join(staging, f"{name}.parquet"), mode)
+        os.chmod(staging, mode | (mode & 0o444) >> 2)  # a directory: searchable where readable
         if os.path.isdir(target):
-            old = tempfile.mkdtemp(prefix=".parquet-old-", dir=os.path.dirname(target))
+            old = tempfile.mkdtemp(prefix=".parquet-old-", dir=parent)
             os.replace(target, os.path.join(old, "report"))
+        try:
             os.replace(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
+        except BaseException:
+            if old is not None:
+                os.replace(os.path.join(old, "report"), target)
+            raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def write_parts(report: Report, fmt: str) -> Iterator[str]:

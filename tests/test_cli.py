@@ -72,12 +72,17 @@ def test_parquet_tables_hold_what_the_json_report_holds(tmp_path: Path) -> None:
         "".join(line for _, line in zip(range(400), _gz_lines(FIXTURES / "baomoi-sample.jsonl.gz"), strict=False)),
         encoding="utf-8",
     )
-    js, out = tmp_path / "r.json", tmp_path / "tables"
+    js, out = tmp_path / "r.json", tmp_path / "reports" / "today.parquet"
     assert invoke("match", str(sample), "-o", str(js), "-q").exit_code == 0
-    out.mkdir()
-    (out / "stale.parquet").write_text("from an earlier run")
-    result = invoke("match", str(sample), "-o", str(out), "--format", "parquet", "-q")
+    # An earlier report's tables are replaced whole (the format follows the .parquet name).
+    assert invoke("match", str(SEEDS), "-o", str(out), "-q").exit_code == 0
+    umask = os.umask(0o022)
+    try:
+        result = invoke("match", str(sample), "-o", str(out), "-q")
+    finally:
+        os.umask(umask)
     assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o755 and (out / "pairs.parquet").stat().st_mode & 0o777 == 0o644
     data = json.loads(js.read_text(encoding="utf-8"))
     read = {p.stem: pq.read_table(p).to_pylist() for p in out.glob("*.parquet")}
     assert set(read) == {"articles", "pairs", "stories", "claims", "facts", "rejected"}
@@ -96,13 +101,22 @@ def _gz_lines(path: Path) -> list[str]:
         return f.readlines()
 
 
-@pytest.mark.parametrize(("output", "message"), [("-", "name it with -o DIR"), ("file", "is a file")])
-def test_parquet_needs_a_directory(tmp_path: Path, output: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [("-", "name it with -o DIR"), ("file", "is a file"), ("dir", "holds other files than a report's tables")],
+)
+def test_parquet_needs_a_new_directory_or_an_earlier_reports(tmp_path: Path, output: str, message: str) -> None:
+    """Nothing but an earlier report's tables is ever replaced: a directory of other files is refused."""
     if output == "file":
         output = str(tmp_path / "report.json")
         Path(output).write_text("{}")
+    elif output == "dir":
+        (tmp_path / "notes.txt").write_text("mine")
+        output = str(tmp_path)
     result = invoke("match", str(SEEDS), "-o", output, "--format", "parquet")
     assert result.exit_code == 2 and message in result.output
+    if output == str(tmp_path):
+        assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
 def test_match_reads_stdin_and_prints_to_stdout() -> None:
