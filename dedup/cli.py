@@ -302,7 +302,9 @@ def match(
     if engine == "spark":
         if index_dir is not None:
             raise click.UsageError("--index runs on the local engine: leave out --engine spark")
-        _match_spark(inputs, output, fmt, skip_bad, config, say, allow_empty, limit, on_duplicate_id, master)
+        _match_spark(
+            inputs, output, fmt, skip_bad, config, say, allow_empty, limit, on_duplicate_id, master, asked_max_days
+        )
         return
     # Texts wait in a temporary file between the stages that read them, not in memory.
     try:
@@ -328,6 +330,7 @@ def _match_spark(
     max_rejected: tuple[float, bool] | None,
     on_duplicate_id: str,
     master: str | None,
+    asked_max_days: bool = False,
 ) -> None:
     """`match --engine spark`: the run on Spark; the same checks and report as the local engine."""
     from dedup import pipeline, similarity, spark
@@ -335,12 +338,24 @@ def _match_spark(
     try:
         pipeline.check_background(config)
         pipeline.load_scorer(config)
+    except (FileNotFoundError, similarity.BackgroundError) as err:
+        raise click.ClickException(str(err)) from None
+    except (ValueError, KeyError, TypeError) as err:  # a damaged scorer.json
+        raise click.ClickException(f"the pair scorer {config.scorer} cannot be read: {err}") from None
+    try:
         result = spark.run(
             inputs, config, master=master, skip_bad=skip_bad, on_duplicate_id=on_duplicate_id, progress=say, warn=_warn
         )
     except (InputError, FileNotFoundError, similarity.BackgroundError, spark.SparkUnavailable) as err:
         raise click.ClickException(str(err)) from None
+    except Exception as err:
+        failure = spark.job_failure(err)
+        if failure is None:
+            raise
+        raise click.ClickException(f"the Spark job failed: {failure}") from None
     _check_read(inputs, len(result.articles), list(result.rejected), allow_empty, max_rejected)
+    if asked_max_days and config.max_days and not any(a.published for a in result.articles):
+        _warn("no article has a publication date (`published`): --max-days has no effect")
     _write_report(result, fmt, output, say)
 
 

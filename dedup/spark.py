@@ -55,6 +55,17 @@ class SparkUnavailable(RuntimeError):
     """pyspark (or Java) is missing: the message says what to install."""
 
 
+def job_failure(err: BaseException) -> str | None:
+    """What went wrong in a failed Spark job, in one line (the last line of the Python error a
+    task raised, or of the JVM's), or None when `err` is no Spark failure."""
+    names = {cls.__name__ for cls in type(err).__mro__}
+    if not names & {"PySparkException", "Py4JJavaError", "Py4JError"}:
+        return None
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    python = [line for line in lines if line.split(":", 1)[0].endswith(("Error", "Exception"))]
+    return (python or lines or [type(err).__name__])[-1][:500]
+
+
 _MISSING = "the Spark engine needs pyspark: pip install 'dedup[spark]' (and Java 17: make install-spark)"
 
 
@@ -95,34 +106,77 @@ def session(master: str | None = None, app: str = "dedup", ui: bool = False) -> 
 
 
 def _has_scheme(item: str) -> bool:
-    return "://" in item and not item.startswith("file://")
+    """A URI Spark reads through its filesystems (hdfs://, s3a://, file://), not a local path."""
+    return "://" in item
 
 
 def input_files(inputs: Sequence[str], warn: Progress | None = None) -> list[str]:
     """The files the inputs name, in the order the local reader reads them (io.input_paths):
-    paths, directories, globs, and URIs Spark reads itself (hdfs://, s3a://)."""
+    paths, directories, globs (their article files; others are passed over and said), and URIs
+    Spark reads itself (hdfs://, s3a://, file://: see _uri_files)."""
     named: list[str] = []
     for item in inputs:
         if item == "-":
             raise io.InputError("-: the Spark engine reads files (or URIs), not standard input")
-        item = item.removeprefix("file://")
         if not _has_scheme(item) and not Path(item).exists() and glob.has_magic(item):
             matched = sorted(glob.glob(item))
             if not matched:
                 raise io.InputError(f"{item}: no file matches")
-            named.extend(matched)
+            files = [m for m in matched if Path(m).is_file() and m.lower().endswith(io.SUFFIXES)]
+            if len(files) < len(matched) and warn is not None:
+                others = [m for m in matched if m not in set(files)]
+                warn(
+                    f"passed over {len(others)} of the paths {item} matches, not article files: {', '.join(others[:5])}"
+                )
+            named.extend(files)
         else:
             named.append(item)
     return [str(p) for p in io.input_paths(named, warn, passed=_has_scheme)]
 
 
-def _read_file(entry: tuple[int, str]) -> Iterator[tuple[int, int, Article | Rejected]]:
-    """Every record of one input file: (file number, record number, record)."""
-    number, name = entry
-    if _has_scheme(name):
-        return  # read through binaryFiles (see _read_uris)
-    for seq, record in enumerate(io._read_path(Path(name))):
-        yield number, seq, record
+def _uri_files(sc: Any, uri: str) -> list[str]:
+    """The JSONL files a URI names (a file, a directory's files, or a glob), sorted, through the
+    Hadoop filesystem Spark is set up with."""
+    jvm = sc._jvm
+    conf = sc._jsc.hadoopConfiguration()
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = path.getFileSystem(conf)
+    statuses = fs.globStatus(path) or []
+    out: list[str] = []
+    for status in statuses:
+        if status.isDirectory():
+            walk = fs.listFiles(status.getPath(), True)
+            while walk.hasNext():
+                out.append(walk.next().getPath().toString())
+        else:
+            out.append(status.getPath().toString())
+    files = sorted(f for f in out if f.lower().endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")))
+    if not files:
+        raise io.InputError(f"{uri}: no .jsonl or .jsonl.gz file there")
+    return files
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """A file a task could not read: the run stops with this message, as the local reader does."""
+
+    message: str
+
+
+def _read_file(entry: tuple[int, str, str]) -> Iterator[tuple[int, int, Article | Rejected | _Unreadable]]:
+    """Every record of one input file: (file number, record number, record). The file is opened
+    by its absolute path (a task's working directory is not the driver's), and its records name
+    it as given."""
+    number, name, absolute = entry
+    try:
+        for seq, record in enumerate(io._read_path(Path(absolute))):
+            if record.origin.startswith(absolute):
+                record = replace(record, origin=name + record.origin[len(absolute) :])
+            yield number, seq, record
+    except io.InputError as err:
+        yield number, -1, _Unreadable(str(err).replace(absolute, name, 1))
+    except OSError as err:
+        yield number, -1, _Unreadable(f"{name}: {err.strerror or err}")
 
 
 def _read_bytes(number: int, name: str, data: bytes) -> Iterator[tuple[int, int, Article | Rejected]]:
@@ -150,18 +204,27 @@ class Read:
 def read(spark: Any, inputs: Sequence[str], skip_bad: bool, on_duplicate_id: str, warn: Progress | None) -> Read:
     """Read every input in Spark tasks; settle repeated ids and bad records on the driver."""
     sc = spark.sparkContext
-    files = input_files(inputs, warn)
-    local = [(k, f) for k, f in enumerate(files) if not _has_scheme(f)]
+    files: list[tuple[str, bool]] = []  # (name, read through Spark's filesystems)
+    for item in input_files(inputs, warn):
+        files.extend([(f, True) for f in _uri_files(sc, item)] if _has_scheme(item) else [(item, False)])
+    local = [(k, f, os.path.abspath(f)) for k, (f, uri) in enumerate(files) if not uri]
+    uris = {f: k for k, (f, uri) in enumerate(files) if uri}
     rdds = []
     if local:
         rdds.append(sc.parallelize(local, max(1, len(local))).flatMap(_read_file))
-    for k, uri in enumerate(files):
-        if _has_scheme(uri):
-            rdds.append(sc.binaryFiles(uri).flatMap(lambda kv, k=k: _read_bytes(k, kv[0], kv[1])))
+    if uris:
+        numbers = sc.broadcast(uris)
+        rdds.append(sc.binaryFiles(",".join(uris)).flatMap(lambda kv: _read_bytes(numbers.value[kv[0]], kv[0], kv[1])))
     records = sc.union(rdds) if len(rdds) > 1 else (rdds[0] if rdds else sc.parallelize([]))
+    failed = sorted((n, r.message) for n, _s, r in records.filter(lambda r: isinstance(r[2], _Unreadable)).collect())
+    if failed:
+        raise io.InputError(failed[0][1])
     records = records.map(lambda r: (r[0], r[1], r[2], io.exact_key(r[2].text) if isinstance(r[2], Article) else 0))
     records.persist()
-    bad = sorted((n, s, r) for n, s, r, _k in records.filter(lambda r: isinstance(r[2], Rejected)).collect())
+    bad = sorted(
+        ((n, s, r) for n, s, r, _k in records.filter(lambda r: isinstance(r[2], Rejected)).collect()),
+        key=lambda b: b[:2],
+    )
     repeated = set(
         records.filter(lambda r: isinstance(r[2], Article))
         .map(lambda r: (r[2].id, 1))
@@ -174,8 +237,8 @@ def read(spark: Any, inputs: Sequence[str], skip_bad: bool, on_duplicate_id: str
     moved: dict[tuple[int, int], tuple[int, int]] = {}  # "last": a record kept at the first one's place
     if repeated:
         again = sorted(
-            (n, s, r, k)
-            for n, s, r, k in records.filter(lambda r: isinstance(r[2], Article) and r[2].id in repeated).collect()
+            records.filter(lambda r: isinstance(r[2], Article) and r[2].id in repeated).collect(),
+            key=lambda r: r[:2],
         )
         held: dict[str, tuple[int, tuple[int, int], str]] = {}
         for n, s, art, key in again:

@@ -124,3 +124,40 @@ def test_input_of_only_bad_records_gives_the_local_engines_empty_report(session,
     found = spark.run([path], config, skip_bad=True, spark=session)
     assert report.to_json(found) == _local([path], config, skip_bad=True)
     assert len(found.rejected) == 2 and not found.articles
+
+
+def test_a_uri_glob_over_several_files_reads_each_in_order(session, tmp_path) -> None:
+    """Files a URI names (here file://, read through Spark's filesystem as hdfs:// or s3a:// are)
+    are read in name order, each with its own line numbers: the local engine's report of the same
+    files, but for the names in the records' origins."""
+    recs = _sample_records(6)
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    a = _records(feed / "a.jsonl", [recs[0], "{bad", recs[1]])
+    b = _records(feed / "b.jsonl", [recs[2], "{bad", recs[3], recs[0]])
+    (feed / "notes.txt.bak").write_text("not an article file")
+    config = replace(MatchConfig(), reference=None)
+    found = spark.run([f"file://{feed}/*.jsonl"], config, skip_bad=True, spark=session)
+    local = json.loads(_local([a, b], config, skip_bad=True))
+    mine = json.loads(report.to_json(found))
+    assert [r["origin"].rsplit("/", 1)[-1] for r in mine["rejected"]] == ["a.jsonl:2", "b.jsonl:2"]
+    assert all(r["origin"].startswith("file:") for r in mine["rejected"])
+    for key in ("articles", "pairs", "stories"):
+        assert mine[key] == local[key]
+
+
+def test_files_a_task_cannot_read_stop_the_run_with_a_message(session, tmp_path) -> None:
+    recs = _sample_records(2)
+    good = _records(tmp_path / "good.jsonl", recs)
+    (tmp_path / "data.csv").write_text("id,text\n")
+    warned: list[str] = []
+    found = spark.run([str(tmp_path / "*")], replace(MatchConfig(), reference=None), spark=session, warn=warned.append)
+    assert [a.id for a in found.articles] == [r["id"] for r in recs]
+    assert any("data.csv" in w for w in warned)
+    # Named as a file, a file of another kind fails in the task that reads it: said as locally.
+    csv = str(tmp_path / "data.csv")
+    result = CliRunner().invoke(cli, ["match", good, csv, "--engine", "spark", "-q"])
+    local = CliRunner().invoke(cli, ["match", good, csv, "-q"])
+    assert result.exit_code == 1, result.output
+    assert f"Error: {csv}: not an article file" in result.output and "Traceback" not in result.output
+    assert result.output == local.output
