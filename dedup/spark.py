@@ -24,11 +24,13 @@ part of the data a task holds:
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,33 @@ BLOCK = 500  # articles hashed together, as the local engine's chunks
 # sent, some 2 GB decoded at 25,000). Each profile is sent once per group, so the shuffle grows
 # with n * n / GROUP: larger groups on executors with the memory for them.
 GROUP = 25_000
+
+
+# What a run persisted or broadcast, released when it ends (a caller's session outlives it).
+_HELD: ContextVar[list[Any] | None] = ContextVar("_HELD", default=None)
+
+
+def _persist(data: Any) -> Any:
+    """data.persist(), released at the end of the run."""
+    held = _HELD.get()
+    if held is not None:
+        held.append(data)
+    return data.persist()
+
+
+def _broadcast(sc: Any, value: Any) -> Any:
+    """sc.broadcast(value), released at the end of the run."""
+    out = sc.broadcast(value)
+    held = _HELD.get()
+    if held is not None:
+        held.append(out)
+    return out
+
+
+def _release(held: list[Any]) -> None:
+    for data in reversed(held):
+        with contextlib.suppress(Exception):  # a stopped session has released everything already
+            data.unpersist()
 
 
 class SparkUnavailable(RuntimeError):
@@ -213,14 +242,14 @@ def read(spark: Any, inputs: Sequence[str], skip_bad: bool, on_duplicate_id: str
     if local:
         rdds.append(sc.parallelize(local, max(1, len(local))).flatMap(_read_file))
     if uris:
-        numbers = sc.broadcast(uris)
+        numbers = _broadcast(sc, uris)
         rdds.append(sc.binaryFiles(",".join(uris)).flatMap(lambda kv: _read_bytes(numbers.value[kv[0]], kv[0], kv[1])))
     records = sc.union(rdds) if len(rdds) > 1 else (rdds[0] if rdds else sc.parallelize([]))
     failed = sorted((n, r.message) for n, _s, r in records.filter(lambda r: isinstance(r[2], _Unreadable)).collect())
     if failed:
         raise io.InputError(failed[0][1])
     records = records.map(lambda r: (r[0], r[1], r[2], io.exact_key(r[2].text) if isinstance(r[2], Article) else 0))
-    records.persist()
+    _persist(records)
     bad = sorted(
         ((n, s, r) for n, s, r, _k in records.filter(lambda r: isinstance(r[2], Rejected)).collect()),
         key=lambda b: b[:2],
@@ -271,12 +300,12 @@ def read(spark: Any, inputs: Sequence[str], skip_bad: bool, on_duplicate_id: str
     if bad and not skip_bad:
         first = bad[0][2]
         raise io.InputError(f"{first.origin}: {first.reason} (use --skip-bad to list it and go on)")
-    drop_b = sc.broadcast(drop)
-    moved_b = sc.broadcast(moved)
-    kept = (
-        records.filter(lambda r: isinstance(r[2], Article) and (r[0], r[1]) not in drop_b.value)
-        .map(lambda r: (*moved_b.value.get((r[0], r[1]), (r[0], r[1])), r[2], r[3]))
-        .persist()
+    drop_b = _broadcast(sc, drop)
+    moved_b = _broadcast(sc, moved)
+    kept = _persist(
+        records.filter(lambda r: isinstance(r[2], Article) and (r[0], r[1]) not in drop_b.value).map(
+            lambda r: (*moved_b.value.get((r[0], r[1]), (r[0], r[1])), r[2], r[3])
+        )
     )
     heads = sorted(kept.map(lambda r: (r[0], r[1], replace(r[2], text=""), r[3])).collect(), key=lambda r: r[:2])
     records.unpersist()
@@ -676,11 +705,11 @@ def _number(sc: Any, got: Read, refs: list[Article]) -> _Numbered:
     meta = [got.articles[k] if ref == 0 else replace(refs[k], text="") for _id, ref, k in order]
     row_of = {a_id: row for row, (a_id, ref, _k) in enumerate(order) if ref == 0}
     ref_row = {k: row for row, (_id, ref, k) in enumerate(order) if ref == 1}
-    rows = sc.broadcast(row_of)
-    numbered = (
-        got.records.map(lambda r: (rows.value[r[2].id], r[2], False))
-        .union(sc.parallelize([(ref_row[k], a, True) for k, a in enumerate(refs)], 1))
-        .persist()
+    rows = _broadcast(sc, row_of)
+    numbered = _persist(
+        got.records.map(lambda r: (rows.value[r[2].id], r[2], False)).union(
+            sc.parallelize([(ref_row[k], a, True) for k, a in enumerate(refs)], 1)
+        )
     )
     # Identical texts: the copy with the smallest id is counted for boilerplate (as locally),
     # and the run's own copies are candidates whatever is left of them.
@@ -688,7 +717,7 @@ def _number(sc: Any, got: Read, refs: list[Article]) -> _Numbered:
     keys[[row_of[a.id] for a in got.articles]] = np.array(got.keys, dtype=np.uint64)
     real_keys = keys.copy()
     keys[[ref_row[k] for k in range(len(refs))]] = np.array([io.exact_key(a.text) for a in refs], dtype=np.uint64)
-    skip = sc.broadcast(set(np.flatnonzero(~pipeline.first_copies(keys, np.arange(n))).tolist()))
+    skip = _broadcast(sc, set(np.flatnonzero(~pipeline.first_copies(keys, np.arange(n))).tolist()))
     lines = numbered.filter(lambda r: r[0] not in skip.value).mapPartitions(_line_counts)
     counts = lines.treeReduce(_merged) if lines.getNumPartitions() else normalize.LineCounts({}, {})
     boilerplate = replace(counts.boilerplate(), titles=normalize.title_keys(a.title for a in meta if a.title))
@@ -700,15 +729,14 @@ def _hash_and_weigh(spark: Any, arts: _Numbered, config: MatchConfig) -> Any:
     from pyspark.sql import types as T
 
     sc = spark.sparkContext
-    blocks = (
+    blocks = _persist(
         arts.records.map(lambda r: (r[0] // BLOCK, (r[0], r[1], r[2])))
         .groupByKey(max(1, sc.defaultParallelism * 2))
         .map(_hash_block(config, arts.boilerplate))
-        .persist()
     )
     body_df, lead_df, title_df = blocks.map(_use).treeReduce(_add3)
     idf = similarity.idf_of(body_df.astype(np.float64), arts.n, pipeline._load_background(config))
-    weights = sc.broadcast((idf, body_df >= 2, lead_df >= 2, title_df >= 2))
+    weights = _broadcast(sc, (idf, body_df >= 2, lead_df >= 2, title_df >= 2))
     # How many articles hold each name: a name only these two articles hold is strong
     # evidence (the local engine's element_frequencies); names held once are left out.
     names_held = (
@@ -719,11 +747,12 @@ def _hash_and_weigh(spark: Any, arts: _Numbered, config: MatchConfig) -> Any:
         .collect()
     )
     names_held.sort()
-    name_counts = sc.broadcast(
+    name_counts = _broadcast(
+        sc,
         (
             np.array([h for h, _c in names_held], dtype=np.uint64),
             np.array([c for _h, c in names_held], dtype=np.float64),
-        )
+        ),
     )
     schema = T.StructType(
         [
@@ -732,7 +761,7 @@ def _hash_and_weigh(spark: Any, arts: _Numbered, config: MatchConfig) -> Any:
             T.StructField("sig", T.BinaryType()),
         ]
     )
-    profiles = spark.createDataFrame(blocks.flatMap(_profiles(config, weights, name_counts)), schema).persist()
+    profiles = _persist(spark.createDataFrame(blocks.flatMap(_profiles(config, weights, name_counts)), schema))
     profiles.count()
     blocks.unpersist()
     return profiles
@@ -748,7 +777,7 @@ def _story_tier_pairs(profiles: Any, config: MatchConfig) -> tuple[Any, dict[str
         _story_keys(config.story_bands), "band int, value long, next long, row long"
     )
     bucket = Window.partitionBy("band", "value")
-    sized = keys.withColumn("size", F.count("*").over(bucket)).filter("size >= 2").persist()
+    sized = _persist(keys.withColumn("size", F.count("*").over(bucket)).filter("size >= 2"))
     limit = (
         max(config.story_max_bucket, config.story_max_window_bucket) if config.story_window else config.story_max_bucket
     )
@@ -762,10 +791,10 @@ def _story_tier_pairs(profiles: Any, config: MatchConfig) -> tuple[Any, dict[str
     ).select(F.col("a.row").alias("i"), F.col("b.row").alias("j"))
     windowed = 0
     if config.story_window:
-        wide = (
-            sized.filter((F.col("size") > config.story_max_bucket) & (F.col("size") <= limit))
-            .withColumn("pos", F.row_number().over(bucket.orderBy("next", "row")))
-            .persist()
+        wide = _persist(
+            sized.filter((F.col("size") > config.story_max_bucket) & (F.col("size") <= limit)).withColumn(
+                "pos", F.row_number().over(bucket.orderBy("next", "row"))
+            )
         )
         windowed = wide.select("band", "value").distinct().count()
         # Each member with the `window` members after it: an equi-join on the next positions,
@@ -782,7 +811,7 @@ def _story_tier_pairs(profiles: Any, config: MatchConfig) -> tuple[Any, dict[str
         ).select(F.least("row", "other").alias("i"), F.greatest("row", "other").alias("j"))
         pairs = pairs.union(near)
     oversized = sized.filter(F.col("size") > limit).select("band", "value").distinct().count()
-    pairs = pairs.distinct().persist()
+    pairs = _persist(pairs.distinct())
     stats = {"windowed_buckets": windowed, "oversized_buckets": oversized, "pairs": pairs.count()}
     sized.unpersist()
     return pairs, stats
@@ -798,12 +827,12 @@ def _candidates(spark: Any, profiles: Any, same_text: np.ndarray, config: MatchC
         _shingle_keys(index.hashranges), "band int, key binary, row long"
     )
     dup_pairs, dup_oversized = _bucket_pairs(shingle_keys, ["band", "key"], config.dup_lsh.max_bucket)
-    dup_pairs = dup_pairs.distinct().persist()
+    dup_pairs = _persist(dup_pairs.distinct())
     story_pairs, story = _story_tier_pairs(profiles, config)
     same = spark.createDataFrame([(int(i), int(j)) for i, j in same_text.tolist()], "i long, j long").withColumn(
         "identical", F.lit(True)
     )
-    candidates = (
+    candidates = _persist(
         dup_pairs.withColumn("from_shingles", F.lit(True))
         .join(story_pairs.withColumn("story", F.lit(True)), ["i", "j"], "full")
         .join(same, ["i", "j"], "full")
@@ -813,7 +842,6 @@ def _candidates(spark: Any, profiles: Any, same_text: np.ndarray, config: MatchC
             F.coalesce("from_shingles", F.lit(False)).alias("from_shingles"),
             F.coalesce("identical", F.lit(False)).alias("identical"),
         )
-        .persist()
     )
     stats = {
         "duplicate_tier": dup_pairs.count(),
@@ -864,11 +892,10 @@ def _score(
     gj = (F.col("j") * groups_n / n).cast("long")
     placed_pairs = candidates.withColumn("ga", F.least(gi, gj)).withColumn("gb", F.greatest(gi, gj))
     schema_pairs = ", ".join(f"{c} {_PAIR_TYPES.get(c, 'double')}" for c in PAIR_COLUMNS)
-    kept = (
+    kept = _persist(
         held.groupBy("ga", "gb")
         .cogroup(placed_pairs.groupBy("ga", "gb"))
         .applyInPandas(_group_signals(config.min_shared_terms), schema_pairs)
-        .persist()
     )
     n_kept = kept.count()
     n_with_reference = n_kept - kept.filter(F.col("real")).count()
@@ -955,6 +982,8 @@ def run(
         # The Spark jobs of each stage carry its name (the UI and its REST API group them by it).
         sc.setJobGroup(f"dedup:{name}", f"dedup {name}")
 
+    held: list[Any] = []
+    token = _HELD.set(held)
     try:
         stage("read")
         got = read(spark, inputs, skip_bad, on_duplicate_id, warn)
@@ -1014,6 +1043,10 @@ def run(
         stats = dict(assembled.stats, **stats, seconds=clock.seconds)
         return Report(assembled.articles, assembled.matches, assembled.stories, assembled.rejected, stats)
     finally:
+        _HELD.reset(token)
+        _release(held)
+        with contextlib.suppress(Exception):
+            sc._jsc.clearJobGroup()  # the caller's later jobs are not labelled as this run's
         if own_session:
             spark.stop()
 
@@ -1029,7 +1062,7 @@ def _story_claims(
         max(1, sc.defaultParallelism * 2),
     )
     texts = numbered.map(lambda r: (r[0], r[1]))
-    trees = sc.broadcast([(versions, tree) for versions, tree in work])
+    trees = _broadcast(sc, [(versions, tree) for versions, tree in work])
 
     def one(kv: tuple[int, Iterable[Article]]) -> tuple[int, pipeline.StoryClaims]:
         s, arts = kv

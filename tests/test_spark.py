@@ -68,9 +68,12 @@ def test_repeated_ids_bad_records_and_input_order_as_the_local_reader(session, t
     second = _records(tmp_path / "b.jsonl", [recs[3], changed, recs[0], {"id": "x"}, recs[4]])
     config = replace(MatchConfig(), reference=None)
     inputs = [first, second, first]
+    cached = session.sparkContext._jsc.getPersistentRDDs().size()
     for rule in ("first", "last"):
         local = _local(inputs, config, skip_bad=True, on_duplicate_id=rule)
         found = spark.run(inputs, config, skip_bad=True, on_duplicate_id=rule, spark=session)
+        # The run released what it cached in the caller's session.
+        assert session.sparkContext._jsc.getPersistentRDDs().size() == cached
         assert report.to_json(found) == local
         assert [r.origin for r in found.rejected] == [f"{first}:3", f"{second}:4"]
     kept = json.loads(report.to_json(found))["articles"]
