@@ -9,7 +9,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -333,15 +333,9 @@ def _match_spark(
     asked_max_days: bool = False,
 ) -> None:
     """`match --engine spark`: the run on Spark; the same checks and report as the local engine."""
-    from dedup import pipeline, similarity, spark
+    from dedup import similarity, spark
 
-    try:
-        pipeline.check_background(config)
-        pipeline.load_scorer(config)
-    except (FileNotFoundError, similarity.BackgroundError) as err:
-        raise click.ClickException(str(err)) from None
-    except (ValueError, KeyError, TypeError) as err:  # a damaged scorer.json
-        raise click.ClickException(f"the pair scorer {config.scorer} cannot be read: {err}") from None
+    _check_model(config)
     try:
         result = spark.run(
             inputs, config, master=master, skip_bad=skip_bad, on_duplicate_id=on_duplicate_id, progress=say, warn=_warn
@@ -353,9 +347,7 @@ def _match_spark(
         if failure is None:
             raise
         raise click.ClickException(f"the Spark job failed: {failure}") from None
-    _check_read(inputs, len(result.articles), list(result.rejected), allow_empty, max_rejected)
-    if asked_max_days and config.max_days and not any(a.published for a in result.articles):
-        _warn("no article has a publication date (`published`): --max-days has no effect")
+    _check_read(inputs, result.articles, list(result.rejected), allow_empty, max_rejected, config, asked_max_days)
     _write_report(result, fmt, output, say)
 
 
@@ -389,22 +381,14 @@ def _match(
             from dedup import kernels, pipeline, similarity
 
             kernels.warm()
-            try:  # before a single article is hashed, not minutes into a run
-                pipeline.check_background(config)
-                pipeline.load_scorer(config)
-            except (FileNotFoundError, similarity.BackgroundError) as err:
-                raise click.ClickException(str(err)) from None
-            except (ValueError, KeyError, TypeError) as err:  # a damaged scorer.json
-                raise click.ClickException(f"the pair scorer {config.scorer} cannot be read: {err}") from None
+            _check_model(config)  # before a single article is hashed, not minutes into a run
             articles, rejected = reading.result()
     except (InputError, SpoolError) as err:
         raise click.ClickException(str(err)) from None
     except OSError as err:
         raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
     say(f"{len(articles)} articles read" + (f", {len(rejected)} rejected" if rejected else ""))
-    _check_read(inputs, len(articles), rejected, allow_empty, max_rejected)
-    if asked_max_days and config.max_days and not any(a.published for a in articles):
-        _warn("no article has a publication date (`published`): --max-days has no effect")
+    _check_read(inputs, articles, rejected, allow_empty, max_rejected, config, asked_max_days)
     try:
         if indexed is None:
             result = pipeline.run(articles, config, rejected=rejected, progress=say, spool=spool)
@@ -428,14 +412,31 @@ def _check_parquet_output(output: str) -> None:
         raise click.ClickException("--format parquet needs pyarrow: pip install 'dedup[spark]' or pyarrow") from None
 
 
+def _check_model(config: MatchConfig) -> None:
+    """The background table and the pair scorer a run needs, checked before any work (exit 1)."""
+    from dedup import pipeline, similarity
+
+    try:
+        pipeline.check_background(config)
+        pipeline.load_scorer(config)
+    except (FileNotFoundError, similarity.BackgroundError) as err:
+        raise click.ClickException(str(err)) from None
+    except (ValueError, KeyError, TypeError) as err:  # a damaged scorer.json
+        raise click.ClickException(f"the pair scorer {config.scorer} cannot be read: {err}") from None
+
+
 def _check_read(
     inputs: Iterable[str],
-    n_articles: int,
+    articles: Sequence[Article],
     rejected: list[Any],
     allow_empty: bool,
     max_rejected: tuple[float, bool] | None,
+    config: MatchConfig,
+    asked_max_days: bool,
 ) -> None:
-    """Stop (exit 1) when too many records were rejected, or none was read and that was not allowed."""
+    """Stop (exit 1) when too many records were rejected, or none was read and that was not allowed;
+    warn when --max-days was asked of articles without dates."""
+    n_articles = len(articles)
     if max_rejected is not None and rejected:
         bound, share = max_rejected
         records = n_articles + len(rejected)
@@ -453,6 +454,8 @@ def _check_read(
                 f"{why} ({' '.join(inputs)}): nothing to match; --allow-empty writes an empty report instead"
             )
         _warn(f"{why}; the report is empty")
+    if asked_max_days and config.max_days and not any(a.published for a in articles):
+        _warn("no article has a publication date (`published`): --max-days has no effect")
 
 
 def _write_report(result: Any, fmt: str, output: str, say: Callable[[str], None]) -> None:
