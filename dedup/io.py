@@ -471,6 +471,30 @@ def _fingerprint(article: Article, key: int) -> int:
 DUPLICATE_ID_RULES = ("error", "first", "last")
 
 
+def settle_repeat(
+    record: Article, fingerprint: int, first_origin: str, first_fingerprint: int, rule: str, warn: Any = None
+) -> str | Rejected:
+    """What becomes of a record whose id came before (at `first_origin`): "same" (the same record
+    again, read once), "first" (the earlier one kept), "last" (this one kept in its place), or,
+    by the rule "error", a Rejected record. The two keeping rules are said through `warn`."""
+    if fingerprint == first_fingerprint:
+        return "same"
+    if rule == "first":
+        if warn is not None:
+            warn(f"{record.origin}: id {record.id!r} again, other content; kept the first, at {first_origin}")
+        return "first"
+    if rule == "last":
+        if warn is not None:
+            warn(f"{record.origin}: id {record.id!r} again, other content; kept in place of {first_origin}")
+        return "last"
+    return Rejected(
+        record.origin,
+        f"duplicate id {record.id!r} with other content (first at {first_origin}; "
+        "--on-duplicate-id first or last keeps one)",
+        record.id,
+    )
+
+
 def read_articles(
     inputs: Iterable[str],
     skip_bad: bool = False,
@@ -505,17 +529,10 @@ def read_articles(
         key = exact_key(record.text) if isinstance(record, Article) else 0
         if isinstance(record, Article) and record.id in seen:
             fingerprint = _fingerprint(record, key)
-            if held[record.id] == fingerprint:
+            settled = settle_repeat(record, fingerprint, seen[record.id], held[record.id], on_duplicate_id, warn)
+            if settled in ("same", "first"):
                 continue
-            if on_duplicate_id == "first":
-                if warn is not None:
-                    warn(
-                        f"{record.origin}: id {record.id!r} again, other content; kept the first, at {seen[record.id]}"
-                    )
-                continue
-            if on_duplicate_id == "last":
-                if warn is not None:
-                    warn(f"{record.origin}: id {record.id!r} again, other content; kept in place of {seen[record.id]}")
+            if settled == "last":
                 k = position[record.id]
                 seen[record.id], held[record.id] = record.origin, fingerprint
                 if spool is not None:
@@ -523,12 +540,7 @@ def read_articles(
                     record = replace(record, text="")
                 articles[k] = record
                 continue
-            record = Rejected(
-                record.origin,
-                f"duplicate id {record.id!r} with other content (first at {seen[record.id]}; "
-                "--on-duplicate-id first or last keeps one)",
-                record.id,
-            )
+            record = settled
         if isinstance(record, Rejected):
             if not skip_bad:
                 raise InputError(f"{record.origin}: {record.reason} (use --skip-bad to list it and go on)")

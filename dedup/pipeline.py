@@ -759,10 +759,26 @@ def confirmed_links(dec: Decisions) -> tuple[list[int], list[tuple[int, int, flo
     (i, j, strength), a copy at strength 1, a same-story pair at its probability."""
     confirmed = np.flatnonzero(np.array([kd is not None for kd in dec.kind], dtype=bool)).tolist()
     links = [
-        (int(dec.pairs[k, 0]), int(dec.pairs[k, 1]), 1.0 if dec.kind[k] == "duplicate" else float(dec.probability[k]))
-        for k in confirmed
+        (int(dec.pairs[k, 0]), int(dec.pairs[k, 1]), link_strength(dec.kind[k], dec.probability[k])) for k in confirmed
     ]
     return confirmed, links
+
+
+def link_strength(kind: str | None, probability: float) -> float:
+    """A confirmed pair's link for the majority rule: a copy at 1, a same-story pair at its probability."""
+    return 1.0 if kind == "duplicate" else float(probability)
+
+
+def pair_evidence(kind: str, probability: float, cosine: float, jaccard: float, containment: float) -> dict[str, Any]:
+    """A confirmed pair's evidence as the report gives it (rounded), its link strength as `score`."""
+    return {
+        "kind": kind,
+        "score": round(link_strength(kind, probability), 4),
+        "probability": round(float(probability), 4),
+        "cosine": round(float(cosine), 4),
+        "jaccard": round(float(jaccard), 4),
+        "containment": round(float(containment), 4),
+    }
 
 
 def decide(
@@ -915,15 +931,10 @@ def run(
     clock.lap("score")
     confirmed, links = confirmed_links(dec)
     evidence: dict[tuple[int, int], dict[str, Any]] = {}
-    for k, (i, j, score) in zip(confirmed, links, strict=True):
-        evidence[(i, j)] = {
-            "kind": dec.kind[k],
-            "score": round(score, 4),
-            "probability": round(float(dec.probability[k]), 4),
-            "cosine": round(float(dec.features[k, 0]), 4),
-            "jaccard": round(float(dec.jaccard[k]), 4),
-            "containment": round(float(dec.containment[k]), 4),
-        }
+    for k, (i, j, _score) in zip(confirmed, links, strict=True):
+        evidence[(i, j)] = pair_evidence(
+            dec.kind[k], dec.probability[k], dec.features[k, 0], dec.jaccard[k], dec.containment[k]
+        )
     groups = cluster.majority(
         len(articles), links, config.majority, id_rank(articles).tolist(), Apart(articles, config.max_days)
     )

@@ -276,26 +276,15 @@ def read(spark: Any, inputs: Sequence[str], skip_bad: bool, on_duplicate_id: str
                 held[art.id] = (fingerprint, (n, s), art.origin)
                 continue
             first_fp, first_at, first_origin = held[art.id]
-            drop.add((n, s))
-            if first_fp == fingerprint:
-                continue
-            if on_duplicate_id == "first":
-                if warn is not None:
-                    warn(f"{art.origin}: id {art.id!r} again, other content; kept the first, at {first_origin}")
-            elif on_duplicate_id == "last":
-                if warn is not None:
-                    warn(f"{art.origin}: id {art.id!r} again, other content; kept in place of {first_origin}")
+            settled = io.settle_repeat(art, fingerprint, first_origin, first_fp, on_duplicate_id, warn)
+            if settled == "last":
                 drop.add(first_at)
-                drop.discard((n, s))
-                place = moved.pop(first_at, first_at)
-                moved[(n, s)] = place
+                moved[(n, s)] = moved.pop(first_at, first_at)
                 held[art.id] = (fingerprint, (n, s), art.origin)
             else:
-                reason = (
-                    f"duplicate id {art.id!r} with other content (first at {first_origin}; "
-                    "--on-duplicate-id first or last keeps one)"
-                )
-                bad.append((n, s, Rejected(art.origin, reason, art.id)))
+                drop.add((n, s))
+                if isinstance(settled, Rejected):
+                    bad.append((n, s, settled))
         bad.sort(key=lambda b: (b[0], b[1]))
     if bad and not skip_bad:
         first = bad[0][2]
@@ -931,16 +920,9 @@ def _links(confirmed: Any) -> tuple[list[tuple[int, int, float]], dict[tuple[int
     evidence: dict[tuple[int, int], dict[str, Any]] = {}
     for rec in confirmed.itertuples(index=False):
         i, j = int(rec.i), int(rec.j)
-        score = 1.0 if rec.duplicate else float(rec.probability)
-        links.append((i, j, score))
-        evidence[(i, j)] = {
-            "kind": "duplicate" if rec.duplicate else "same_story",
-            "score": round(score, 4),
-            "probability": round(float(rec.probability), 4),
-            "cosine": round(float(rec.cosine), 4),
-            "jaccard": round(float(rec.jaccard), 4),
-            "containment": round(float(rec.containment), 4),
-        }
+        kind = "duplicate" if rec.duplicate else "same_story"
+        links.append((i, j, pipeline.link_strength(kind, rec.probability)))
+        evidence[(i, j)] = pipeline.pair_evidence(kind, rec.probability, rec.cosine, rec.jaccard, rec.containment)
     return links, evidence
 
 
