@@ -343,10 +343,13 @@ class _Block:
 def _hash_block(
     config: MatchConfig, boilerplate: normalize.Boilerplate
 ) -> Callable[[tuple[int, Iterable[tuple[int, Article, bool]]]], _Block]:
+    extractors: list[pipeline._Extractor] = []  # one per task, its token caches kept warm across blocks
+
     def run(kv: tuple[int, Iterable[tuple[int, Article, bool]]]) -> _Block:
         members = sorted(kv[1], key=lambda m: m[0])
-        extract = pipeline._Extractor(boilerplate, config)
-        table = extract([(a.text, a.title, a.source) for _row, a, _ref in members])
+        if not extractors:
+            extractors.append(pipeline._Extractor(boilerplate, config))
+        table = extractors[0]([(a.text, a.title, a.source) for _row, a, _ref in members])
         return _Block(
             np.array([row for row, _a, _r in members], np.int64),
             [(replace(a, text=""), ref) for _row, a, ref in members],
