@@ -29,7 +29,7 @@ import numpy as np
 
 from dedup import cluster, io, normalize, parallel, pipeline, similarity, store
 from dedup.config import MatchConfig
-from dedup.models import Article, Match, Rejected, Report, Story
+from dedup.models import Article, Rejected, Report, Story
 
 Progress = Callable[[str], None]
 
@@ -431,9 +431,10 @@ def report_of(
     for m in members:
         by_story.setdefault(m.story or "", []).append(m.id)
     matches = [
-        Match(
+        pipeline.report_match(
             p.a, p.b, p.kind, p.score,
             {"probability": p.probability, "cosine": p.cosine, "jaccard": p.jaccard, "containment": p.containment},
+            config.firm,
         )
         for p in pairs
     ]  # fmt: skip

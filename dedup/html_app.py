@@ -36,7 +36,7 @@ def page_data(report: Report, summary: str) -> dict[str, Any]:
     }
     pairs: dict[str, list[list[Any]]] = {}
     for m in report.matches:
-        pairs.setdefault(story_of[m.a], []).append([m.a, m.b, m.kind, round(m.score, 4)])
+        pairs.setdefault(story_of[m.a], []).append([m.a, m.b, m.kind, round(m.score, 4), m.evidence.get("confidence")])
     stories = []
     for s in report.stories:
         rows = []

@@ -781,6 +781,20 @@ def pair_evidence(kind: str, probability: float, cosine: float, jaccard: float, 
     }
 
 
+def confidence(kind: str, probability: float | None, firm: float) -> str:
+    """How far a confirmed pair can be trusted: a copy, or a same-story pair at or above `firm`, is
+    "firm"; any other same-story pair "likely" (see MatchConfig.firm for what each was found to be)."""
+    return "firm" if kind == "duplicate" or (probability is not None and probability >= firm) else "likely"
+
+
+def report_match(a: str, b: str, kind: str, score: float, evidence: dict[str, Any], firm: float) -> Match:
+    """A confirmed pair as the report lists it: `a` < `b`, its evidence, and its confidence."""
+    a, b = sorted((a, b))
+    detail = {k: evidence.get(k) for k in ("probability", "cosine", "jaccard", "containment")}
+    detail["confidence"] = confidence(kind, detail["probability"], firm)
+    return Match(a, b, kind, score, detail)
+
+
 def decide(
     prep: Prepared, config: MatchConfig, model: scorer_mod.Scorer, features: np.ndarray | None = None
 ) -> Decisions:
@@ -980,9 +994,7 @@ def _assemble(
                 ev = evidence.get((i, j))
                 if ev is None:
                     continue
-                a, b = sorted((ids[i], ids[j]))
-                detail = {k: ev[k] for k in ("probability", "cosine", "jaccard", "containment")}
-                matches.append(Match(a, b, ev["kind"], ev["score"], detail))
+                matches.append(report_match(ids[i], ids[j], ev["kind"], ev["score"], ev, config.firm))
         stories.append(Story(sid, tuple(members)))
     if config.claims and stories:
         work = []
@@ -1010,6 +1022,9 @@ def report_stats(articles: int, rejected: int, matches: Sequence[Match], stories
         "pairs": len(matches),
         "duplicate_pairs": sum(m.kind == "duplicate" for m in matches),
         "same_story_pairs": sum(m.kind == "same_story" for m in matches),
+        "firm_same_story_pairs": sum(
+            m.kind == "same_story" and m.evidence.get("confidence") == "firm" for m in matches
+        ),
         "stories": len(stories),
         "articles_in_stories": sum(len(s.articles) for s in stories),
     }

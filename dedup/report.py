@@ -266,13 +266,14 @@ def to_markdown(report: Report) -> str:
         lines += _more(len(story.articles), "articles", 4)
         lines += [
             "",
-            "| pair | kind | probability | cosine | shingle Jaccard | containment |",
-            "|---|---|---|---|---|---|",
+            "| pair | kind | confidence | probability | cosine | shingle Jaccard | containment |",
+            "|---|---|---|---|---|---|---|",
         ]
         for m in pairs_of[story.id][:MD_ROWS]:
             ev = m.evidence
             lines.append(
-                f"| {_md_cell(m.a)} ~ {_md_cell(m.b)} | {m.kind} | {ev.get('probability', m.score):.3f} | "
+                f"| {_md_cell(m.a)} ~ {_md_cell(m.b)} | {m.kind} | {ev.get('confidence', '')} | "
+                f"{ev.get('probability', m.score):.3f} | "
                 f"{ev.get('cosine', 0):.3f} | {ev.get('jaccard', 0):.3f} | {ev.get('containment', 0):.3f} |"
             )
         lines += _more(len(pairs_of[story.id]), "pairs", 6)
@@ -331,7 +332,7 @@ def to_jsonl(report: Report) -> str:
 
 
 CSV_COLUMNS = (
-    "a", "b", "kind", "score", "story", "probability", "cosine", "jaccard", "containment",
+    "a", "b", "kind", "score", "story", "probability", "cosine", "jaccard", "containment", "confidence",
     "a_title", "b_title", "a_source", "b_source",
 )  # fmt: skip
 
@@ -347,7 +348,7 @@ def to_csv(report: Report) -> str:
         ev = m.evidence
         writer.writerow(
             [m.a, m.b, m.kind, round(m.score, 4), story_of.get(m.a)]
-            + [ev.get(k) for k in ("probability", "cosine", "jaccard", "containment")]
+            + [ev.get(k) for k in ("probability", "cosine", "jaccard", "containment", "confidence")]
             + [by_id[m.a].title, by_id[m.b].title, by_id[m.a].source, by_id[m.b].source]
         )
     return out.getvalue()
@@ -427,7 +428,7 @@ _WHOLE = {"pair", "fact", "claims", "facts", "start", "end", "a_start", "a_end",
 _WHOLE |= {f"figure_{c}" for c in ("start", "end")}
 _FIRST_COLUMNS = {
     "articles": ["id", "source", "title", "story", "earlier", "url", "published"],
-    "pairs": ["a", "b", "kind", "score", "probability", "cosine", "jaccard", "containment"],
+    "pairs": ["a", "b", "kind", "score", "probability", "cosine", "jaccard", "containment", "confidence"],
     "stories": ["id", "articles", "kinds", "claims", "facts"],
     "claims": ["story", "pair", "quantity", "verdict", "score", "note"],
     "facts": ["story", "fact", "quantity", "verdict"],

@@ -37,6 +37,28 @@ def test_judged_shares_count_confirmed_and_left_apart_pairs() -> None:
     assert evaluate.weighted_left_apart(report, judged) == (50.0, 0.5)
 
 
+def test_judged_shares_of_confirmed_pairs_are_also_given_per_confidence() -> None:
+    report = {
+        "articles": [{"id": i, "story": "s1"} for i in "abc"],
+        "pairs": [
+            {"a": "a", "b": "b", "kind": "same_story", "confidence": "firm"},
+            {"a": "a", "b": "c", "kind": "same_story", "confidence": "likely"},
+            {"a": "b", "b": "c", "kind": "same_story", "confidence": "likely"},
+        ],
+    }
+    judged = [
+        {"a": "a", "b": "b", "verdict": "same_event"},
+        {"a": "a", "b": "c", "verdict": "different_event"},
+        {"a": "b", "b": "c", "verdict": "same_event"},
+    ]
+    shares = {s.group: (s.right, s.judged) for s in evaluate.judged_shares(report, judged)}
+    assert shares == {
+        "confirmed as same_story": (2, 3),
+        "confirmed as same_story, firm": (1, 1),
+        "confirmed as same_story, likely": (1, 2),
+    }
+
+
 def test_the_judged_set_is_well_formed() -> None:
     rows = [json.loads(line) for line in (FIXTURES / "judged" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) >= 800

@@ -59,6 +59,17 @@ def _open(browser: WebDriver, page: Path) -> None:
     WebDriverWait(browser, 30).until(lambda b: b.execute_script("return document.body.dataset.ready === '1'"))
 
 
+def _open_story(browser: WebDriver, row: int = 0) -> None:
+    """Click a story of the index and wait until its page is drawn (hashchange is asynchronous)."""
+    _rows(browser)[row].find_element(By.TAG_NAME, "a").click()
+    WebDriverWait(browser, 30).until(
+        lambda b: (
+            b.find_elements(By.CSS_SELECTOR, "#story .version")
+            and not b.find_element(By.ID, "story").get_attribute("hidden")
+        )
+    )
+
+
 def _rows(browser: WebDriver) -> list:
     return browser.find_elements(By.CSS_SELECTOR, "#stories tbody tr")
 
@@ -109,7 +120,7 @@ def test_the_dev_stories_index_searches_filters_sorts_and_opens_a_story(browser:
     assert sizes == sorted(sizes, reverse=True) and header.get_attribute("aria-sort") == "descending"
 
     # Open the largest story: its versions side by side, its facts, agreeing rows and pairs folded.
-    _rows(browser)[0].find_element(By.TAG_NAME, "a").click()
+    _open_story(browser)
     view = browser.find_element(By.ID, "story")
     assert view.is_displayed() and not browser.find_element(By.ID, "index").is_displayed()
     opened = next(s for s in stories if s["id"] == browser.execute_script("return location.hash.slice(1)"))
@@ -129,6 +140,13 @@ def test_the_dev_stories_index_searches_filters_sorts_and_opens_a_story(browser:
         pairs.find_element(By.TAG_NAME, "summary").text
         == f"{sum(1 for p in data['pairs'] if p['a'] in opened['articles'])} matched pairs"
     )
+    # Each pair says how firm it is, as the JSON report does.
+    shown = [
+        [td.get_attribute("textContent") for td in row.find_elements(By.TAG_NAME, "td")]
+        for row in pairs.find_elements(By.CSS_SELECTOR, "tr.pair")
+    ]
+    given = {f"{p['a']} ~ {p['b']}": p["confidence"] for p in data["pairs"] if p["a"] in opened["articles"]}
+    assert shown and {row[0]: row[2] for row in shown} == given
     browser.back()
     assert browser.find_element(By.ID, "index").is_displayed()
 
@@ -139,7 +157,7 @@ def test_a_disagreeing_fact_marks_each_figure_in_its_sentence(browser: WebDriver
     b = next(seeds.glob("001_*.txt")).read_text(encoding="utf-8").replace("281.800", "218.800")
     page, _ = _report(tmp_path, articles=[Article(id="a", text=a, title="A"), Article(id="b", text=b, title="B")])
     _open(browser, page)
-    _rows(browser)[0].find_element(By.TAG_NAME, "a").click()
+    _open_story(browser)
     row = browser.find_element(By.CSS_SELECTOR, "#story table.facts tr.conflict")
     assert [m.text for m in row.find_elements(By.TAG_NAME, "mark")] == ["281.799 hội viên", "gần 218.800 hội viên"]
     assert "218.800" in row.text and row.find_element(By.TAG_NAME, "td").text == "conflict"
@@ -168,7 +186,7 @@ def test_titles_are_text_not_markup_and_keep_their_direction(browser: WebDriver,
     assert not browser.find_elements(By.CSS_SELECTOR, "#stories b")
     cell = _rows(browser)[0].find_elements(By.TAG_NAME, "td")[1]
     assert cell.get_attribute("textContent") == titles[0] and cell.get_attribute("dir") == "auto"
-    _rows(browser)[0].find_element(By.TAG_NAME, "a").click()
+    _open_story(browser)
     links = browser.find_elements(By.CSS_SELECTOR, ".version a")
     assert [link.get_attribute("href") for link in links] == ["https://example.org/0", "https://example.org/1"]
     assert links[1].get_attribute("textContent") == titles[1] and links[1].get_attribute("dir") == "auto"
@@ -183,7 +201,7 @@ def test_an_indexed_runs_earlier_articles_are_marked(browser: WebDriver, tmp_pat
     page = tmp_path / "report.html"
     page.write_text(report.to_html(replace(result, earlier=frozenset({earlier}))), encoding="utf-8")
     _open(browser, page)
-    _rows(browser)[0].find_element(By.TAG_NAME, "a").click()
+    _open_story(browser)
     versions = {v.get_attribute("data-article"): v for v in browser.find_elements(By.CSS_SELECTOR, "#story .version")}
     assert "earlier" in versions[earlier].get_attribute("class").split()
     assert "indexed earlier" in versions[earlier].text

@@ -131,6 +131,24 @@ def test_a_higher_threshold_asks_more_of_same_story_pairs_not_of_copies() -> Non
     assert "same_story" in kinds[0].values() and "same_story" not in kinds[1].values()
 
 
+def test_each_confirmed_pair_says_how_firm_it_is() -> None:
+    """On real articles: copies are firm, a same-story pair is firm at or above the cut and likely
+    below it, and moving the cut moves the pairs across it and nothing else."""
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
+        corpus = [article_from_record(json.loads(line), f"sample:{i}") for i, line in enumerate(stream, 1)]
+    report = pipeline.run(corpus, NO_CLAIMS)
+    same = [m for m in report.matches if m.kind == "same_story"]
+    assert all(m.evidence["confidence"] == "firm" for m in report.matches if m.kind == "duplicate")
+    for m in same:
+        assert m.evidence["confidence"] == ("firm" if m.evidence["probability"] >= NO_CLAIMS.firm else "likely")
+    tiers = {m.evidence["confidence"] for m in same}
+    assert tiers == {"firm", "likely"}
+    assert report.stats["firm_same_story_pairs"] == sum(m.evidence["confidence"] == "firm" for m in same)
+    stricter = pipeline.run(corpus, replace(NO_CLAIMS, firm=1.01))
+    assert [(m.a, m.b, m.kind) for m in stricter.matches] == [(m.a, m.b, m.kind) for m in report.matches]
+    assert stricter.stats["firm_same_story_pairs"] == 0
+
+
 def test_chunked_features_equal_the_per_article_definition() -> None:
     from dedup import hashing, lsh, normalize, similarity
 
