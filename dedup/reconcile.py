@@ -105,6 +105,9 @@ W_FIT_INFORMATIVE = 0.25  # exact, and either figure precise enough to be eviden
 W_FIT_ROUNDED = 0.2  # rounded
 W_FIT_CLOSE = 0.1  # rounded, less than CLOSE_GAP apart
 CLOSE_GAP = 0.02
+# Rounded pairs this far apart (relative to the larger) whose wordings only agree loosely: see
+# _two_quantities.
+ROUNDED_FAR_GAP = 0.1
 W_FIT_NEAR_MISS = 0.1  # a conflict less than NEAR_MISS_GAP apart (26 vs 27 bodies)
 NEAR_MISS_GAP = 0.1
 W_FAR = 0.4  # taken off a conflict per FAR_STEP of log10 gap (a factor of 5), at most FAR_STEPS of them
@@ -255,6 +258,31 @@ def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
 
 _AT_LEAST = frozenset({"gt", "ge"})
 _AT_MOST = frozenset({"lt", "le"})
+_BARE = frozenset({"eq", "emph"})
+_BELOW_OR_ABOUT = frozenset({"lt", "le", "approx", "approx_tight"})
+
+
+def _two_quantities(qa: str, qb: str, rel: float) -> bool:
+    """True of a pair of figures that agree (`rounded`) only as their wordings allow and that,
+    judged by reading, nearly always measure two things (the rounded strata of
+    fixtures/judged/figures*.jsonl up to figures-fresh-2026-12-07c): a range against any other
+    figure ("70 - 100%" and "58-95%", two days' humidity; "60 - 70 triệu đồng" and "68 triệu
+    đồng", two cars' discounts: 13 consistent of 65), and, ROUNDED_FAR_GAP or more apart, two
+    bounds of one direction ("hơn 250 tỷ USD" and "hơn 200 tỷ USD", two companies), a bare figure
+    against an approximate one or an upper bound ("370 người" and "khoảng 300 người"), or two bare
+    figures of different precision (together 1 consistent of 27). A bare figure under a lower
+    bound stays rounded ("hơn 2.000 người" and "2.500 người"), and so does a vague quantity
+    ("hàng trăm triệu đồng" and "600 triệu đồng"). Such pairs are not aligned: their figures are
+    compared with others or not at all."""
+    if qa == "range" or qb == "range":
+        return True
+    if rel < ROUNDED_FAR_GAP:
+        return False
+    if (qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST):
+        return True
+    if qa in _BARE and qb in _BARE:
+        return True
+    return (qa in _BARE and qb in _BELOW_OR_ABOUT) or (qb in _BARE and qa in _BELOW_OR_ABOUT)
 
 
 def _severity(av: float, bv: float, people: bool) -> str:
@@ -347,13 +375,14 @@ class _Row(NamedTuple):
     magnitude: float  # abs(value)
     informative: bool  # _informative(claim)
     unit: str | None
+    qclass: str  # the claim's qualifier class (Claim.qclass)
 
 
 def _row(c: Claim, neighbours: frozenset[float]) -> _Row:
     """The _Row of a claim whose neighbouring figures have the fuzzy keys `neighbours`."""
     return _Row(
         c.context, len(c.context), c.sent_words, len(c.sent_words), c.lead, len(c.lead), neighbours, c.predicate,
-        c.entities, c.years, c.plan, c.value, abs(c.value), _informative(c), c.unit,
+        c.entities, c.years, c.plan, c.value, abs(c.value), _informative(c), c.unit, c.qclass,
     )  # fmt: skip
 
 
@@ -372,8 +401,25 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
     computed while an upper bound of the score still reaches `floor`.  The terms are then added
     in one fixed order, so that a score is the same float however it was reached (an absent term
     adds 0.0, which changes no sum but the sign of a zero one, and no kept score is zero)."""
-    ctx_a, n_ctx_a, words_a, n_words_a, la, n_la, na, pred_a, names_a, years_a, plan_a, av, mag_a, inf_a, unit_a = ra
-    ctx_b, n_ctx_b, words_b, n_words_b, lb, n_lb, nb, pred_b, names_b, years_b, plan_b, bv, mag_b, inf_b, _ = rb
+    (
+        ctx_a,
+        n_ctx_a,
+        words_a,
+        n_words_a,
+        la,
+        n_la,
+        na,
+        pred_a,
+        names_a,
+        years_a,
+        plan_a,
+        av,
+        mag_a,
+        inf_a,
+        unit_a,
+        q_a,
+    ) = ra
+    ctx_b, n_ctx_b, words_b, n_words_b, lb, n_lb, nb, pred_b, names_b, years_b, plan_b, bv, mag_b, inf_b, _, q_b = rb
     ns, spec, s0 = heads
     lead = W_LEAD * len(la & lb) / (n_la if n_la < n_lb else n_lb) if n_la and n_lb else 0.0
     # A shared neighbouring figure (977 lượt, 144 học sinh) pins the sentence.
@@ -397,6 +443,8 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
         rel = abs(av - bv) / (top if top > 1e-12 else 1e-12)  # the gap relative to max(|a|, |b|, 1e-12)
         if verdict == "rounded":
             fit = W_FIT_ROUNDED + (W_FIT_CLOSE if rel < CLOSE_GAP else 0.0)
+            if _two_quantities(q_a, q_b, rel):
+                return -math.inf
         else:
             # A near miss (26 vs 27 bodies) is the same figure updated or misreported.
             fit = W_FIT_NEAR_MISS if rel < NEAR_MISS_GAP else 0.0

@@ -578,3 +578,39 @@ def test_one_of_n_is_no_claim_of_n() -> None:
     assert extract_claims("Nghi phạm là một trong 7 anh em nhà Maute bị truy nã.") == []
     assert extract_claims("Một trong 2 người bước ra khỏi xe.") == []
     assert [c.text for c in extract_claims("Có 7 anh em nhà Maute bị truy nã.")] == ["7 anh em nhà"]
+
+
+def test_loose_wordings_far_apart_are_two_quantities_not_a_rounding() -> None:
+    """Pairs judged by reading as two quantities (fixtures/judged/figures*.jsonl), once `rounded`:
+    a range against another figure, two bounds of one direction 10% or more apart, a bare figure
+    against an approximate one that far apart. Close bounds, and a bare figure under a lower
+    bound, stay rounded."""
+    two = [
+        ("Độ ẩm từ 70 - 100%.", "Độ ẩm từ 58-95%."),  # two days' forecasts
+        (
+            "Thậm chí, mẫu xe Honda Odyssey thì được giảm giá tới 60 - 70 triệu đồng.",
+            "Trong tháng 7 này, mẫu EcoSport giảm tới 68 triệu đồng.",
+        ),  # two cars' discounts
+        (
+            "Với giá trị thị trường hơn 250 tỷ USD, General Electric là một trong những doanh nghiệp niêm yết"
+            " lớn nhất trên thế giới.",
+            "Randall Stephenson, CEO của AT&T: Ông hiện điều hành tập đoàn viễn thông đa quốc gia trị giá hơn"
+            " 200 tỷ USD này từ năm 2007.",
+        ),
+        (
+            "Kể từ khi phiến quân đánh chiếm Marawi ngày 23/5 vừa qua và giao tranh với lực lượng chính phủ, đến"
+            " nay đã có 370 người thiệt mạng, trong đó có ít nhất 62 binh lính và 3 cảnh sát.",
+            "Chánh Thanh tra Pagcawayan, ông Realan Mamon, cho biết khoảng 300 người từ Nhóm chiến binh Hồi giáo"
+            " Tự do Bangsamoro (BIFF) đã tấn công Pigcawayan vào khoảng 5 giờ sáng.",
+        ),
+    ]
+    for a, b in two:
+        assert extract_claims(a) and extract_claims(b)
+        assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == [], (a, b)
+    one = [
+        ("Năm nay TP.HCM có hơn 72.000 thí sinh dự thi vào lớp 10.", "TP.HCM có hơn 71.000 thí sinh dự thi lớp 10."),
+        ("Cuộc diễn tập có hơn 2.000 người tham gia.", "Cuộc diễn tập có 2.500 người tham gia."),
+        ("Độ ẩm từ 70 - 100%.", "Độ ẩm từ 70 - 100%."),
+    ]
+    for a, b in one:
+        assert [p.verdict for p in reconcile([("A", a), ("B", b)])] in (["rounded"], ["exact"]), (a, b)
