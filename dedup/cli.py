@@ -742,6 +742,8 @@ def explain(
         f"{info['story_set_shared']} terms or names shared: {', '.join(info['shared_top_terms'])}"
     )
     click.echo(f"  same-story probability {info['probability']:.3f} (confirmed at >= {info['threshold']})")
+    if info["confidence"]:
+        click.echo(f"  confidence: {info['confidence']} (a copy, or same-story at >= {info['firm']}, is firm)")
     if info["days_apart"] is not None:
         click.echo(f"  published {info['days_apart']} days apart (limit {info['max_days']})")
     if info["titles_dated_apart"]:

@@ -878,6 +878,9 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
         "candidate": bool(len(at)),
         "probability": round(prob, 4),
         "threshold": decisions.threshold,
+        # How far a confirmed pair can be trusted, as the report says (None: not confirmed).
+        "confidence": confidence(kind, prob, config.firm) if kind else None,
+        "firm": config.firm,
         "signals": {k: round(v, 4) for k, v in signals.items()},
         # Texts identical as written are copies, whatever furniture and boilerplate leave of them.
         "identical_texts": identical,

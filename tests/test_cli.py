@@ -370,9 +370,14 @@ def test_explain_shows_why_a_pair_matched_or_not() -> None:
     assert info["probability"] >= info["threshold"]
     assert "tọa đàm" in info["shared_top_terms"]
     assert set(info["signals"]) >= {"cosine", "name_jaccard", "cosine_rank_worse"}
+    # The confidence the report gives the pair, and none for a pair that is not confirmed.
+    match = json.loads(invoke("match", str(SEEDS), "-q").stdout)
+    given = next(p for p in match["pairs"] if {p["a"], p["b"]} == {a, b})
+    assert info["confidence"] == given["confidence"] == ("firm" if info["probability"] >= info["firm"] else "likely")
     result = invoke("explain", str(SEEDS), "-a", a, "-b", c)
     assert result.exit_code == 0
-    assert result.output.startswith(f"{a} ~ {c}: no match")
+    assert result.output.startswith(f"{a} ~ {c}: no match") and "confidence:" not in result.output
+    assert json.loads(invoke("explain", str(SEEDS), "-a", a, "-b", c, "--json").output)["confidence"] is None
     result = invoke("explain", str(SEEDS), "-a", a, "-b", "zzz")
     assert result.exit_code == 1 and "no article with id 'zzz'" in result.output
 
