@@ -525,7 +525,8 @@ def run_text_dedup(corpus: Path, n: int, cfg: Settings) -> Row:
 def run_scaling(
     corpus: Path, n: int, cfg: Settings, full: Row | None, on_row: Callable[[list[Row]], None] = lambda _rows: None
 ) -> list[Row]:
-    """dedup at 5k and 10k (prefixes), the whole corpus (reusing `full` if given) and four perturbed copies.
+    """dedup at 5k and 10k (prefixes), the whole corpus (reusing `full` if given) and four perturbed copies,
+    whose last 5,000 articles are then added to an index of the others.
 
     `on_row` is called with the rows so far after each one, so that partial results can be saved.
     """
@@ -552,6 +553,9 @@ def run_scaling(
     say(f"scaling: writing the corpus and {SCALING_COPIES - 1} perturbed copies to {path}")
     big = write_perturbed_copies(corpus, path, SCALING_COPIES)
     rows.append(run_dedup(f"dedup {label(big)}", path, big, temp / f"dedup-{big}.json", cfg))
+    on_row(rows)
+    # The daily step at that size: its last 5,000 articles added to an index of the others.
+    rows.extend(run_index_rows(path, big, cfg, label(big)))
     path.unlink(missing_ok=True)
     return rows
 
