@@ -49,6 +49,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -375,6 +376,21 @@ def write_perturbed_copies(source: Path, target: Path, copies: int, seed: int = 
     return written
 
 
+def write_dated(source: Path, target: Path, per_day: int, last_day: date) -> int:
+    """Write `source` with a `published` date on each record, `per_day` records a day in file order,
+    the last ones on `last_day` (a feed of that many articles a day); return the record count."""
+    n = count_articles(source)
+    days = (n + per_day - 1) // per_day
+    written = 0
+    with open_text(target, "wt") as out:
+        for k, line in enumerate(lines(source)):
+            record = json.loads(line)
+            record["published"] = (last_day - timedelta(days=days - 1 - k // per_day)).isoformat()
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            written += 1
+    return written
+
+
 # -- the rows --------------------------------------------------------------------------------------------------
 
 
@@ -554,9 +570,15 @@ def run_scaling(
     big = write_perturbed_copies(corpus, path, SCALING_COPIES)
     rows.append(run_dedup(f"dedup {label(big)}", path, big, temp / f"dedup-{big}.json", cfg))
     on_row(rows)
-    # The daily step at that size: its last 5,000 articles added to an index of the others.
+    # The daily step at that size: its last 5,000 articles added to an index of the others, undated
+    # (every indexed article is in the window: the worst case), then as a feed of 5,000 articles a
+    # day (the window holds the last 7 days' articles, whatever the index's size).
     rows.extend(run_index_rows(path, big, cfg, label(big)))
+    dated = temp / f"copies-{SCALING_COPIES}x-dated.jsonl.gz"
+    write_dated(path, dated, INDEX_BATCH, date.today())
     path.unlink(missing_ok=True)
+    rows.extend(run_index_rows(dated, big, cfg, f"{label(big)}-dated"))
+    dated.unlink(missing_ok=True)
     return rows
 
 
