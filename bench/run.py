@@ -819,8 +819,12 @@ def main(argv: list[str] | None = None) -> int:
         if r.result:
             print(f"  {r.name}: {json.dumps(r.result)}")
     if scaling:
+        daily = [r for r in scaling if r.name.startswith("index:")]
         print("\nscaling (dedup):\n")
-        print(scaling_table(scaling))
+        print(scaling_table([r for r in scaling if r not in daily]))
+        if daily:
+            print("\nthe daily step at the largest size (an index of all but the last 5,000, then those added):\n")
+            print(table(daily))
     print(f"\nresults: {results_path}")
     return 0 if dedup.ok and plain.ok else 1
 
