@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dedup.models import Report
+from dedup.models import Match, Report, story_confidence
 
 _ASSETS = Path(__file__).parent / "data"
 
@@ -35,8 +35,10 @@ def page_data(report: Report, summary: str) -> dict[str, Any]:
         if a.id in story_of
     }
     pairs: dict[str, list[list[Any]]] = {}
+    matches_of: dict[str, list[Match]] = {}
     for m in report.matches:
         pairs.setdefault(story_of[m.a], []).append([m.a, m.b, m.kind, round(m.score, 4), m.evidence.get("confidence")])
+        matches_of.setdefault(story_of[m.a], []).append(m)
     stories = []
     for s in report.stories:
         rows = []
@@ -53,6 +55,7 @@ def page_data(report: Report, summary: str) -> dict[str, Any]:
                 "id": s.id,
                 "a": list(s.articles),
                 "k": kinds,
+                "c": story_confidence(s.articles, matches_of.get(s.id, [])),
                 "f": firm,
                 "d": doubtful,
                 "p": pairs.get(s.id, []),

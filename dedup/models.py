@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -68,3 +69,24 @@ class Report:
     def story_of(self) -> dict[str, str]:
         """Map article id -> story id for every article that belongs to a story."""
         return {a: s.id for s in self.stories for a in s.articles}
+
+
+def story_confidence(articles: Sequence[str], pairs: Sequence[Match]) -> str:
+    """How far a story can be trusted: "firm" when its firm pairs (copies and same-story pairs at
+    the firm cut) alone join all its articles, else "likely"."""
+    parent = {a: a for a in articles}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    groups = len(parent)
+    for m in pairs:
+        if m.evidence.get("confidence") == "firm" and m.a in parent and m.b in parent:
+            ra, rb = root(m.a), root(m.b)
+            if ra != rb:
+                parent[ra] = rb
+                groups -= 1
+    return "firm" if groups == 1 else "likely"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from dedup import html_app
-from dedup.models import Article, Match, Report
+from dedup.models import Article, Match, Report, story_confidence
 
 VERDICT_ORDER = {"conflict": 0, "rounded": 1, "exact": 2}
 
@@ -61,6 +61,7 @@ def _sections(report: Report) -> Iterator[tuple[str, Any]]:
                 "id": s.id,
                 "articles": list(s.articles),
                 "kinds": sorted({m.kind for m in pairs_of[s.id]}),
+                "confidence": story_confidence(s.articles, pairs_of[s.id]),
                 "claims": list(s.claims),
                 "facts": list(s.facts),
             }
@@ -248,7 +249,8 @@ def to_markdown(report: Report) -> str:
             firm = sum(map(_firm, story.claims))
             lines.append(
                 f"- [{_md_line(story.id)}: {_md_line(first.title) if first else ''}](#story-{story.id}) — "
-                f"{len(story.articles)} articles" + (f", {counted(firm, 'conflict', 'conflicts')}" if firm else "")
+                f"{len(story.articles)} articles, {story_confidence(story.articles, pairs_of[story.id])}"
+                + (f", {counted(firm, 'conflict', 'conflicts')}" if firm else "")
             )
         if len(ordered) > MD_INDEX_ROWS:
             lines.append(f"- … and {len(ordered) - MD_INDEX_ROWS} more stories, below")
@@ -257,6 +259,12 @@ def to_markdown(report: Report) -> str:
         first = by_id.get(story.articles[0])
         lines += [f'<a id="story-{story.id}"></a>', ""]
         lines += [f"## Story {_md_line(story.id)}: {_md_line(first.title) if first else ''}", ""]
+        confidence = story_confidence(story.articles, pairs_of[story.id])
+        lines += [
+            f"Confidence: {confidence}"
+            + (" (its firm pairs alone join its versions)" if confidence == "firm" else " (it rests on likely pairs)"),
+            "",
+        ]
         lines += ["| article | source | published | title |", "|---|---|---|---|"]
         for art_id in story.articles[:MD_ROWS]:
             a = by_id.get(art_id)
@@ -315,6 +323,7 @@ def jsonl_parts(report: Report) -> Iterator[str]:
             "story": s.id,
             "articles": [_article_record(by_id[a], s.id) for a in s.articles],
             "kinds": sorted({m.kind for m in pairs}),
+            "confidence": story_confidence(s.articles, pairs),
             "pairs": [{"a": m.a, "b": m.b, "kind": m.kind, "score": round(m.score, 4), **m.evidence} for m in pairs],
             "claims": list(s.claims),
             "facts": list(s.facts),
@@ -406,6 +415,7 @@ def tables(report: Report) -> dict[str, list[dict[str, Any]]]:
             "id": s["id"],
             "articles": s["articles"],
             "kinds": s["kinds"],
+            "confidence": s["confidence"],
             "claims": len(s["claims"]),
             "facts": len(s["facts"]),
         }
@@ -429,7 +439,7 @@ _WHOLE |= {f"figure_{c}" for c in ("start", "end")}
 _FIRST_COLUMNS = {
     "articles": ["id", "source", "title", "story", "earlier", "url", "published"],
     "pairs": ["a", "b", "kind", "score", "probability", "cosine", "jaccard", "containment", "confidence"],
-    "stories": ["id", "articles", "kinds", "claims", "facts"],
+    "stories": ["id", "articles", "kinds", "confidence", "claims", "facts"],
     "claims": ["story", "pair", "quantity", "verdict", "score", "note"],
     "facts": ["story", "fact", "quantity", "verdict"],
     "rejected": ["origin", "id", "reason"],

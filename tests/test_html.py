@@ -113,6 +113,14 @@ def test_the_dev_stories_index_searches_filters_sorts_and_opens_a_story(browser:
     assert {r.get_attribute("data-story") for r in _rows(browser)} == {s["id"] for s in stories if _firm(s)}
     browser.find_element(By.ID, "conflicts").click()
 
+    # Filter: firm stories only (their firm pairs alone join their versions), as the JSON says.
+    firm_stories = {s["id"] for s in stories if s["confidence"] == "firm"}
+    assert firm_stories and len(firm_stories) < len(stories)
+    browser.find_element(By.ID, "firm").click()
+    assert {r.get_attribute("data-story") for r in _rows(browser)} == firm_stories
+    browser.find_element(By.ID, "firm").click()
+    assert len(_rows(browser)) == len(stories)
+
     # Sort by size, largest first.
     header = browser.find_element(By.CSS_SELECTOR, "th[data-key=size]")
     header.click()

@@ -136,17 +136,37 @@ def test_each_confirmed_pair_says_how_firm_it_is() -> None:
     below it, and moving the cut moves the pairs across it and nothing else."""
     with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
         corpus = [article_from_record(json.loads(line), f"sample:{i}") for i, line in enumerate(stream, 1)]
-    report = pipeline.run(corpus, NO_CLAIMS)
-    same = [m for m in report.matches if m.kind == "same_story"]
-    assert all(m.evidence["confidence"] == "firm" for m in report.matches if m.kind == "duplicate")
+    found = pipeline.run(corpus, NO_CLAIMS)
+    same = [m for m in found.matches if m.kind == "same_story"]
+    assert all(m.evidence["confidence"] == "firm" for m in found.matches if m.kind == "duplicate")
     for m in same:
         assert m.evidence["confidence"] == ("firm" if m.evidence["probability"] >= NO_CLAIMS.firm else "likely")
     tiers = {m.evidence["confidence"] for m in same}
     assert tiers == {"firm", "likely"}
-    assert report.stats["firm_same_story_pairs"] == sum(m.evidence["confidence"] == "firm" for m in same)
+    assert found.stats["firm_same_story_pairs"] == sum(m.evidence["confidence"] == "firm" for m in same)
     stricter = pipeline.run(corpus, replace(NO_CLAIMS, firm=1.01))
-    assert [(m.a, m.b, m.kind) for m in stricter.matches] == [(m.a, m.b, m.kind) for m in report.matches]
+    assert [(m.a, m.b, m.kind) for m in stricter.matches] == [(m.a, m.b, m.kind) for m in found.matches]
     assert stricter.stats["firm_same_story_pairs"] == 0
+    # A story is firm when its firm pairs alone join its versions: at a cut no probability reaches,
+    # only stories of copies are.
+    for run, cut in ((found, NO_CLAIMS.firm), (stricter, 1.01)):
+        data = report.to_dict(run)
+        firm_links: dict[str, set[str]] = {}
+        for p in data["pairs"]:
+            if p["kind"] == "duplicate" or p["probability"] >= cut:
+                firm_links.setdefault(p["a"], set()).add(p["b"])
+                firm_links.setdefault(p["b"], set()).add(p["a"])
+        for story in data["stories"]:
+            reached, todo = {story["articles"][0]}, [story["articles"][0]]
+            while todo:
+                for b in firm_links.get(todo.pop(), ()):
+                    if b not in reached:
+                        reached.add(b)
+                        todo.append(b)
+            assert story["confidence"] == ("firm" if reached >= set(story["articles"]) else "likely"), story["id"]
+        assert run.stats["firm_stories"] == sum(s["confidence"] == "firm" for s in data["stories"])
+    assert {s["confidence"] for s in report.to_dict(found)["stories"]} == {"firm", "likely"}
+    assert all(s["kinds"] == ["duplicate"] for s in report.to_dict(stricter)["stories"] if s["confidence"] == "firm")
 
 
 def test_chunked_features_equal_the_per_article_definition() -> None:
