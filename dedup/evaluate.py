@@ -219,6 +219,21 @@ def weighted_left_apart(report: Mapping[str, object], judged: Iterable[Mapping[s
 FIGURE_RIGHT = {"exact": "consistent", "rounded": "consistent", "conflict": "conflict"}
 
 
+def story_shares(report: Mapping[str, object], judged: Iterable[Mapping[str, object]]) -> list[JudgedShare]:
+    """Stories judged whole (`one_event` or `mixed`, unsure left out) against a report: the share
+    of its stories with exactly those articles that are one event, in all and per confidence."""
+    stories = {tuple(s["articles"]): s for s in report["stories"]}  # type: ignore[index, union-attr]
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in judged:
+        story = stories.get(tuple(row["articles"]))  # type: ignore[arg-type]
+        if story is None or row["verdict"] not in ("one_event", "mixed"):
+            continue
+        for g in ("stories", f"stories, {story.get('confidence')}"):
+            counts[g][0] += 1
+            counts[g][1] += row["verdict"] == "one_event"
+    return [JudgedShare(g, n, s) for g, (n, s) in sorted(counts.items())]
+
+
 def figure_shares(report: Mapping[str, object], judged: Iterable[Mapping[str, object]]) -> list[JudgedShare]:
     """Judged figure pairs against a report: for each verdict the report gives a judged pair (found
     by both articles and both offsets), how many a reader found right; a conflict with a note is

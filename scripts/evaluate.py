@@ -88,6 +88,14 @@ def main() -> int:
             missed, rate = evaluate.weighted_left_apart(mixed, judged)
             if missed:
                 print(f"    left apart, weighted by band size: {rate:.3f} of one event, about {missed:,.0f} pairs")
+        for path in sorted(str(p) for p in Path("fixtures/judged").glob("stories*.jsonl")):
+            rows = evaluate.read_judged(path)
+            print(f"\nStories of the distractors judged whole by reading ({path}, {len(rows)} stories):")
+            print("  share of those the report still gives that are one event (95% interval):")
+            for share in evaluate.story_shares(mixed, rows):
+                low, high = share.interval()
+                counts = f"{share.right:>5} of {share.judged:<5}"
+                print(f"    {share.group:<36}{counts}{share.share:>7.3f}  [{low:.3f}, {high:.3f}]")
         for path in args.judged_figures:
             figures = evaluate.read_judged(path)
             print(f"\nFigures of the distractors judged by reading ({path}, {len(figures)} pairs):")

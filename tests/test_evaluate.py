@@ -59,6 +59,25 @@ def test_judged_shares_of_confirmed_pairs_are_also_given_per_confidence() -> Non
     }
 
 
+def test_story_shares_count_judged_stories_the_report_still_gives_per_confidence() -> None:
+    report = {
+        "stories": [
+            {"id": "s1", "articles": ["a", "b"], "confidence": "firm"},
+            {"id": "s2", "articles": ["c", "d", "e"], "confidence": "likely"},
+            {"id": "s3", "articles": ["f", "g"], "confidence": "likely"},
+        ]
+    }
+    judged = [
+        {"articles": ["a", "b"], "verdict": "one_event"},
+        {"articles": ["c", "d", "e"], "verdict": "mixed"},
+        {"articles": ["f", "g"], "verdict": "one_event"},
+        {"articles": ["c", "d"], "verdict": "one_event"},  # no longer a story of the report
+        {"articles": ["f", "g"], "verdict": "unsure"},
+    ]
+    shares = {s.group: (s.right, s.judged) for s in evaluate.story_shares(report, judged)}
+    assert shares == {"stories": (2, 3), "stories, firm": (1, 1), "stories, likely": (1, 2)}
+
+
 def test_the_judged_set_is_well_formed() -> None:
     rows = [json.loads(line) for line in (FIXTURES / "judged" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) >= 800
