@@ -176,9 +176,9 @@ def read_judged(path: str | Path) -> list[dict]:
 def judged_shares(report: Mapping[str, object], judged: Iterable[Mapping[str, object]]) -> list[JudgedShare]:
     """Judged pairs against a report: the share of one event among the pairs it confirms as
     `same_story` (its precision; and per confidence, firm or likely) and among those it leaves in
-    different stories, for the pairs
-    drawn from its confirmed pairs (`confirmed`) and from each article's nearest (`near`, per
-    cosine band). Pairs whose articles are not in the report are left out."""
+    different stories, for the pairs drawn from its confirmed pairs (`confirmed`) and from each
+    article's nearest (`near`, per cosine band). Pairs whose articles are not in the report are
+    left out."""
     story = {a["id"]: a["story"] for a in report["articles"]}  # type: ignore[index]
     kind = {(p["a"], p["b"]): p["kind"] for p in report["pairs"]}  # type: ignore[index]
     tier = {(p["a"], p["b"]): p.get("confidence") for p in report["pairs"]}  # type: ignore[index]

@@ -34,10 +34,8 @@ def page_data(report: Report, summary: str) -> dict[str, Any]:
         for a in report.articles
         if a.id in story_of
     }
-    pairs: dict[str, list[list[Any]]] = {}
     matches_of: dict[str, list[Match]] = {}
     for m in report.matches:
-        pairs.setdefault(story_of[m.a], []).append([m.a, m.b, m.kind, round(m.score, 4), m.evidence.get("confidence")])
         matches_of.setdefault(story_of[m.a], []).append(m)
     stories = []
     for s in report.stories:
@@ -49,16 +47,16 @@ def page_data(report: Report, summary: str) -> dict[str, Any]:
             doubtful += conflict and bool(r.get("note"))
             figures = [[f["article"], f["text"], f["sentence"] if conflict else None] for f in r["figures"]]
             rows.append([r["verdict"], r.get("note"), r["quantity"], r.get("disagree", []), figures])
-        kinds = sorted({p[2] for p in pairs.get(s.id, [])})
+        matches = matches_of.get(s.id, [])
         stories.append(
             {
                 "id": s.id,
                 "a": list(s.articles),
-                "k": kinds,
-                "c": story_confidence(s.articles, matches_of.get(s.id, [])),
+                "k": sorted({m.kind for m in matches}),
+                "c": story_confidence(s.articles, matches),
                 "f": firm,
                 "d": doubtful,
-                "p": pairs.get(s.id, []),
+                "p": [[m.a, m.b, m.kind, round(m.score, 4), m.evidence.get("confidence")] for m in matches],
                 "x": rows,
             }
         )

@@ -242,6 +242,7 @@ def to_markdown(report: Report) -> str:
     pairs_of = _pairs_by_story(report)
     lines = ["# Match report", "", _summary(report), ""]
     ordered = _by_conflicts(report)
+    confidence = {s.id: story_confidence(s.articles, pairs_of[s.id]) for s in ordered}
     if ordered:
         lines += ["## Stories", ""]
         for story in ordered[:MD_INDEX_ROWS]:
@@ -249,7 +250,7 @@ def to_markdown(report: Report) -> str:
             firm = sum(map(_firm, story.claims))
             lines.append(
                 f"- [{_md_line(story.id)}: {_md_line(first.title) if first else ''}](#story-{story.id}) — "
-                f"{len(story.articles)} articles, {story_confidence(story.articles, pairs_of[story.id])}"
+                f"{len(story.articles)} articles, {confidence[story.id]}"
                 + (f", {counted(firm, 'conflict', 'conflicts')}" if firm else "")
             )
         if len(ordered) > MD_INDEX_ROWS:
@@ -259,10 +260,10 @@ def to_markdown(report: Report) -> str:
         first = by_id.get(story.articles[0])
         lines += [f'<a id="story-{story.id}"></a>', ""]
         lines += [f"## Story {_md_line(story.id)}: {_md_line(first.title) if first else ''}", ""]
-        confidence = story_confidence(story.articles, pairs_of[story.id])
+        firm_story = confidence[story.id] == "firm"
         lines += [
-            f"Confidence: {confidence}"
-            + (" (its firm pairs alone join its versions)" if confidence == "firm" else " (it rests on likely pairs)"),
+            f"Confidence: {confidence[story.id]}"
+            + (" (its firm pairs alone join its versions)" if firm_story else " (it rests on likely pairs)"),
             "",
         ]
         lines += ["| article | source | published | title |", "|---|---|---|---|"]

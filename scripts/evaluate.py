@@ -31,6 +31,14 @@ def run_one(inputs: list[str], gold: dict[str, str], out: Path, config: pipeline
     return row
 
 
+def print_shares(shares: list[evaluate.JudgedShare]) -> None:
+    """One line per judged group: how many a reader found right, of how many, the share and its 95% interval."""
+    for share in shares:
+        low, high = share.interval()
+        counts = f"{share.right:>5} of {share.judged:<5}"
+        print(f"    {share.group:<36}{counts}{share.share:>7.3f}  [{low:.3f}, {high:.3f}]")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--gold", required=True, help="labelled JSONL (field `story`)")
@@ -81,10 +89,7 @@ def main() -> int:
             judged = evaluate.read_judged(path)
             note = "fitted on: in-sample" if Path(path).name in fitted_on else "not fitted on"
             print(f"  {path} ({len(judged)} pairs; {note})")
-            for share in evaluate.judged_shares(mixed, judged):
-                low, high = share.interval()
-                counts = f"{share.right:>5} of {share.judged:<5}"
-                print(f"    {share.group:<36}{counts}{share.share:>7.3f}  [{low:.3f}, {high:.3f}]")
+            print_shares(evaluate.judged_shares(mixed, judged))
             missed, rate = evaluate.weighted_left_apart(mixed, judged)
             if missed:
                 print(f"    left apart, weighted by band size: {rate:.3f} of one event, about {missed:,.0f} pairs")
@@ -92,18 +97,12 @@ def main() -> int:
             rows = evaluate.read_judged(path)
             print(f"\nStories of the distractors judged whole by reading ({path}, {len(rows)} stories):")
             print("  share of those the report still gives that are one event (95% interval):")
-            for share in evaluate.story_shares(mixed, rows):
-                low, high = share.interval()
-                counts = f"{share.right:>5} of {share.judged:<5}"
-                print(f"    {share.group:<36}{counts}{share.share:>7.3f}  [{low:.3f}, {high:.3f}]")
+            print_shares(evaluate.story_shares(mixed, rows))
         for path in args.judged_figures:
             figures = evaluate.read_judged(path)
             print(f"\nFigures of the distractors judged by reading ({path}, {len(figures)} pairs):")
             print("  share judged right of each verdict the report still gives them (95% interval):")
-            for share in evaluate.figure_shares(mixed, figures):
-                low, high = share.interval()
-                counts = f"{share.right:>5} of {share.judged:<5}"
-                print(f"    {share.group:<36}{counts}{share.share:>7.3f}  [{low:.3f}, {high:.3f}]")
+            print_shares(evaluate.figure_shares(mixed, figures))
         oof = info.get("out_of_fold_judged")
         if oof:
             print(
