@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dedup.claims import Claim, extract_claims
-from dedup.reconcile import ClaimPair, claim_pair_to_dict, judge, reconcile, reconcile_claims
+from dedup.reconcile import WORDED_NOTE, ClaimPair, claim_pair_to_dict, judge, reconcile, reconcile_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"
@@ -614,3 +614,32 @@ def test_loose_wordings_far_apart_are_two_quantities_not_a_rounding() -> None:
     ]
     for a, b in one:
         assert [p.verdict for p in reconcile([("A", a), ("B", b)])] in (["rounded"], ["exact"]), (a, b)
+
+
+def test_a_conflict_between_figures_worded_differently_carries_a_note() -> None:
+    # Judged by reading (fixtures/judged/figures-fresh-2026-12-07.jsonl): the same word before both
+    # figures is one age stated twice, a true contradiction; different words frame two quantities
+    # (an operating crew and the full complement, two reference points of one search).
+    shared = " Lực lượng chức năng đã huy động 12 tàu tham gia."
+    alike = [
+        (
+            "Bà Tư Hường, Chủ tịch Tập đoàn Hoàn Cầu, vừa qua đời sáng 13.5 vì tuổi cao sức yếu, thọ 82 tuổi.",
+            "Bà Tư Hường qua đời. Bà hưởng thọ 81 tuổi.",
+        ),
+    ]
+    apart = [
+        (
+            "Tàu được vận hành bởi thủy thủ đoàn 5.500 người, bao gồm cả nhân viên hàng không.",
+            "Tàu có thủy thủ đoàn đầy đủ bao tối đa gồm 5800 người, trong đó có 3000 thủy thủ.",
+        ),
+        (
+            "Sau hơn 4 giờ tìm kiếm, thi thể ông Stephen John Scott được tìm thấy cách nơi xảy ra vụ việc 50m.",
+            "Đến 13h05 cùng ngày đã tìm thấy thi thể ông Stephen John Scott cách đảo Ti Tốp khoảng 150m.",
+        ),
+    ]
+    for texts, noted in [(alike, False), (apart, True)]:
+        for a, b in texts:
+            pairs = reconcile([("A", a + shared), ("B", b + shared)])
+            conflicts = [p for p in pairs if p.verdict == "conflict"]
+            assert [p.verdict for p in pairs].count("exact") == 1 and len(conflicts) == 1, (a, pairs)
+            assert conflicts[0].note == (WORDED_NOTE if noted else ""), (a, conflicts[0].note)
