@@ -859,10 +859,7 @@ SEVERAL_NOTE = (
 # (fixtures/judged/figures-fresh-2026-12-07.jsonl and -07b.jsonl), where the words differ 26 times in
 # 133: two sentences that frame their figures differently mostly state two quantities (a part and
 # the whole, a plan and the outcome, two cars).
-WORDED_NOTE = (
-    "the two figures are not worded alike (the word before them differs): they may not be the same "
-    "quantity"
-)
+WORDED_NOTE = "the two figures are not worded alike (the word before them differs): they may not be the same quantity"
 _WORD_RE = re.compile(r"\w+")
 
 
