@@ -135,6 +135,8 @@ class ClaimPair:
     score: float = 0.0
     severity: str | None = None  # for conflicts: "low" (last digit) | "medium" | "high"
     note: str = ""
+    # Why a conflict is doubtful, for machines (the note says it for people): one of DOUBTS.
+    doubt: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -833,13 +835,13 @@ def _align(
                 used_b.discard(j)
     for sc, i, j, verdict, severity in kept:
         a, b = ca[i], cb[j]
-        note = ""
+        note = doubt = ""
         if verdict == "conflict":
             if not (pa.unique[i] and pb.unique[j]):
-                note = SEVERAL_NOTE
+                note, doubt = SEVERAL_NOTE, "several"
             elif not _worded_alike(a, b):
-                note = WORDED_NOTE
-        pairs.append(ClaimPair(a.quantity, aid, a, bid, b, verdict, round(sc, 4), severity, note))
+                note, doubt = WORDED_NOTE, "worded"
+        pairs.append(ClaimPair(a.quantity, aid, a, bid, b, verdict, round(sc, 4), severity, note, doubt))
     pairs.extend(_sums(aid, pa, bid, pb, used_a, used_b))
     pairs.sort(key=lambda p: (p.a.start, p.b.start))
     return pairs
@@ -987,7 +989,15 @@ def _mostly_apart(pairs: list[ClaimPair]) -> list[ClaimPair]:
     if exact >= conflicts:
         return pairs
     note = MOSTLY_APART_NOTE.format(exact=exact, conflicts=conflicts)
-    return [replace(p, note=p.note or note) if p.verdict == "conflict" else p for p in pairs]
+    return [
+        replace(p, note=note, doubt="versions_apart") if p.verdict == "conflict" and not p.note else p for p in pairs
+    ]
+
+
+# The reasons a conflict is doubtful (ClaimPair.doubt, the report's `doubt`), in the order a
+# report counts them: versions that contradict more figures than they share, a version stating
+# several figures of the kind, figures not worded alike.
+DOUBTS = ("versions_apart", "several", "worded")
 
 
 def reconcile_claims(
@@ -1064,7 +1074,7 @@ def claim_to_dict(article: str, c: Claim, prefix: int = 0) -> dict[str, object]:
 
 
 def claim_pair_to_dict(p: ClaimPair, prefixes: dict[str, int] | None = None) -> dict[str, object]:
-    """A ClaimPair in the CONTRACT.md shape (extra keys: score, severity, note); `prefixes`: the
+    """A ClaimPair in the CONTRACT.md shape (extra keys: score, severity, note, doubt); `prefixes`: the
     claims.title_prefix of each article, by id (none: offsets into the text claims were read from)."""
     prefixes = prefixes or {}
     d: dict[str, object] = {
@@ -1078,6 +1088,8 @@ def claim_pair_to_dict(p: ClaimPair, prefixes: dict[str, int] | None = None) -> 
         d["severity"] = p.severity
     if p.note:
         d["note"] = p.note
+    if p.doubt:
+        d["doubt"] = p.doubt
     return d
 
 
@@ -1127,6 +1139,7 @@ def fact_rows(pairs: Sequence[ClaimPair], prefixes: dict[str, int] | None = None
             record["disagree"] = sorted({p.a_article for p in conflicts} | {p.b_article for p in conflicts})
             if all(p.note for p in conflicts):
                 record["note"] = conflicts[0].note
+                record["doubt"] = conflicts[0].doubt
         figures = []
         for article, start in members[key]:
             c = figure[(article, start)][1]

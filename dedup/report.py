@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -105,8 +105,7 @@ def to_json(report: Report) -> str:
 
 
 def _doubtful(c: dict[str, Any]) -> bool:
-    """A conflict with a note saying why it may not be one: the versions contradict more figures
-    than they share, or one of them states several figures of this kind."""
+    """A conflict with a note saying why it may not be one (its `doubt` says which reason)."""
     return c.get("verdict") == "conflict" and bool(c.get("note"))
 
 
@@ -150,23 +149,22 @@ def counted(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+# How the report's first line counts the doubtful conflicts, by reason (reconcile.DOUBTS, in its order).
+_DOUBT_ASIDES = {
+    "versions_apart": "of them between versions that contradict more figures than they share: perhaps different "
+    "days or events",
+    "several": "among several figures of their kind: perhaps two quantities",
+    "worded": "whose figures are not worded alike: perhaps two quantities",
+}
+
+
 def _summary(report: Report) -> str:
     """The report's first line: counts of articles, stories, pairs, conflicts, rejected records."""
     stats = report.stats
     conflicts = sum(c.get("verdict") == "conflict" for s in report.stories for c in s.claims)
-    apart = sum(
-        _doubtful(c) and c["note"].startswith("the two versions contradict") for s in report.stories for c in s.claims
-    )
-    several = sum(_doubtful(c) for s in report.stories for c in s.claims) - apart
+    doubts = Counter(c.get("doubt") for s in report.stories for c in s.claims if _doubtful(c))
     in_stories = stats.get("articles_in_stories", 0)
-    asides = []
-    if apart:
-        asides.append(
-            f"{apart} of them between versions that contradict more figures than they share: perhaps "
-            "different days or events"
-        )
-    if several:
-        asides.append(f"{several} among several figures of their kind: perhaps two quantities")
+    asides = [f"{doubts[code]} {_DOUBT_ASIDES[code]}" for code in _DOUBT_ASIDES if doubts[code]]
     of_them = f" ({'; '.join(asides)})" if asides else ""
     return (
         f"{counted(stats.get('articles', len(report.articles)), 'article', 'articles')}, "
@@ -441,7 +439,7 @@ _FIRST_COLUMNS = {
     "articles": ["id", "source", "title", "story", "earlier", "url", "published"],
     "pairs": ["a", "b", "kind", "score", "probability", "cosine", "jaccard", "containment", "confidence"],
     "stories": ["id", "articles", "kinds", "confidence", "claims", "facts"],
-    "claims": ["story", "pair", "quantity", "verdict", "score", "note"],
+    "claims": ["story", "pair", "quantity", "verdict", "score", "note", "doubt"],
     "facts": ["story", "fact", "quantity", "verdict"],
     "rejected": ["origin", "id", "reason"],
 }

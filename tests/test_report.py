@@ -217,3 +217,44 @@ def test_markdown_opens_with_a_story_index_and_cuts_long_tables_with_a_count() -
     assert text.index("## Stories") < text.index("## Story s1")
     assert "| … and 10 more articles |" in text and "| … and 9 more pairs |" in text
     assert text.count("| a00 ~ ") == report.MD_ROWS
+
+
+def test_each_doubtful_conflict_says_why_in_the_json_and_the_summary_counts_each_reason() -> None:
+    from dedup.models import Article, Match, Report, Story
+    from dedup.reconcile import DOUBTS, claim_pair_to_dict, reconcile
+
+    seized = " Công an thu giữ 12 bánh heroin và 3 khẩu súng."
+    versions = {
+        # Two auctions told as one story: more figures contradict than agree.
+        "versions_apart": (
+            "Phiên đấu thầu có 12 thành viên tham gia, khối lượng đạt 1.586 tỷ đồng, lãi suất 5,2%.",
+            "Phiên đấu thầu có 12 thành viên tham gia, khối lượng đạt 1.701 tỷ đồng, lãi suất 6,1%.",
+        ),
+        # Two ages in one version.
+        "several": (
+            "Nghi phạm Nguyễn Văn An, 27 tuổi, và đồng phạm Trần Văn Bình, 31 tuổi, đã bị bắt giữ." + seized,
+            "Nguyễn Văn An (28 tuổi) đã bị bắt giữ." + seized,
+        ),
+        # An operating crew and a full complement.
+        "worded": (
+            "Tàu được vận hành bởi thủy thủ đoàn 5.500 người, bao gồm cả nhân viên hàng không." + seized,
+            "Tàu có thủy thủ đoàn đầy đủ bao tối đa gồm 5800 người, trong đó có 3000 thủy thủ." + seized,
+        ),
+    }
+    stories, arts, matches = [], [], []
+    for k, (code, (a, b)) in enumerate(versions.items()):
+        ids = (f"{k}a", f"{k}b")
+        claims = tuple(claim_pair_to_dict(p) for p in reconcile([(ids[0], a), (ids[1], b)]))
+        conflicts = [c for c in claims if c["verdict"] == "conflict"]
+        assert conflicts and all(c["doubt"] == code and c["note"] for c in conflicts), (code, conflicts)
+        assert all("doubt" not in c for c in claims if c["verdict"] != "conflict")
+        stories.append(Story(f"s{k + 1}", ids, claims))
+        arts += [Article(ids[0], a), Article(ids[1], b)]
+        matches.append(Match(*ids, "same_story", 0.9))
+    assert list(DOUBTS) == list(versions) == list(report._DOUBT_ASIDES)
+    line = report.to_markdown(Report(tuple(arts), tuple(matches), tuple(stories))).splitlines()[2]
+    assert (
+        "4 number conflicts (2 of them between versions that contradict more figures than they share: perhaps "
+        "different days or events; 1 among several figures of their kind: perhaps two quantities; 1 whose figures "
+        "are not worded alike: perhaps two quantities)"
+    ) in line
