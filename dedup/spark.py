@@ -98,6 +98,9 @@ def job_failure(err: BaseException) -> str | None:
 _MISSING = "the Spark engine needs pyspark: pip install 'dedup[spark]' (and Java 17: make install-spark)"
 
 
+_LOG_CONFIG = Path(__file__).resolve().parent / "data" / "spark-log4j2.properties"
+
+
 def session(master: str | None = None, app: str = "dedup", ui: bool = False) -> Any:
     """A Spark session on `master` (default local[*]); the Python workers run this interpreter.
     `ui`: Spark's web UI and its REST API (the stages' times and shuffle sizes), off by default."""
@@ -115,6 +118,9 @@ def session(master: str | None = None, app: str = "dedup", ui: bool = False) -> 
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", os.environ.get("DEDUP_SPARK_DRIVER_MEMORY", "4g"))
+        # Errors only from the driver's JVM (dedup/data/spark-log4j2.properties): its start-up
+        # warnings would come before dedup's own lines on every run.
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={_LOG_CONFIG.as_uri()}")
     )
     if (master or "local[*]").startswith("local"):
         # One machine: a few shuffle partitions per core, not Spark's 200 (each a task to start).

@@ -164,3 +164,19 @@ def test_files_a_task_cannot_read_stop_the_run_with_a_message(session, tmp_path)
     assert result.exit_code == 1, result.output
     assert f"Error: {csv}: not an article file" in result.output and "Traceback" not in result.output
     assert result.output == local.output
+
+
+@pytest.mark.slow
+def test_a_quiet_run_prints_none_of_the_jvms_start_up_log(tmp_path) -> None:
+    """`-q` on the Spark engine: the driver's log is errors only (dedup/data/spark-log4j2.properties),
+    so neither Spark's start-up warnings nor its note on the log level reach standard error."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "report.json"
+    args = [sys.executable, "-m", "dedup", "match", str(ROOT / "fixtures" / "seeds"), "--engine", "spark", "-q"]
+    done = subprocess.run([*args, "-o", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["stories"]
+    for noise in ("log4j", "Setting default log level", "setLogLevel", " WARN ", " INFO "):
+        assert noise not in done.stderr, done.stderr
