@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dedup.models import Match, Report, story_confidence
+from dedup.models import Report
 
 _ASSETS = Path(__file__).parent / "data"
 
@@ -34,9 +34,6 @@ def page_data(report: Report, summary: str) -> dict[str, Any]:
         for a in report.articles
         if a.id in story_of
     }
-    matches_of: dict[str, list[Match]] = {}
-    for m in report.matches:
-        matches_of.setdefault(story_of[m.a], []).append(m)
     stories = []
     for s in report.stories:
         rows = []
@@ -47,13 +44,13 @@ def page_data(report: Report, summary: str) -> dict[str, Any]:
             doubtful += conflict and bool(r.get("note"))
             figures = [[f["article"], f["text"], f["sentence"] if conflict else None] for f in r["figures"]]
             rows.append([r["verdict"], r.get("note"), r["quantity"], r.get("disagree", []), figures])
-        matches = matches_of.get(s.id, [])
+        matches = report.story_matches[s.id]
         stories.append(
             {
                 "id": s.id,
                 "a": list(s.articles),
                 "k": sorted({m.kind for m in matches}),
-                "c": story_confidence(s.articles, matches),
+                "c": report.confidence_of[s.id],
                 "f": firm,
                 "d": doubtful,
                 "p": [[m.a, m.b, m.kind, round(m.score, 4), m.evidence.get("confidence")] for m in matches],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 
@@ -69,6 +70,27 @@ class Report:
     def story_of(self) -> dict[str, str]:
         """Map article id -> story id for every article that belongs to a story."""
         return {a: s.id for s in self.stories for a in s.articles}
+
+    @cached_property
+    def story_matches(self) -> dict[str, list[Match]]:
+        """Each story's confirmed pairs, in report order (derived once per report)."""
+        return matches_by_story(self.matches, self.stories)
+
+    @cached_property
+    def confidence_of(self) -> dict[str, str]:
+        """Each story's confidence (see story_confidence), by story id."""
+        return {s.id: story_confidence(s.articles, self.story_matches[s.id]) for s in self.stories}
+
+
+def matches_by_story(matches: Sequence[Match], stories: Sequence[Story]) -> dict[str, list[Match]]:
+    """Each story's pairs among `matches`, in their order; every story has an entry."""
+    story_of = {a: s.id for s in stories for a in s.articles}
+    out: dict[str, list[Match]] = {s.id: [] for s in stories}
+    for m in matches:
+        sid = story_of.get(m.a)
+        if sid is not None and sid == story_of.get(m.b):
+            out[sid].append(m)
+    return out
 
 
 def story_confidence(articles: Sequence[str], pairs: Sequence[Match]) -> str:

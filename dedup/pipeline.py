@@ -23,7 +23,7 @@ from dedup import claims as claims_mod
 from dedup import cluster, hashing, io, kernels, lsh, normalize, parallel, reconcile, report, similarity
 from dedup import scorer as scorer_mod
 from dedup.config import MatchConfig
-from dedup.models import Article, Match, Rejected, Report, Story, story_confidence
+from dedup.models import Article, Match, Rejected, Report, Story, matches_by_story, story_confidence
 
 Progress = Callable[[str], None]
 
@@ -1019,10 +1019,7 @@ def _assemble(
 
 def report_stats(articles: int, rejected: int, matches: Sequence[Match], stories: Sequence[Story]) -> dict[str, int]:
     """A report's counts: its articles and rejected records, pairs by kind, stories and their articles."""
-    story_of = {a: s.id for s in stories for a in s.articles}
-    pairs_of: dict[str, list[Match]] = {}
-    for m in matches:
-        pairs_of.setdefault(story_of.get(m.a, ""), []).append(m)
+    pairs_of = matches_by_story(matches, stories)
     return {
         "articles": articles,
         "rejected": rejected,
@@ -1033,7 +1030,7 @@ def report_stats(articles: int, rejected: int, matches: Sequence[Match], stories
             m.kind == "same_story" and m.evidence.get("confidence") == "firm" for m in matches
         ),
         "stories": len(stories),
-        "firm_stories": sum(story_confidence(s.articles, pairs_of.get(s.id, ())) == "firm" for s in stories),
+        "firm_stories": sum(story_confidence(s.articles, pairs_of[s.id]) == "firm" for s in stories),
         "articles_in_stories": sum(len(s.articles) for s in stories),
     }
 

@@ -10,12 +10,12 @@ import csv
 import io
 import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from dedup import html_app
-from dedup.models import Article, Match, Report, story_confidence
+from dedup.models import Article, Report
 
 VERDICT_ORDER = {"conflict": 0, "rounded": 1, "exact": 2}
 
@@ -36,19 +36,10 @@ def _article_record(article: Article, story: str | None, earlier: bool = False) 
     return record
 
 
-def _pairs_by_story(report: Report) -> dict[str, list[Match]]:
-    """Each story's confirmed pairs, in report order."""
-    story_of = report.story_of()
-    pairs: dict[str, list[Match]] = defaultdict(list)
-    for m in report.matches:
-        pairs[story_of[m.a]].append(m)
-    return pairs
-
-
 def _sections(report: Report) -> Iterator[tuple[str, Any]]:
     """The report's top-level keys in contract order, each list as a generator of its records."""
     story_of = report.story_of()
-    pairs_of = _pairs_by_story(report)
+    pairs_of = report.story_matches
     yield "articles", (_article_record(a, story_of.get(a.id), a.id in report.earlier) for a in report.articles)
     yield (
         "pairs",
@@ -61,7 +52,7 @@ def _sections(report: Report) -> Iterator[tuple[str, Any]]:
                 "id": s.id,
                 "articles": list(s.articles),
                 "kinds": sorted({m.kind for m in pairs_of[s.id]}),
-                "confidence": story_confidence(s.articles, pairs_of[s.id]),
+                "confidence": report.confidence_of[s.id],
                 "claims": list(s.claims),
                 "facts": list(s.facts),
             }
@@ -237,10 +228,10 @@ def _more(total: int, what: str, columns: int) -> list[str]:
 def to_markdown(report: Report) -> str:
     """A report a person can read: stories with their articles, pair scores and number checks."""
     by_id = {a.id: a for a in report.articles}
-    pairs_of = _pairs_by_story(report)
+    pairs_of = report.story_matches
     lines = ["# Match report", "", _summary(report), ""]
     ordered = _by_conflicts(report)
-    confidence = {s.id: story_confidence(s.articles, pairs_of[s.id]) for s in ordered}
+    confidence = report.confidence_of
     if ordered:
         lines += ["## Stories", ""]
         for story in ordered[:MD_INDEX_ROWS]:
@@ -315,14 +306,14 @@ def jsonl_parts(report: Report) -> Iterator[str]:
     then one line per article in no story, with "story": null. Every article is on one line."""
     compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     by_id = {a.id: a for a in report.articles}
-    pairs_of = _pairs_by_story(report)
+    pairs_of = report.story_matches
     for s in report.stories:
         pairs = pairs_of[s.id]
         record = {
             "story": s.id,
             "articles": [_article_record(by_id[a], s.id) for a in s.articles],
             "kinds": sorted({m.kind for m in pairs}),
-            "confidence": story_confidence(s.articles, pairs),
+            "confidence": report.confidence_of[s.id],
             "pairs": [{"a": m.a, "b": m.b, "kind": m.kind, "score": round(m.score, 4), **m.evidence} for m in pairs],
             "claims": list(s.claims),
             "facts": list(s.facts),
