@@ -438,9 +438,9 @@ def report_of(
         )
         for p in pairs
     ]  # fmt: skip
-    evidence_of: dict[str, dict[tuple[str, str], float]] = {}
+    evidence_of: dict[str, dict[tuple[str, str], store.PairRecord]] = {}
     for p in pairs:
-        evidence_of.setdefault(story_of[p.a] or "", {})[(p.a, p.b)] = p.score
+        evidence_of.setdefault(story_of[p.a] or "", {})[(p.a, p.b)] = p
     stories = []
     for sid in sorted(by_story):
         ids = sorted(by_story[sid])
@@ -451,11 +451,13 @@ def report_of(
             prefixes = {aid: prefix for aid, (prefix, _claims) in zip(ids, read, strict=True)}
             at = {aid: x for x, aid in enumerate(ids)}
             evidence = {
-                (min(at[a], at[b]), max(at[a], at[b])): {"score": score}
-                for (a, b), score in evidence_of.get(sid, {}).items()
+                (min(at[a], at[b]), max(at[a], at[b])): {"score": p.score, "kind": p.kind, "probability": p.probability}
+                for (a, b), p in evidence_of.get(sid, {}).items()
             }
-            tree = pipeline._claim_tree(list(range(len(ids))), evidence)
-            claims, facts = pipeline.claim_records(extracted, prefixes, tree)
+            rows = list(range(len(ids)))
+            tree = pipeline._claim_tree(rows, evidence)
+            likely = pipeline._likely(tree, rows, evidence, config.firm)
+            claims, facts = pipeline.claim_records(extracted, prefixes, tree, likely)
             story = replace(story, claims=claims, facts=facts)
         stories.append(story)
     listed = [*articles, *(_as_article(m) for m in earlier)]

@@ -1003,7 +1003,9 @@ def _assemble(
         work = []
         for story in stories:
             rows = [index[m] for m in story.articles]
-            work.append((list(zip(story.articles, rows, strict=True)), _claim_tree(rows, evidence)))
+            tree = _claim_tree(rows, evidence)
+            likely = _likely(tree, rows, evidence, config.firm)
+            work.append((list(zip(story.articles, rows, strict=True)), tree, likely))
         if say is not None:
             say(f"reading and comparing the figures of the {report.counted(len(work), 'story', 'stories')}")
         if claims_of is not None:
@@ -1069,7 +1071,22 @@ def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]
     return sorted(tree)
 
 
-StoryVersions = tuple[list[tuple[str, int]], list[tuple[int, int]]]
+def _likely(
+    tree: list[tuple[int, int]], rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]], firm: float
+) -> list[tuple[int, int]]:
+    """The pairs of `tree` (positions in `rows`) whose match is only likely (see `confidence`)."""
+    out = []
+    for x, y in tree:
+        i, j = sorted((rows[x], rows[y]))
+        ev = evidence[(i, j)]
+        if confidence(ev["kind"], ev.get("probability"), firm) == "likely":
+            out.append((x, y))
+    return out
+
+
+# A story's versions (id, position), the version pairs whose figures are compared, and those of
+# them whose match is only likely (positions in the versions' list).
+StoryVersions = tuple[list[tuple[str, int]], list[tuple[int, int]], list[tuple[int, int]]]
 
 
 StoryClaims = tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]
@@ -1078,10 +1095,10 @@ StoryClaims = tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]
 def _claims_of(story: StoryVersions, texts: ArticleTexts) -> StoryClaims:
     """Aligned numeric claims along the given version pairs of one story, and its fact table,
     as report records."""
-    versions, tree = story
+    versions, tree, likely = story
     read = {aid: read_claims(texts.articles[row], texts[row]) for aid, row in versions}
     extracted = [(aid, read[aid][1]) for aid, _row in versions]
-    return claim_records(extracted, {aid: prefix for aid, (prefix, _claims) in read.items()}, tree)
+    return claim_records(extracted, {aid: prefix for aid, (prefix, _claims) in read.items()}, tree, likely)
 
 
 def read_claims(article: Article, text: str) -> tuple[int, list[claims_mod.Claim]]:
@@ -1091,10 +1108,16 @@ def read_claims(article: Article, text: str) -> tuple[int, list[claims_mod.Claim
 
 
 def claim_records(
-    extracted: list[tuple[str, list[claims_mod.Claim]]], prefixes: dict[str, int], tree: list[tuple[int, int]]
+    extracted: list[tuple[str, list[claims_mod.Claim]]],
+    prefixes: dict[str, int],
+    tree: list[tuple[int, int]],
+    likely: Sequence[tuple[int, int]] = (),
 ) -> StoryClaims:
-    """The compared pairs of figures and the fact table of one story whose versions' claims are read."""
+    """The compared pairs of figures and the fact table of one story whose versions' claims are
+    read; `likely`: the pairs of `tree` whose match is only likely (their conflicts are noted)."""
     pairs = reconcile.reconcile_claims(extracted, tree)
+    if likely:
+        pairs = reconcile.note_likely_matches(pairs, {frozenset((extracted[x][0], extracted[y][0])) for x, y in likely})
     return (
         tuple(reconcile.claim_pair_to_dict(p, prefixes) for p in pairs),
         tuple(reconcile.fact_rows(pairs, prefixes)),

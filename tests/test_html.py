@@ -160,10 +160,12 @@ def test_the_dev_stories_index_searches_filters_sorts_and_opens_a_story(browser:
 
 
 def test_a_disagreeing_fact_marks_each_figure_in_its_sentence(browser: WebDriver, tmp_path: Path) -> None:
-    seeds = FIXTURES / "seeds"
-    a = next(seeds.glob("000_*.txt")).read_text(encoding="utf-8")
-    b = next(seeds.glob("001_*.txt")).read_text(encoding="utf-8").replace("281.800", "218.800")
-    page, _ = _report(tmp_path, articles=[Article(id="a", text=a, title="A"), Article(id="b", text=b, title="B")])
+    # The two seed versions of one story (a firm match), one figure of the second edited.
+    seeds, _ = read_articles([str(FIXTURES / "seeds")])
+    a, b = (next(x for x in seeds if x.id.startswith(p)) for p in ("000", "001"))
+    b = replace(b, text=b.text.replace("281.800", "218.800"))
+    page, data = _report(tmp_path, articles=[a, b])
+    assert [p["confidence"] for p in data["pairs"]] == ["firm"]
     _open(browser, page)
     _open_story(browser)
     row = browser.find_element(By.CSS_SELECTOR, "#story table.facts tr.conflict")
