@@ -686,3 +686,24 @@ def test_days_in_finds_the_days_dates_in_finds_in_real_articles() -> None:
     texts += ["NGÀY 12-6 tại Hà Nội", "Chiều 3.7, phiên 5.7", "chiếm 1/3 số hộ, ngày 9 và 10/2", "tháng 6 năm nay"]
     for text in texts:
         assert days_in(text) == {d for d in dates_in(text) if d[0] is not None}, text
+
+
+def test_and_a_half_after_the_unit_or_a_span_of_time() -> None:
+    # Judged by reading (fixtures/judged/figures-fresh-2026-12-07f.jsonl): "2 tuổi rưỡi" and "2,5 tuổi"
+    # are one age, which was read as 2 and reported a conflict.
+    got = {
+        c.text: (c.value, c.unit, c.noun) for c in extract_claims("Bé gái 2 tuổi rưỡi rơi từ tầng 2 trường mầm non.")
+    }
+    assert got == {"2 tuổi rưỡi rơi": (2.5, "tuổi", "rơi")}
+    [late] = extract_claims("Chuyến bay bị chậm 1 tiếng rưỡi so với giờ khởi hành.")
+    assert (late.value, late.unit, late.noun) == (1.5, None, "tiếng")
+    [people] = extract_claims("Có 5 người rưỡi.")  # not a span of time: the count as written
+    assert people.value == 5
+    [money] = extract_claims("Công ty đầu tư 2 triệu rưỡi USD vào dự án.")  # a compound, as before
+    assert money.value == 2_500_000
+
+
+def test_a_number_after_branch_is_a_label() -> None:
+    # "Nhánh 2 rẽ vào ga quốc nội" names branch 2 (judged misread when read as a count of 2).
+    assert [c.text for c in extract_claims("Nhánh 2 rẽ vào ga quốc nội dài 154m.")] == ["154m"]
+    assert [c.text for c in extract_claims("Dự án gồm 3 nhánh, nhánh 1 dài 303m.")] == ["3 nhánh", "303m"]

@@ -314,7 +314,7 @@ _NOT_CLAIM_WORDS = [
     "tổ", "quận", "phường", "hẻm", "ngõ", "kiệt", "số nhà", "điện thoại", "hotline", "ĐT", "tel",
     "fax", "hạng mục", "lần", "đợt", "thời điểm", "đầu", "cuối", "giữa", "trước", "sau", "từ ngày",
     "đến ngày", "nghị định", "nghị quyết", "thông tư", "quyết định", "chỉ thị", "luật", "văn bản",
-    "công văn", "tờ trình", "kế hoạch", "lớp", "trung ương",
+    "công văn", "tờ trình", "kế hoạch", "lớp", "trung ương", "nhánh",
 ]  # fmt: skip
 
 

@@ -276,6 +276,10 @@ _DIMENSION_AFTER_RE = re.compile(r" ?[x×X] ?\d")
 _DIMENSION_BEFORE_RE = re.compile(r"\d ?[x×X] ?$")
 
 
+# Counted words a following "rưỡi" halves: spans of time said without a unit ("1 tiếng rưỡi").
+_HALF_NOUNS = frozenset({"tiếng", "ngày", "tuần", "tháng", "năm", "tháng tù", "năm tù"})
+
+
 def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str | None) -> _Parts | None:
     """Claim parts of the digit token text[start:end], or None when it is a date, time, code or rank
     (folded: see :func:`_after_patterns`)."""
@@ -408,6 +412,15 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     if unit in ("mb", "kb", "gb") and _FURNITURE_RE.search(text[s0:s1]):
         return None  # "Gửi file đính kèm không quá 10MB": page furniture
     noun, np_end, tail = _noun_phrase(text, end_main, s1, folded)
+    # "rưỡi" (and a half) after the unit or the counted word: "2 tuổi rưỡi" is 2,5 tuổi, "1 tiếng
+    # rưỡi" 1,5 tiếng (after a scale word it is a part of the compound above: "3 triệu rưỡi").
+    half = False
+    if noun and scale_word is None and v2 is None:
+        words = noun.split()
+        at = 0 if unit else 1
+        if len(words) > at and words[at] == "rưỡi" and (unit or words[0] in _HALF_NOUNS):
+            half = True
+            noun = " ".join(words[:at] + words[at + 1 :]) or None
     if unit is None and noun is None:
         return None  # a bare figure ("Ban Chỉ đạo 35", "thay vì 183 như…") can never be aligned
     if unit is None and len(tok) == 4 and noun and tok.isdigit() and noun.split()[0] in ("năm", "tháng"):
@@ -418,6 +431,8 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         qual, qcls, qstart = "trở " + bound.group(1).lower(), ("ge" if bound.group(1).lower() == "lên" else "le"), start
         np_end = bound.end()
     full_value, g, whole, ends_in_zero = _figure(tok, scale)
+    if half:
+        full_value, g = full_value + 0.5, 0.1  # as "2,5 tuổi" is written
     if rest is not None:  # written to the precision of its last part
         rest_value, g, _, ends_in_zero = _figure(*rest)
         full_value += rest_value
