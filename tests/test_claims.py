@@ -697,6 +697,8 @@ def test_and_a_half_after_the_unit_or_a_span_of_time() -> None:
     assert got == {"2 tuổi rưỡi rơi": (2.5, "tuổi", "rơi")}
     [late] = extract_claims("Chuyến bay bị chậm 1 tiếng rưỡi so với giờ khởi hành.")
     assert (late.value, late.unit, late.noun) == (1.5, None, "tiếng")
+    [term] = extract_claims("Bị cáo Nguyễn Văn A lĩnh 3 năm rưỡi tù giam.")  # a prison term and a half
+    assert (term.value, term.unit) == (3.5, "năm tù")
     [people] = extract_claims("Có 5 người rưỡi.")  # not a span of time: the count as written
     assert people.value == 5
     [money] = extract_claims("Công ty đầu tư 2 triệu rưỡi USD vào dự án.")  # a compound, as before

@@ -79,6 +79,8 @@ UNITS: dict[str, str] = {
     # frames ("5 năm qua"), which end a noun phrase and are no claim.
     "năm tù": "năm tù",
     "tháng tù": "tháng tù",
+    "năm rưỡi tù": "năm tù",  # three and a half years: readers add the half
+    "tháng rưỡi tù": "tháng tù",
     "độ c": "độ c",
     "điểm": "điểm",
     "tuổi": "tuổi",

@@ -396,9 +396,11 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     ):
         return None
     unit = None
+    half = False
     um = unit_re.match(subject, end_main)
     if um:
         u = um.group("unit").lower()
+        half = "rưỡi" in u  # "3 năm rưỡi tù"
         # "m" is metres glued to its figure ("5m"); after a space it is mostly a word's first letter.
         if not (u == "m" and text[end_main : end_main + 1] == " "):
             unit = UNITS[u]
@@ -414,8 +416,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     noun, np_end, tail = _noun_phrase(text, end_main, s1, folded)
     # "rưỡi" (and a half) after the unit or the counted word: "2 tuổi rưỡi" is 2,5 tuổi, "1 tiếng
     # rưỡi" 1,5 tiếng (after a scale word it is a part of the compound above: "3 triệu rưỡi").
-    half = False
-    if noun and scale_word is None and v2 is None:
+    if noun and scale_word is None and v2 is None and not half:
         words = noun.split()
         at = 0 if unit else 1
         if len(words) > at and words[at] == "rưỡi" and (unit or words[0] in _HALF_NOUNS):
