@@ -336,10 +336,17 @@ def _match_spark(
     from dedup import similarity, spark
 
     _check_model(config)
+
+    def check_read(articles: list[Article], rejected: list[Any]) -> None:
+        # Right after reading: a run with too many rejected records, or none read, stops before
+        # the job's other stages, not after them.
+        _check_read(inputs, articles, rejected, allow_empty, max_rejected, config, asked_max_days)
+
     try:
         result = spark.run(
-            inputs, config, master=master, skip_bad=skip_bad, on_duplicate_id=on_duplicate_id, progress=say, warn=_warn
-        )
+            inputs, config, master=master, skip_bad=skip_bad, on_duplicate_id=on_duplicate_id, progress=say,
+            warn=_warn, check_read=check_read,
+        )  # fmt: skip
     except (InputError, FileNotFoundError, similarity.BackgroundError, spark.SparkUnavailable) as err:
         raise click.ClickException(str(err)) from None
     except Exception as err:
@@ -347,7 +354,6 @@ def _match_spark(
         if failure is None:
             raise
         raise click.ClickException(f"the Spark job failed: {failure}") from None
-    _check_read(inputs, result.articles, list(result.rejected), allow_empty, max_rejected, config, asked_max_days)
     _write_report(result, fmt, output, say)
 
 

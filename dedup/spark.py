@@ -946,13 +946,16 @@ def run(
     warn: Progress | None = None,
     spark: Any = None,
     group_size: int = GROUP,
+    check_read: Callable[[list[Article], list[Rejected]], None] | None = None,
 ) -> Report:
     """Match the articles of `inputs` on Spark: the report pipeline.run gives for the same articles.
 
     Runs in `spark` when given, else in the active session, else in a session of its own on
     `master` (stopped at the end). The stages are the module's numbered steps. `group_size`: the
     articles whose profiles one pair-scoring task holds (see GROUP); it changes the work's
-    layout, never the report.
+    layout, never the report. `check_read` is handed the articles and rejected records as soon as
+    they are read, before any other stage: what it raises ends the run there (too many rejected
+    records should not wait for the whole job).
     """
     try:
         from pyspark.sql import SparkSession
@@ -979,6 +982,8 @@ def run(
         stage("read")
         got = read(spark, inputs, skip_bad, on_duplicate_id, warn)
         say(f"{len(got.articles)} articles read" + (f", {len(got.rejected)} rejected" if got.rejected else ""))
+        if check_read is not None:
+            check_read(list(got.articles), list(got.rejected))
         if not got.articles:  # nothing to spread: the local engine's (empty) report
             return pipeline.run([], config, rejected=got.rejected)
         arts = _number(sc, got, pipeline._reference_articles(config, len(got.articles)))

@@ -180,3 +180,16 @@ def test_a_quiet_run_prints_none_of_the_jvms_start_up_log(tmp_path) -> None:
     assert json.loads(out.read_text(encoding="utf-8"))["stories"]
     for noise in ("log4j", "Setting default log level", "setLogLevel", " WARN ", " INFO "):
         assert noise not in done.stderr, done.stderr
+
+
+def test_too_many_rejected_records_stop_the_job_right_after_reading(session, tmp_path) -> None:
+    """--max-rejected is judged as soon as the records are read, not after the whole job."""
+    recs = _sample_records(3)
+    path = _records(tmp_path / "feed.jsonl", [recs[0], "{not json", recs[1], recs[2]])
+    args = ["match", path, "--engine", "spark", "--skip-bad", "-o", str(tmp_path / "r.json")]
+    result = CliRunner().invoke(cli, [*args, "--max-rejected", "0"])
+    assert result.exit_code == 1, result.output
+    assert f"1 of 4 records rejected (25.0%), more than --max-rejected 0; the first at {path}:2" in result.output
+    assert "3 articles read, 1 rejected" in result.output and "hashing" not in result.output
+    assert not (tmp_path / "r.json").exists()
+    assert CliRunner().invoke(cli, [*args, "--max-rejected", "1", "-q"]).exit_code == 0
