@@ -455,17 +455,13 @@ def _missing(item: str) -> InputError:
 
 def _fingerprint(article: Article, key: int) -> int:
     """What a record holds (`key`: its text's exact_key), as one number: two records of one id and
-    one fingerprint are one article."""
-    return hash(
-        (
-            key,
-            article.text.strip()[:64],
-            article.title,
-            article.source,
-            article.url,
-            article.published,
-        )
-    )
+    one fingerprint are one article. The same in every process (a digest, not hash(), which
+    Python seeds per process), so a Spark task can compute it where the record is read."""
+    digest = hashlib.blake2b(digest_size=8)
+    published = article.published.isoformat() if article.published else None
+    for part in (str(key), article.text.strip()[:64], article.title, article.source, article.url, published):
+        digest.update(b"\x00" if part is None else b"\x01" + part.encode("utf-8", "surrogatepass") + b"\x02")
+    return int.from_bytes(digest.digest(), "little")
 
 
 DUPLICATE_ID_RULES = ("error", "first", "last")

@@ -271,13 +271,15 @@ def read(spark: Any, inputs: Sequence[str], skip_bad: bool, on_duplicate_id: str
     drop: set[tuple[int, int]] = set()
     moved: dict[tuple[int, int], tuple[int, int]] = {}  # "last": a record kept at the first one's place
     if repeated:
+        # Only what settles them comes to the driver: each record's fingerprint, not its text.
         again = sorted(
-            records.filter(lambda r: isinstance(r[2], Article) and r[2].id in repeated).collect(),
+            records.filter(lambda r: isinstance(r[2], Article) and r[2].id in repeated)
+            .map(lambda r: (r[0], r[1], replace(r[2], text=""), io._fingerprint(r[2], r[3])))
+            .collect(),
             key=lambda r: r[:2],
         )
         held: dict[str, tuple[int, tuple[int, int], str]] = {}
-        for n, s, art, key in again:
-            fingerprint = io._fingerprint(art, key)
+        for n, s, art, fingerprint in again:
             if art.id not in held:
                 held[art.id] = (fingerprint, (n, s), art.origin)
                 continue

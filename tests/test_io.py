@@ -3,14 +3,17 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import pickle
 import random
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from dedup.io import InputError, ReadAside, TextSpool, day_stamp, parse_published, read_articles
+from dedup.io import InputError, ReadAside, TextSpool, _fingerprint, day_stamp, parse_published, read_articles
+from dedup.models import Article
 
 
 def write_jsonl(path: Path, rows: list[object]) -> Path:
@@ -343,3 +346,23 @@ def test_the_spool_keeps_each_texts_exact_key_as_it_writes_it() -> None:
             spool.add(t)
         assert list(spool.keys) == [exact_key(t) for t in texts]
         assert spool.keys[0] == spool.keys[1] != spool.keys[2] and spool.keys[3] == 0
+
+
+def test_a_records_fingerprint_is_the_same_in_every_process() -> None:
+    # Spark tasks compute it where they read the record: it must not depend on hash()'s seed.
+    import subprocess
+    import sys
+
+    code = (
+        "from datetime import datetime; from dedup.io import _fingerprint; from dedup.models import Article; "
+        "print(_fingerprint(Article('a', ' Văn bản ', title='Tiêu đề', published=datetime(2017, 6, 1)), 7))"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1 and runs.pop().isdigit()
+    a = Article("a", "Văn bản", title="Tiêu đề")
+    assert _fingerprint(a, 7) != _fingerprint(replace(a, title=""), 7) != _fingerprint(replace(a, title=None), 7)
