@@ -639,7 +639,11 @@ def lines_blob(counted: bool, keys: Iterable[str]) -> bytes:
 
 
 def _uncount_lines(db: sqlite3.Connection, ids: Sequence[str]) -> None:
-    """Take articles about to be removed out of the line counts (those indexed with their lines)."""
+    """Take articles about to be removed out of the line counts (those indexed with their lines);
+    the lines and sources no article counts any more go. Only the rows these articles counted are
+    touched: a run that removes none reads neither table."""
+    touched: list[tuple[str, int]] = []
+    sources: set[str] = set()
     for start in range(0, len(ids), 500):
         part = list(ids[start : start + 500])
         marks = ",".join("?" * len(part))
@@ -651,13 +655,13 @@ def _uncount_lines(db: sqlite3.Connection, ids: Sequence[str]) -> None:
             if not len(values) or not values[0]:
                 continue
             src = source or ""
+            sources.add(src)
             db.execute("UPDATE sources SET docs = docs - 1 WHERE source = ?", (src,))
-            db.executemany(
-                "UPDATE lines SET docs = docs - 1 WHERE source = ? AND line = ?",
-                ((src, int(h)) for h in values[1:].tolist()),
-            )
-    db.execute("DELETE FROM lines WHERE docs <= 0")
-    db.execute("DELETE FROM sources WHERE docs <= 0")
+            keys = [(src, int(h)) for h in values[1:].tolist()]
+            touched.extend(keys)
+            db.executemany("UPDATE lines SET docs = docs - 1 WHERE source = ? AND line = ?", keys)
+    db.executemany("DELETE FROM lines WHERE source = ? AND line = ? AND docs <= 0", touched)
+    db.executemany("DELETE FROM sources WHERE source = ? AND docs <= 0", ((src,) for src in sorted(sources)))
 
 
 def _now() -> str:
