@@ -20,6 +20,7 @@ nothing); with another text they are an error, or with `update` they replace the
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -117,6 +118,34 @@ def _known(index: store.Index, window: list[store.Indexed], num_perm: int, learn
         learn,
         similarity.Background(n_outside, outside),
     )
+
+
+class _Spilled:
+    """Byte strings kept in a temporary file until read back by position: the run's features,
+    ready for the index, wait there while the window is scored (5,000 articles' are about 45 MB)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (open while the run lasts; see close)
+        self._spans: list[tuple[int, int]] = []
+        self._end = 0
+
+    def append(self, data: bytes) -> None:
+        self._file.seek(self._end)
+        self._file.write(data)
+        self._spans.append((self._end, len(data)))
+        self._end += len(data)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __getitem__(self, k: int) -> bytes:
+        at, size = self._spans[k]
+        self._file.seek(at)
+        return self._file.read(size)
+
+    def close(self) -> None:
+        """Remove the file (it is unnamed: gone once closed)."""
+        self._file.close()
 
 
 def _figures_chunk(span: tuple[int, int]) -> list[tuple[int, bytes]]:
@@ -293,7 +322,7 @@ def _match_and_write(
         chunks: list[pipeline.FeatureTable], keys: np.ndarray, lines: normalize.LineCounts, counted: np.ndarray
     ) -> None:
         # The run's own articles come first; shipped reference articles after them are not indexed.
-        blobs: list[bytes] = []
+        blobs = _Spilled()
         columns = []
         for table in chunks:
             rows = min(len(table), len(articles) - len(blobs))
@@ -324,6 +353,7 @@ def _match_and_write(
     model = pipeline.load_scorer(config)
     clock = pipeline._Clock()
     prep = pipeline.prepare(articles, config, say, clock, spool, known=known, hashed=hashed)
+    del known  # its tables and document frequencies are in the run's arrays now
     dec = pipeline.decide(prep, config, model)
     confirmed, links = pipeline.confirmed_links(dec)
     n_window = prep.n_real
@@ -375,7 +405,7 @@ def _match_and_write(
         )  # fmt: skip
     split = [(p.a, p.b) for p in stored if story_of[p.a] is None or story_of[p.a] != story_of[p.b]]
     # The run's vectors and pair arrays go before the figures are read (in forked workers).
-    del prep, dec, known
+    del prep, dec
     parallel.return_free_memory()
     figures = _figures(pipeline.ArticleTexts(articles, spool), len(articles), config.workers)
     run_day = today
@@ -391,6 +421,7 @@ def _match_and_write(
                 kept["blobs"][k], blob, prefix, kept["line_blobs"][k],
             )
         )  # fmt: skip
+    kept["blobs"].close()
     changes = store.RunChanges(
         at=store._now(),
         day=run_day,
