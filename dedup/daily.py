@@ -485,9 +485,7 @@ def report_of(
                 (min(at[a], at[b]), max(at[a], at[b])): {"score": p.score, "kind": p.kind, "probability": p.probability}
                 for (a, b), p in evidence_of.get(sid, {}).items()
             }
-            rows = list(range(len(ids)))
-            tree = pipeline._claim_tree(rows, evidence)
-            likely = pipeline._likely(tree, rows, evidence, config.firm)
+            tree, likely = pipeline._compared(list(range(len(ids))), evidence, config.firm)
             claims, facts = pipeline.claim_records(extracted, prefixes, tree, likely)
             story = replace(story, claims=claims, facts=facts)
         stories.append(story)

@@ -1003,8 +1003,7 @@ def _assemble(
         work = []
         for story in stories:
             rows = [index[m] for m in story.articles]
-            tree = _claim_tree(rows, evidence)
-            likely = _likely(tree, rows, evidence, config.firm)
+            tree, likely = _compared(rows, evidence, config.firm)
             work.append((list(zip(story.articles, rows, strict=True)), tree, likely))
         if say is not None:
             say(f"reading and comparing the figures of the {report.counted(len(work), 'story', 'stories')}")
@@ -1071,17 +1070,18 @@ def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]
     return sorted(tree)
 
 
-def _likely(
-    tree: list[tuple[int, int]], rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]], firm: float
-) -> list[tuple[int, int]]:
-    """The pairs of `tree` (positions in `rows`) whose match is only likely (see `confidence`)."""
-    out = []
+def _compared(
+    rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]], firm: float
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The version pairs of a story whose figures are compared (`_claim_tree`), and those of them
+    whose match is only likely (see `confidence`); positions in `rows`."""
+    tree = _claim_tree(rows, evidence)
+    likely = []
     for x, y in tree:
-        i, j = sorted((rows[x], rows[y]))
-        ev = evidence[(i, j)]
+        ev = evidence[(min(rows[x], rows[y]), max(rows[x], rows[y]))]
         if confidence(ev["kind"], ev.get("probability"), firm) == "likely":
-            out.append((x, y))
-    return out
+            likely.append((x, y))
+    return tree, likely
 
 
 # A story's versions (id, position), the version pairs whose figures are compared, and those of

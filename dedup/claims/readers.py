@@ -277,7 +277,7 @@ _DIMENSION_BEFORE_RE = re.compile(r"\d ?[x×X] ?$")
 
 
 # Counted words a following "rưỡi" halves: spans of time said without a unit ("1 tiếng rưỡi").
-_HALF_NOUNS = frozenset({"tiếng", "ngày", "tuần", "tháng", "năm", "tháng tù", "năm tù"})
+_HALF_NOUNS = frozenset({"tiếng", "ngày", "tuần", "tháng", "năm"})
 
 
 def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str | None) -> _Parts | None:
