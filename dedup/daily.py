@@ -125,13 +125,19 @@ class _Spilled:
     ready for the index, wait there while the window is scored (5,000 articles' are about 45 MB)."""
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (open while the run lasts; see close)
+        try:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 (open while the run lasts; see close)
+        except OSError as err:
+            raise io.SpoolError.of("the run's features", None, err) from None
         self._spans: list[tuple[int, int]] = []
         self._end = 0
 
     def append(self, data: bytes) -> None:
         self._file.seek(self._end)
-        self._file.write(data)
+        try:
+            self._file.write(data)
+        except OSError as err:
+            raise io.SpoolError.of("the run's features", None, err) from None
         self._spans.append((self._end, len(data)))
         self._end += len(data)
 

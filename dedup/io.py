@@ -40,7 +40,17 @@ class InputError(Exception):
 
 
 class SpoolError(OSError):
-    """The temporary file that holds the texts of a run could not be written."""
+    """A temporary file of a run (its texts, or its features on their way to an index) could not
+    be written."""
+
+    @classmethod
+    def of(cls, what: str, directory: str | None, err: OSError) -> SpoolError:
+        """The error for `what` the file held, where, why, and what to do about it."""
+        where = directory or tempfile.gettempdir()
+        return cls(
+            f"cannot write the temporary file for {what} in {where}: {err.strerror or err} "
+            "(set TMPDIR to a disk with room)"
+        )
 
 
 def exact_key(text: str) -> int:
@@ -80,10 +90,7 @@ class TextSpool:
         self._unflushed = False
 
     def _failed(self, err: OSError) -> SpoolError:
-        return SpoolError(
-            f"cannot write the temporary file for article texts in {self.directory}: {err.strerror or err} "
-            "(set TMPDIR to a disk with room)"
-        )
+        return SpoolError.of("article texts", self.directory, err)
 
     def add(self, text: str, key: int | None = None) -> int:
         """Store a text (`key`: its exact_key, when already known); returns its position."""

@@ -837,3 +837,25 @@ def test_an_index_of_schema_1_is_migrated_and_keeps_its_counts(corpus: Corpus, t
     assert invoke("index", "prune", index, "--before", "2100-01-01").exit_code == 0
     lines, sources = _line_counts_held(index)
     assert (lines, sources) == before  # the second batch's lines taken out, the first's kept
+
+
+def test_the_runs_features_wait_in_a_file_that_says_so_when_the_disk_is_full(monkeypatch) -> None:
+    from dedup import daily
+
+    spilled = daily._Spilled()
+    spilled.append(b"abc")
+    spilled.append(b"")
+    spilled.append(b"de")
+    assert len(spilled) == 3 and [spilled[k] for k in (2, 0, 1)] == [b"de", b"abc", b""]
+    spilled.close()
+
+    class Full:
+        def seek(self, _at: int) -> None:
+            pass
+
+        def write(self, _data: bytes) -> None:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(daily.tempfile, "TemporaryFile", Full)
+    with pytest.raises(io.SpoolError, match=r"temporary file for the run.s features in .*No space left"):
+        daily._Spilled().append(b"abc")
