@@ -108,6 +108,11 @@ CLOSE_GAP = 0.02
 # Rounded pairs this far apart (relative to the larger) whose wordings only agree loosely: see
 # _two_quantities.
 ROUNDED_FAR_GAP = 0.1
+BARE_FAR_GAP = 0.05  # two bare figures: fixtures/judged/figures*.jsonl, rounded strata
+HEDGED_FAR_GAP = 0.25  # two hedged figures this far apart conflict (_judge)
+BOUND_FAR_RATIO = 1.5
+FEW = 2  # "vài", "một vài", "dăm": a vague quantity of this base or less is never rounded
+VAGUE_FLOOR = 2  # "hàng trăm" is rounded against 200 and more, not 100-199 (_two_quantities)  # an open bound ("ít nhất", "trở lên", "tối đa") and a figure this far past it
 W_FIT_NEAR_MISS = 0.1  # a conflict less than NEAR_MISS_GAP apart (26 vs 27 bodies)
 NEAR_MISS_GAP = 0.1
 W_FAR = 0.4  # taken off a conflict per FAR_STEP of log10 gap (a factor of 5), at most FAR_STEPS of them
@@ -244,6 +249,17 @@ def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
     if not same_value and qa == "eq" and qb == "eq" and _same(ga, gb):
         last_digit = _same(abs(av - bv), ga) and not precise_a
         return "conflict", "low" if last_digit else _severity(av, bv, people_a)
+    if (
+        qa in _HEDGED
+        and qb in _HEDGED
+        and not ((qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST))
+        and abs(av - bv) >= HEDGED_FAR_GAP * max(abs(av), abs(bv))
+    ):
+        # Two hedged figures a quarter or more apart say two things, however their hedges
+        # stretch: "khoảng 200m" and "khoảng 300m" of one truck's run, "hơn 700 triệu đồng" and
+        # "gần 1 tỷ đồng" of one theft (judged conflicts; no consistent pair so far apart in the
+        # rounded strata of fixtures/judged/figures*.jsonl).
+        return "conflict", _severity(av, bv, people_a)
     if _overlap(interval_a, interval_b):
         return "rounded", None
     if (qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST):
@@ -258,33 +274,69 @@ def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
     return "conflict", _severity(av, bv, people_a)
 
 
+# Figures hedged by a word whose interval is bounded on both sides ("hơn", "gần", "khoảng",
+# "xấp xỉ", "lên tới"): open bounds, vague quantities and ranges are not among them.
+_HEDGED = frozenset({"gt", "lt", "approx", "approx_tight", "emph"})
 _AT_LEAST = frozenset({"gt", "ge"})
 _AT_MOST = frozenset({"lt", "le"})
 _BARE = frozenset({"eq", "emph"})
 _BELOW_OR_ABOUT = frozenset({"lt", "le", "approx", "approx_tight"})
 
 
-def _two_quantities(qa: str, qb: str, rel: float) -> bool:
+def _two_quantities(qa: str, qb: str, av: float, bv: float, unit: str | None) -> bool:
     """True of a pair of figures that agree (`rounded`) only as their wordings allow and that,
-    judged by reading, nearly always measure two things (the rounded strata of
-    fixtures/judged/figures*.jsonl up to figures-fresh-2026-12-07c): a range against any other
-    figure ("70 - 100%" and "58-95%", two days' humidity; "60 - 70 triệu đồng" and "68 triệu
-    đồng", two cars' discounts: 13 consistent of 65), and, ROUNDED_FAR_GAP or more apart, two
-    bounds of one direction ("hơn 250 tỷ USD" and "hơn 200 tỷ USD", two companies), a bare figure
-    against an approximate one or an upper bound ("370 người" and "khoảng 300 người"), or two bare
-    figures of different precision (together 1 consistent of 27). A bare figure under a lower
-    bound stays rounded ("hơn 2.000 người" and "2.500 người"), and so does a vague quantity
-    ("hàng trăm triệu đồng" and "600 triệu đồng"). Such pairs are not aligned: their figures are
-    compared with others or not at all."""
+    judged by reading, nearly always measure two things. Such pairs are not aligned: their figures
+    are compared with others or not at all. From the rounded strata of
+    fixtures/judged/figures*.jsonl:
+
+    - a range against any other figure ("70 - 100%" and "58-95%", two days' humidity; "60 - 70
+      triệu đồng" and "68 triệu đồng", two cars' discounts: 13 consistent of 65);
+    - "a few" against another figure ("vài người" and "2 người", "3 tiếng" and "vài tiếng": 2
+      consistent of 11 in the samples up to figures-fresh-2026-12-07d), "hàng chục", "hàng
+      trăm"... against a figure under VAGUE_FLOOR times its base ("hàng trăm người" and "hơn 100
+      người", "hàng chục người" and "10 người con": 5 of 15; "hàng trăm ngôi nhà" and "hơn 200
+      ngôi nhà" stay rounded, as claims-dev has it), and two vague quantities of different sizes.
+      Two equal vague quantities stay `exact`;
+    - ROUNDED_FAR_GAP or more apart, two bounds of one direction ("hơn 250 tỷ USD" and "hơn 200
+      tỷ USD", two companies), a bare figure against an approximate one or an upper bound ("370
+      người" and "khoảng 300 người");
+    - two bare figures BARE_FAR_GAP or more apart ("3000 mAh" and "3300 mAh", two phones; "65%"
+      and "60%", two matches' statistics: none of 8 consistent), and two bare shares that differ
+      at all ("7%" and "7,1%", "50%" and "51%": none of 4; bare shares are stated, not rounded);
+    - an open bound and a figure BOUND_FAR_RATIO times past it ("ít nhất 1 điểm" and "4 điểm", a
+      target and a total; "tối thiểu 50 quốc gia" and "122 quốc gia"; "9 điểm trở lên" and "dưới
+      50 điểm": none of 10).
+
+    A bare figure just past a lower bound stays rounded ("hơn 2.000 người" and "2.500 người")."""
     if qa == "range" or qb == "range":
         return True
+    if qa == "vague" or qb == "vague":
+        if qa == qb:
+            return True  # "hàng chục triệu người dùng" and "hàng triệu người" (equal ones are exact)
+        base, other = (av, bv) if qa == "vague" else (bv, av)
+        return base <= FEW or (_power_of_ten(base) and other < VAGUE_FLOOR * base)
+    top = abs(av) if abs(av) > abs(bv) else abs(bv)
+    rel = abs(av - bv) / (top if top > 1e-12 else 1e-12)
+    if qa in _BARE and qb in _BARE:
+        return rel >= BARE_FAR_GAP or (unit == "%" and rel > 0)
+    for q, own, other in ((qa, av, bv), (qb, bv, av)):
+        if q == "ge" and other >= BOUND_FAR_RATIO * own > 0:
+            return True
+        if q == "le" and own >= BOUND_FAR_RATIO * other > 0:
+            return True
     if rel < ROUNDED_FAR_GAP:
         return False
     if (qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST):
         return True
-    if qa in _BARE and qb in _BARE:
-        return True
     return (qa in _BARE and qb in _BELOW_OR_ABOUT) or (qb in _BARE and qa in _BELOW_OR_ABOUT)
+
+
+def _power_of_ten(v: float) -> bool:
+    """True of 10, 100, 1e9...: the base of "hàng chục", "hàng trăm", "hàng tỷ"."""
+    if v <= 0:
+        return False
+    e = math.log10(v)
+    return abs(e - round(e)) < 1e-9
 
 
 def _severity(av: float, bv: float, people: bool) -> str:
@@ -445,7 +497,7 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
         rel = abs(av - bv) / (top if top > 1e-12 else 1e-12)  # the gap relative to max(|a|, |b|, 1e-12)
         if verdict == "rounded":
             fit = W_FIT_ROUNDED + (W_FIT_CLOSE if rel < CLOSE_GAP else 0.0)
-            if _two_quantities(q_a, q_b, rel):
+            if _two_quantities(q_a, q_b, av, bv, unit_a):
                 return -math.inf
         else:
             # A near miss (26 vs 27 bodies) is the same figure updated or misreported.

@@ -643,3 +643,67 @@ def test_a_conflict_between_figures_worded_differently_carries_a_note() -> None:
             conflicts = [p for p in pairs if p.verdict == "conflict"]
             assert [p.verdict for p in pairs].count("exact") == 1 and len(conflicts) == 1, (a, pairs)
             assert conflicts[0].note == (WORDED_NOTE if noted else ""), (a, conflicts[0].note)
+
+
+def test_loose_agreements_judged_two_quantities_are_not_aligned() -> None:
+    """Rounded pairs read as two quantities (fixtures/judged/figures*.jsonl): "a few" against a
+    count, "hàng trăm" against a figure under twice its base, two bare figures 5% or more apart,
+    two bare shares that differ, an open bound and a figure far past it. None is aligned."""
+    two = [
+        ("Mỗi ngày cô chỉ có 3 tiếng để ngủ.", "Cô trở về nhà nghỉ ngơi và tình hình trở nên tồi tệ hơn chỉ trong vài tiếng đồng hồ."),
+        (
+            "Ảnh: AFP/TTXVN Ngày 8/6, quân đội Myanmar thông báo lực lượng cứu hộ đã tìm thấy thêm 7 thi thể nữa"
+            " trong vụ máy bay quân sự chở hơn 100 người bị nạn trước đó tại khu vực biển Andaman.",
+            "Trong khi đó, hàng trăm người đã tụ tập trên bãi biển San Hlan ở miền Nam Myanmar để ngóng chờ tin"
+            " tức về những người thân của mình đi trên máy bay xấu số.",
+        ),
+        ("Pin Galaxy S8 có pin 3000 mAh.", "OnePlus 5 hỗ trợ thời lượng lên đến hơn 1 ngày với pin 3300mAh."),
+        ("Điểm Break của Nadal đạt 50%.", "Điểm Break của Djokovic đạt 51%."),
+        (
+            "Thầy trò huấn luyện viên Hữu Thắng đặt mục tiêu giành ít nhất 1 điểm trước đối thủ mạnh Jordan.",
+            "Với kết quả này, tuyển Jordan vẫn là đội dẫn đầu bảng với 4 điểm.",
+        ),
+        (
+            "122 quốc gia ủng hộ cấm vũ khí hạt nhân - trừ các nước sở hữu",
+            "Hiệp ước hướng tới cấm hoàn toàn vũ khí hạt nhân sau khi được tối thiểu 50 quốc gia ký phê chuẩn.",
+        ),
+    ]
+    for a, b in two:
+        assert extract_claims(a) and extract_claims(b), (a, b)
+        assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == [], (a, b)
+    # Close ones stay rounded (judged consistent), and so does "hàng trăm" against twice its base.
+    one = [
+        (
+            "tàu bị mắc cạn cách đảo Phú Quý (Bình Thuận) khoảng 28 hải lý về hướng Nam.",
+            "tàu bị mắc cạn trên vùng biển tỉnh Bình Thuận, cách đảo Phú Quý khoảng 29 hải lý.",
+        ),
+        (
+            "Có khoảng 25 người cùng đếm tiền tại ngôi đền.",
+            "Đoạn clip quay cảnh khoảng 20 người tham gia đếm tiền rải đầy nền nhà tại một ngôi đền.",
+        ),
+        ("Đám cháy thiêu rụi hàng trăm ngôi nhà.", "Đám cháy thiêu rụi hơn 200 ngôi nhà."),
+        ("Cuộc diễn tập có 3.588 người tham gia.", "Cuộc diễn tập có 3.600 người tham gia."),
+    ]
+    for a, b in one:
+        assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["rounded"], (a, b)
+
+
+def test_hedged_figures_far_apart_and_whole_ages_conflict() -> None:
+    """Judged true contradictions once reported `rounded`: two hedged figures a quarter or more
+    apart, and one man's age as 49 and as 50 (a round age is said whole, not rounded)."""
+    conflicting = [
+        (
+            "Chạy được khoảng 300m thì lái xe đánh lái làm Thượng úy Đức rơi xuống đường.",
+            "Khi chạy được khoảng 200m thì tài xế container đánh lái sang trái làm thượng úy Đức rơi xuống đường.",
+        ),
+        (
+            "Công an đang tạm giữ Đào Nguyên Anh để điều tra về vụ trộm vàng trị giá hơn 700 triệu đồng tại"
+            " Trung tâm thương mại Parkson Hùng Vương.",
+            "Bảo vệ trung tâm thương mại Parkson Hùng Vương trộm vàng trị giá gần 1 tỷ đồng.",
+        ),
+        ("Ftouhi, 49 tuổi, đến từ Quebec, Canada.", "Đối tượng đến từ vùng Quebec, được xác định là Amor Ftouhi, 50 tuổi."),
+    ]
+    for a, b in conflicting:
+        assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["conflict"], (a, b)
+    (age,) = extract_claims("Ftouhi, 50 tuổi, đến từ Quebec.")
+    assert (age.low, age.high) == (50, 50)

@@ -445,8 +445,9 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         precise = True  # a sentence is pronounced as a whole term: "30 tháng tù" is no "about 30"
     if full_value == 0:
         precise = True  # "0" itself; "0,5 tỷ" and "0,42%" are written to a precision like any figure
-    if not precise and value < 100 and scale == 1.0 and whole and unit is None and noun:
-        # Small round counts of things ("10 người", "20 đội") are counts, not roundings.
+    if not precise and value < 100 and scale == 1.0 and whole and ((unit is None and noun) or unit == "tuổi"):
+        # Small round counts of things ("10 người", "20 đội") are counts, not roundings, and an
+        # age is said whole: "40 tuổi" against "41 tuổi" of one person is a contradiction.
         precise = True
     if v2_full is not None:
         low, high = full_value, v2_full
