@@ -307,8 +307,11 @@ def _two_quantities(qa: str, qb: str, av: float, bv: float, unit: str | None) ->
       target and a total; "tối thiểu 50 quốc gia" and "122 quốc gia"; "9 điểm trở lên" and "dưới
       50 điểm": none of 10).
 
+    - two readings of a temperature or a gold price that differ (a forecast's places and days,
+      a threshold and the day's price: 3 consistent of 12). Equal ones stay `exact`.
+
     A bare figure just past a lower bound stays rounded ("hơn 2.000 người" and "2.500 người")."""
-    if qa == "range" or qb == "range":
+    if qa == "range" or qb == "range" or unit in _READINGS:
         return True
     if qa == "vague" or qb == "vague":
         if qa == qb:
@@ -329,6 +332,10 @@ def _two_quantities(qa: str, qb: str, av: float, bv: float, unit: str | None) ->
     if (qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST):
         return True
     return (qa in _BARE and qb in _BELOW_OR_ABOUT) or (qb in _BARE and qa in _BELOW_OR_ABOUT)
+
+
+# Units of readings that change by place and hour (temperature, the gold price): see _two_quantities.
+_READINGS = frozenset({"độ c", "độ", "đồng/lượng"})
 
 
 def _power_of_ten(v: float) -> bool:

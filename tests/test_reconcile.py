@@ -707,3 +707,21 @@ def test_hedged_figures_far_apart_and_whole_ages_conflict() -> None:
         assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["conflict"], (a, b)
     (age,) = extract_claims("Ftouhi, 50 tuổi, đến từ Quebec.")
     assert (age.low, age.high) == (50, 50)
+
+
+def test_readings_of_temperature_or_gold_that_differ_are_not_aligned() -> None:
+    """Temperatures and gold prices change by place and hour: two that differ were read as two
+    readings 9 times in 12 (fixtures/judged/figures*.jsonl). Equal ones are still exact."""
+    two = [
+        (
+            "Hai ngày qua, Hà Nội và các tỉnh phía Bắc liên tiếp xảy ra nắng nóng với nền nhiệt cao chạm ngưỡng 40 độ C.",
+            "Hai ngày nay, thành phố Hải Phòng và các tỉnh phía Bắc liên tiếp xảy ra nắng nóng với nền nhiệt cao"
+            " chạm ngưỡng gần 40 độ C.",
+        ),
+        ("Vàng mất mốc giá 37 triệu đồng/lượng.", "Công ty PNJ báo giá vàng miếng SJC ở mức 36,95 triệu đồng/lượng."),
+    ]
+    for a, b in two:
+        assert extract_claims(a) and extract_claims(b), (a, b)
+        assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == [], (a, b)
+    a, b = two[0]
+    assert [p.verdict for p in reconcile([("A", a), ("B", b.replace("gần 40", "40"))])] == ["exact"]
