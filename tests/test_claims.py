@@ -244,6 +244,8 @@ def test_stated_intervals_leave_open_what_the_wording_leaves_open(
         "Tháng 5 triệu người đi bầu",
         "Dự án tốn nhiều tỷ đồng",
         "Đến 7 giờ ngày 12/6, tâm bão",  # a clock time, though giờ is a unit of durations
+        "Đến khoảng 18 giờ, lực lượng chức năng phát hiện chiếc taxi",  # an hour said until, at, from
+        "Vụ cháy xảy ra vào khoảng 5 giờ, khi mọi người đang ngủ",
         "học sinh vào lớp 10 trường THPT",
         "Hội nghị Trung ương 4 khóa XII",
         "tâm bão ở vào khoảng 20,3 độ Vĩ Bắc; 112,5 độ Kinh Đông",  # a position
@@ -709,3 +711,13 @@ def test_a_number_after_branch_is_a_label() -> None:
     # "Nhánh 2 rẽ vào ga quốc nội" names branch 2 (judged misread when read as a count of 2).
     assert [c.text for c in extract_claims("Nhánh 2 rẽ vào ga quốc nội dài 154m.")] == ["154m"]
     assert [c.text for c in extract_claims("Dự án gồm 3 nhánh, nhánh 1 dài 303m.")] == ["3 nhánh", "303m"]
+
+
+def test_spans_of_hours_stay_claims() -> None:
+    """An hour said at, from or until is a clock time; a span of hours stays a figure."""
+    for text, figure in [
+        ("Giao thông ùn tắc hơn 1 giờ.", "hơn 1 giờ"),
+        ("Cuộc họp kéo dài đến 18 giờ liền.", "18 giờ liền"),
+        ("Thời gian thi lên đến 3 giờ đồng hồ.", "lên đến 3 giờ đồng hồ"),
+    ]:
+        assert [c.text for c in extract_claims(text)] == [figure], text
