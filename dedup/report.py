@@ -146,6 +146,7 @@ _DOUBT_ASIDES = {
     "days or events",
     "several": "among several figures of their kind: perhaps two quantities",
     "worded": "whose figures are not worded alike: perhaps two quantities",
+    "far_apart": "whose figures are far apart: perhaps two quantities",
     "likely_match": "between versions only likely to tell one event",
 }
 

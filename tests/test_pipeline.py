@@ -433,8 +433,14 @@ def test_an_excerpt_under_a_block_of_related_titles_is_a_copy_of_its_article() -
 def test_a_firm_conflict_lies_between_versions_whose_match_is_firm() -> None:
     # Conflicts between versions matched only as likely are noted (doubt "likely_match"): judged by
     # reading, most wrong conflicts are in stories that join two events on one topic.
-    articles, _ = read_articles([str(FIXTURES / "vmds-dev.jsonl"), str(FIXTURES / "baomoi-sample.jsonl.gz")])
-    data = json.loads(report.to_json(pipeline.run(articles)))
+    # With the seeds and an edited copy of seed 001 ("hơn 1.700 báo cáo viên"): the dev stories and
+    # the sample hold no firm conflict of their own.
+    articles, _ = read_articles(
+        [str(FIXTURES / "vmds-dev.jsonl"), str(FIXTURES / "baomoi-sample.jsonl.gz"), str(SEEDS)]
+    )
+    b = next(a for a in articles if a.id == seed_id("001"))
+    edited = replace(b, id="001-edited", text=b.text.replace("hơn 1.500 báo cáo viên", "hơn 1.700 báo cáo viên"))
+    data = json.loads(report.to_json(pipeline.run([*articles, edited])))
     confidence = {(p["a"], p["b"]): p["confidence"] for p in data["pairs"]}
     conflicts = [c for s in data["stories"] for c in s["claims"] if c["verdict"] == "conflict"]
     firm = 0

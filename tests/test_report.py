@@ -240,6 +240,11 @@ def test_each_doubtful_conflict_says_why_in_the_json_and_the_summary_counts_each
             "Tàu được vận hành bởi thủy thủ đoàn 5.500 người, bao gồm cả nhân viên hàng không." + seized,
             "Tàu có thủy thủ đoàn đầy đủ bao tối đa gồm 5800 người, trong đó có 3000 thủy thủ." + seized,
         ),
+        # The entities on a sanctions list and those added to it.
+        "far_apart": (
+            "Danh sách trừng phạt hiện có 42 thực thể của Triều Tiên." + seized,
+            "Danh sách trừng phạt hiện có 4 thực thể của Triều Tiên." + seized,
+        ),
         # One age told twice, in two versions whose match is only likely.
         "likely_match": (
             "Bà Tư Hường vừa qua đời sáng 13.5 vì tuổi cao sức yếu, thọ 82 tuổi." + seized,
@@ -263,7 +268,8 @@ def test_each_doubtful_conflict_says_why_in_the_json_and_the_summary_counts_each
     assert list(DOUBTS) == list(versions) == list(report._DOUBT_ASIDES)
     line = report.to_markdown(Report(tuple(arts), tuple(matches), tuple(stories))).splitlines()[2]
     assert (
-        "5 number conflicts (2 of them between versions that contradict more figures than they share: perhaps "
+        "6 number conflicts (2 of them between versions that contradict more figures than they share: perhaps "
         "different days or events; 1 among several figures of their kind: perhaps two quantities; 1 whose figures "
-        "are not worded alike: perhaps two quantities; 1 between versions only likely to tell one event)"
+        "are not worded alike: perhaps two quantities; 1 whose figures are far apart: perhaps two quantities; 1 "
+        "between versions only likely to tell one event)"
     ) in line
