@@ -32,7 +32,10 @@ Verdict for an aligned pair (a, b):
 2. **conflict**: both bare with the same written granularity but different values (``8,3`` vs
    ``8,4 triệu tấn``, ``48`` vs ``47 đội``), even though round-or-truncate intervals may touch.
 3. **rounded**: otherwise, when the two intervals overlap (``1.525`` ∈ (1.500, 1.600] of
-   ``hơn 1.500``; ``trên 2,8 tỷ`` ∩ ``gần 3 tỉ`` ≠ ∅).
+   ``hơn 1.500``; ``trên 2,8 tỷ`` ∩ ``gần 3 tỉ`` ≠ ∅), unless both are hedged with bounded
+   intervals and a quarter or more apart (``khoảng 200m`` vs ``khoảng 300m``): a conflict.
+   Loose agreements that judged readings found to be mostly two quantities are not aligned at
+   all (:func:`_two_quantities`).
 4. **conflict**: the intervals cannot overlap.  Because the interval of ``hơn x`` is bounded by
    ``x + g``, a figure *far from what the wording suggests* is a conflict even though the words
    alone would allow it: ``hơn 1.500`` is (1.500, 1.600], so 5.000 (or 1.700) conflicts with it.
@@ -110,9 +113,9 @@ CLOSE_GAP = 0.02
 ROUNDED_FAR_GAP = 0.1
 BARE_FAR_GAP = 0.05  # two bare figures: fixtures/judged/figures*.jsonl, rounded strata
 HEDGED_FAR_GAP = 0.25  # two hedged figures this far apart conflict (_judge)
-BOUND_FAR_RATIO = 1.5
+BOUND_FAR_RATIO = 1.5  # an open bound ("ít nhất", "trở lên", "tối đa") and a figure this far past it
 FEW = 2  # "vài", "một vài", "dăm": a vague quantity of this base or less is never rounded
-VAGUE_FLOOR = 2  # "hàng trăm" is rounded against 200 and more, not 100-199 (_two_quantities)  # an open bound ("ít nhất", "trở lên", "tối đa") and a figure this far past it
+VAGUE_FLOOR = 2  # "hàng trăm" is rounded against 200 and more, not 100-199 (_two_quantities)
 W_FIT_NEAR_MISS = 0.1  # a conflict less than NEAR_MISS_GAP apart (26 vs 27 bodies)
 NEAR_MISS_GAP = 0.1
 W_FAR = 0.4  # taken off a conflict per FAR_STEP of log10 gap (a factor of 5), at most FAR_STEPS of them
