@@ -255,7 +255,7 @@ def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
     if (
         qa in _HEDGED
         and qb in _HEDGED
-        and not ((qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST))
+        and not _one_direction(qa, qb)
         and abs(av - bv) >= HEDGED_FAR_GAP * max(abs(av), abs(bv))
     ):
         # Two hedged figures a quarter or more apart say two things, however their hedges
@@ -265,7 +265,7 @@ def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
         return "conflict", _severity(av, bv, people_a)
     if _overlap(interval_a, interval_b):
         return "rounded", None
-    if (qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST):
+    if _one_direction(qa, qb):
         # Two lower bounds ("hơn 72.000" and "hơn 71.000 thí sinh") or two upper bounds are true
         # together of any value past both: one version is only the more precise.
         return "rounded", None
@@ -286,9 +286,15 @@ _BARE = frozenset({"eq", "emph"})
 _BELOW_OR_ABOUT = frozenset({"lt", "le", "approx", "approx_tight"})
 
 
-def _two_quantities(qa: str, qb: str, av: float, bv: float, unit: str | None) -> bool:
+def _one_direction(qa: str, qb: str) -> bool:
+    """Two lower bounds ("hơn", "ít nhất") or two upper bounds ("gần", "tối đa")."""
+    return (qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST)
+
+
+def _two_quantities(qa: str, qb: str, av: float, bv: float, rel: float, unit: str | None) -> bool:
     """True of a pair of figures that agree (`rounded`) only as their wordings allow and that,
-    judged by reading, nearly always measure two things. Such pairs are not aligned: their figures
+    judged by reading, nearly always measure two things (values av and bv, `rel` apart relative
+    to the larger, of `unit`). Such pairs are not aligned: their figures
     are compared with others or not at all. From the rounded strata of
     fixtures/judged/figures*.jsonl:
 
@@ -321,8 +327,6 @@ def _two_quantities(qa: str, qb: str, av: float, bv: float, unit: str | None) ->
             return True  # "hàng chục triệu người dùng" and "hàng triệu người" (equal ones are exact)
         base, other = (av, bv) if qa == "vague" else (bv, av)
         return base <= FEW or (_power_of_ten(base) and other < VAGUE_FLOOR * base)
-    top = abs(av) if abs(av) > abs(bv) else abs(bv)
-    rel = abs(av - bv) / (top if top > 1e-12 else 1e-12)
     if qa in _BARE and qb in _BARE:
         return rel >= BARE_FAR_GAP or (unit == "%" and rel > 0)
     for q, own, other in ((qa, av, bv), (qb, bv, av)):
@@ -332,7 +336,7 @@ def _two_quantities(qa: str, qb: str, av: float, bv: float, unit: str | None) ->
             return True
     if rel < ROUNDED_FAR_GAP:
         return False
-    if (qa in _AT_LEAST and qb in _AT_LEAST) or (qa in _AT_MOST and qb in _AT_MOST):
+    if _one_direction(qa, qb):
         return True
     return (qa in _BARE and qb in _BELOW_OR_ABOUT) or (qb in _BARE and qa in _BELOW_OR_ABOUT)
 
@@ -507,7 +511,7 @@ def _score(ra: _Row, rb: _Row, verdict: str, unique: bool, heads: tuple[float, f
         rel = abs(av - bv) / (top if top > 1e-12 else 1e-12)  # the gap relative to max(|a|, |b|, 1e-12)
         if verdict == "rounded":
             fit = W_FIT_ROUNDED + (W_FIT_CLOSE if rel < CLOSE_GAP else 0.0)
-            if _two_quantities(q_a, q_b, av, bv, unit_a):
+            if _two_quantities(q_a, q_b, av, bv, rel, unit_a):
                 return -math.inf
         else:
             # A near miss (26 vs 27 bodies) is the same figure updated or misreported.
@@ -932,7 +936,9 @@ WORDED_NOTE = "the two figures are not worded alike (the word before them differ
 # and those added, "2 đối tượng" and "41 đối tượng" a running count at two updates. A typo
 # ("69.000 tỷ USD" for 69 tỷ) is a real contradiction too, so the conflict stays, with a note.
 FAR_RATIO = 1.5
-FAR_NOTE = "the two figures are far apart (one is 1.5 times the other or more): they may not be the same quantity"
+FAR_NOTE = (
+    f"the two figures are far apart (one is {FAR_RATIO:g} times the other or more): they may not be the same quantity"
+)
 _WORD_RE = re.compile(r"\w+")
 
 

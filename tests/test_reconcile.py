@@ -650,7 +650,10 @@ def test_loose_agreements_judged_two_quantities_are_not_aligned() -> None:
     count, "hàng trăm" against a figure under twice its base, two bare figures 5% or more apart,
     two bare shares that differ, an open bound and a figure far past it. None is aligned."""
     two = [
-        ("Mỗi ngày cô chỉ có 3 tiếng để ngủ.", "Cô trở về nhà nghỉ ngơi và tình hình trở nên tồi tệ hơn chỉ trong vài tiếng đồng hồ."),
+        (
+            "Mỗi ngày cô chỉ có 3 tiếng để ngủ.",
+            "Cô trở về nhà nghỉ ngơi và tình hình trở nên tồi tệ hơn chỉ trong vài tiếng đồng hồ.",
+        ),
         (
             "Ảnh: AFP/TTXVN Ngày 8/6, quân đội Myanmar thông báo lực lượng cứu hộ đã tìm thấy thêm 7 thi thể nữa"
             " trong vụ máy bay quân sự chở hơn 100 người bị nạn trước đó tại khu vực biển Andaman.",
@@ -701,7 +704,10 @@ def test_hedged_figures_far_apart_and_whole_ages_conflict() -> None:
             " Trung tâm thương mại Parkson Hùng Vương.",
             "Bảo vệ trung tâm thương mại Parkson Hùng Vương trộm vàng trị giá gần 1 tỷ đồng.",
         ),
-        ("Ftouhi, 49 tuổi, đến từ Quebec, Canada.", "Đối tượng đến từ vùng Quebec, được xác định là Amor Ftouhi, 50 tuổi."),
+        (
+            "Ftouhi, 49 tuổi, đến từ Quebec, Canada.",
+            "Đối tượng đến từ vùng Quebec, được xác định là Amor Ftouhi, 50 tuổi.",
+        ),
     ]
     for a, b in conflicting:
         assert [p.verdict for p in reconcile([("A", a), ("B", b)])] == ["conflict"], (a, b)
@@ -714,7 +720,8 @@ def test_readings_of_temperature_or_gold_that_differ_are_not_aligned() -> None:
     readings 9 times in 12 (fixtures/judged/figures*.jsonl). Equal ones are still exact."""
     two = [
         (
-            "Hai ngày qua, Hà Nội và các tỉnh phía Bắc liên tiếp xảy ra nắng nóng với nền nhiệt cao chạm ngưỡng 40 độ C.",
+            "Hai ngày qua, Hà Nội và các tỉnh phía Bắc liên tiếp xảy ra nắng nóng với nền nhiệt cao chạm"
+            " ngưỡng 40 độ C.",
             "Hai ngày nay, thành phố Hải Phòng và các tỉnh phía Bắc liên tiếp xảy ra nắng nóng với nền nhiệt cao"
             " chạm ngưỡng gần 40 độ C.",
         ),
