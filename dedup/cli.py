@@ -129,6 +129,14 @@ _MATCHING_OPTIONS = [
         help="Articles published further apart are not the same story (when both dates are known; 0: no limit).",
     ),
     click.option(
+        "--lone-pair-floor",
+        type=click.FloatRange(0, 1),
+        default=_DEFAULTS.lone_pair_floor,
+        show_default=True,
+        help="Same-story probability two articles that match each other and nothing else need to be "
+        "a story (copies always are; 0: any confirmed pair).",
+    ),
+    click.option(
         "--duplicate-containment",
         type=click.FloatRange(0, 1, min_open=True),
         default=_DEFAULTS.duplicate_containment,
@@ -262,6 +270,7 @@ def match(
     threshold: float | None,
     min_cosine: float,
     max_days: float,
+    lone_pair_floor: float,
     duplicate_containment: float,
     no_claims: bool,
     background: str | None,
@@ -289,7 +298,7 @@ def match(
 
     config = _matching_config(
         threshold, min_cosine, max_days, duplicate_containment, background, no_background,
-        claims=not no_claims, workers=workers,
+        claims=not no_claims, workers=workers, lone_pair_floor=lone_pair_floor,
     )  # fmt: skip
     fmt = fmt or (report.format_of(output) if output != "-" else None) or "json"
     if fmt == "parquet":
@@ -687,6 +696,7 @@ def explain(
     threshold: float | None,
     min_cosine: float,
     max_days: float,
+    lone_pair_floor: float,
     duplicate_containment: float,
     background: str | None,
     no_background: bool,
@@ -709,8 +719,9 @@ def explain(
     if missing:
         raise click.ClickException(f"no article with id {', '.join(map(repr, missing))} in {' '.join(inputs)}")
     config = _matching_config(
-        threshold, min_cosine, max_days, duplicate_containment, background, no_background, claims=False
-    )
+        threshold, min_cosine, max_days, duplicate_containment, background, no_background, claims=False,
+        lone_pair_floor=lone_pair_floor,
+    )  # fmt: skip
     try:
         pipeline.check_background(config)
         model = pipeline.load_scorer(config)
@@ -757,6 +768,11 @@ def explain(
     confirmed = info["verdict"] != "no match"
     if info["one_story"]:
         click.echo("  stories: in one story" + ("" if confirmed else ", through the articles both match"))
+    elif info["lone_pair"]:
+        click.echo(
+            "  stories: in no story: the two match each other and nothing else, and two articles alone "
+            f"are a story only at a same-story probability of {info['lone_pair_floor']} or more"
+        )
     else:
         click.echo(
             "  stories: in different stories"

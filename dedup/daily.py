@@ -387,7 +387,12 @@ def _match_and_write(
     ]
     all_links = list(links) + [(position[p.a], position[p.b], p.score) for p in stored]
     groups = cluster.majority(
-        len(nodes), all_links, config.majority, pipeline.id_rank(nodes).tolist(), pipeline.Apart(nodes, config.max_days)
+        len(nodes),
+        all_links,
+        config.majority,
+        pipeline.id_rank(nodes).tolist(),
+        pipeline.Apart(nodes, config.max_days),
+        config.lone_pair_floor,
     )
     records = index.stories(regrouped)
     naming = name_groups(nodes, node_days, old, groups, records, lambda s: bool(index.stories([s])))

@@ -870,7 +870,9 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
     _, links = confirmed_links(decisions)
     rank = id_rank(prep.articles).tolist()
     groups = cluster.majority(len(prep.articles), links, config.majority, rank, Apart(prep.articles, config.max_days))
-    together = any(i in g and j in g for g in groups)
+    # A group of the two alone, joined by a link under the floor, is no story (cluster.lone_pairs).
+    lone = (min(i, j), max(i, j)) in set(cluster.lone_pairs(groups, links, config.lone_pair_floor))
+    together = not lone and any(i in g and j in g for g in groups)
     return {
         "a": prep.articles[first].id,
         "b": prep.articles[second].id,
@@ -904,6 +906,9 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
         # Titles naming different days ("Giá vàng hôm nay 1.6" / "3.6"): never one story.
         "titles_dated_apart": bool(_titles_dated_apart(prep.articles, np.array([[i, j]]))[0]),
         "one_story": together,
+        # Matched with each other and nothing else, below the floor a lone pair needs.
+        "lone_pair": lone,
+        "lone_pair_floor": config.lone_pair_floor,
     }
 
 
@@ -955,6 +960,7 @@ def run(
     groups = cluster.majority(
         len(articles), links, config.majority, id_rank(articles).tolist(), Apart(articles, config.max_days)
     )
+    groups, lone = cluster.drop_lone(groups, links, config.lone_pair_floor)
     clock.lap("cluster")
     n_links, n_groups = len(links), len(groups)
     say(
@@ -962,7 +968,7 @@ def run(
         f"{report.counted(n_groups, 'story', 'stories')}"
     )
     # What is left needs the stories and their evidence only: the vectors and pair arrays go.
-    stats = dict(prep.stats, confirmed_links=len(links), threshold=dec.threshold)
+    stats = dict(prep.stats, confirmed_links=len(links), lone_pairs_apart=len(lone), threshold=dec.threshold)
     del prep, dec
     parallel.return_free_memory()
 

@@ -1006,6 +1006,7 @@ def run(
         grouped = cluster.majority(
             arts.n, links, config.majority, list(range(arts.n)), pipeline.Apart(arts.meta, config.max_days)
         )
+        grouped, lone = cluster.drop_lone(grouped, links, config.lone_pair_floor)
         say(
             f"{report.counted(len(links), 'confirmed pair', 'confirmed pairs')}, grouped into "
             f"{report.counted(len(grouped), 'story', 'stories')}"
@@ -1032,6 +1033,7 @@ def run(
             },
             "lsh": found["lsh"],
             "confirmed_links": len(links),
+            "lone_pairs_apart": len(lone),
             "threshold": model.threshold if config.threshold is None else config.threshold,
         }
         assembled = pipeline._assemble(

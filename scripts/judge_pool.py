@@ -81,6 +81,7 @@ def main() -> int:
         config.majority,
         pipeline.id_rank(prep.articles).tolist(),
         pipeline.Apart(prep.articles, config.max_days),
+        config.lone_pair_floor,
     )
     story = np.full(len(prep.articles), -1)
     for g, members in enumerate(groups):

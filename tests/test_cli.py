@@ -395,6 +395,22 @@ def test_explain_weighs_with_the_options_of_match_and_says_whether_one_story() -
     assert missing.exit_code == 1 and "/no/such/table.npz" in missing.output
 
 
+def test_two_articles_alone_are_a_story_only_above_the_lone_pair_floor(tmp_path: Path) -> None:
+    # The two seed versions of one story match each other and nothing else (probability 0.96).
+    a, b = seed_id("000"), seed_id("001")
+    out = tmp_path / "r.json"
+    assert invoke("match", str(SEEDS), "-o", str(out), "-q", "--no-claims").exit_code == 0
+    default = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["articles"] for s in default["stories"]] == [[a, b]] and default["stats"]["lone_pairs_apart"] == 0
+    assert invoke("match", str(SEEDS), "-o", str(out), "-q", "--no-claims", "--lone-pair-floor", "0.99").exit_code == 0
+    strict = json.loads(out.read_text(encoding="utf-8"))
+    assert strict["stories"] == [] and strict["pairs"] == [] and strict["stats"]["lone_pairs_apart"] == 1
+    said = invoke("explain", str(SEEDS), "-a", a, "-b", b, "--lone-pair-floor", "0.99").output
+    assert "stories: in no story: the two match each other and nothing else" in said and "0.99 or more" in said
+    info = json.loads(invoke("explain", str(SEEDS), "-a", a, "-b", b, "--json").output)
+    assert info["lone_pair"] is False and info["one_story"] is True and info["lone_pair_floor"] == 0.5
+
+
 def test_explain_says_when_the_titles_name_different_days(tmp_path: Path) -> None:
     text = (SEEDS / f"{seed_id('000')}.txt").read_text(encoding="utf-8")
     feed = tmp_path / "days.jsonl"

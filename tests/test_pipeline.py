@@ -121,6 +121,25 @@ def test_republished_copies_are_found_as_duplicates_among_thousands() -> None:
     assert precision >= 0.99
 
 
+def test_two_articles_matching_only_each_other_weakly_are_no_story() -> None:
+    with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
+        corpus = [article_from_record(json.loads(line), f"sample:{i}") for i, line in enumerate(stream, 1)]
+    floor = NO_CLAIMS.lone_pair_floor
+    kept, unfloored = (pipeline.run(corpus, replace(NO_CLAIMS, lone_pair_floor=f)) for f in (floor, 0.0))
+    stories = [{s.articles for s in r.stories} for r in (kept, unfloored)]
+    pairs = [{(m.a, m.b): m for m in r.matches} for r in (kept, unfloored)]
+    gone = stories[1] - stories[0]
+    # What the floor takes away is exactly the two-article stories joined by a same-story pair under
+    # it; every other story and pair stays as it was.
+    assert gone and stories[0] < stories[1]
+    assert all(len(g) == 2 and pairs[1][g].kind == "same_story" and pairs[1][g].score < floor for g in gone)
+    assert kept.stats["lone_pairs_apart"] == len(gone) and unfloored.stats["lone_pairs_apart"] == 0
+    assert pairs[0] == {k: m for k, m in pairs[1].items() if k not in gone}
+    for s in kept.stories:
+        if len(s.articles) == 2:
+            assert pairs[0][s.articles].kind == "duplicate" or pairs[0][s.articles].score >= floor
+
+
 def test_a_higher_threshold_asks_more_of_same_story_pairs_not_of_copies() -> None:
     with gzip.open(FIXTURES / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as stream:
         corpus = [article_from_record(json.loads(line), f"sample:{i}") for i, line in enumerate(stream, 1)]
