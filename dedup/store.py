@@ -35,7 +35,7 @@ import numpy as np
 
 from dedup import normalize, similarity
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DATABASE = "index.sqlite"
 LOCK = "index.lock"
 
@@ -157,7 +157,8 @@ def read_features(blobs: Sequence[bytes], num_perm: int) -> tuple[np.ndarray, Ra
 
 
 def figures_blob(claims: list[Any], prefix: int) -> bytes:
-    """An article's figures as read (claims.Claim objects), for the fact tables of later runs."""
+    """An article's figures as read (claims.Claim objects), for the fact tables of later runs: each
+    with its sentence, not the words read from it (see Claim.__getstate__)."""
     return zlib.compress(pickle.dumps((prefix, claims), protocol=5), 3)
 
 
@@ -628,7 +629,22 @@ def _migrate_1(db: sqlite3.Connection) -> None:
         raise
 
 
-_MIGRATIONS = {0: _migrate_0, 1: _migrate_1}
+def _migrate_2(db: sqlite3.Connection) -> None:
+    """Schema 3: figures are stored with their sentences, not with the words read from them
+    (claims.Claim pickles so; those fields are read again on first use). Figures stored before
+    keep every field and read as they are: only the version changes, so that a dedup that
+    reads schema 2 alone does not meet figures it cannot read."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if int(db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]) == 2:
+            db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+_MIGRATIONS = {0: _migrate_0, 1: _migrate_1, 2: _migrate_2}
 
 
 def lines_blob(counted: bool, keys: Iterable[str]) -> bytes:

@@ -721,3 +721,27 @@ def test_spans_of_hours_stay_claims() -> None:
         ("Thời gian thi lên đến 3 giờ đồng hồ.", "lên đến 3 giờ đồng hồ"),
     ]:
         assert [c.text for c in extract_claims(text)] == [figure], text
+
+
+def test_a_stored_claim_keeps_its_sentence_not_its_words_and_reads_them_back_the_same() -> None:
+    import copy
+    import pickle
+
+    from dedup.claims.claim import _LAZY_FIELDS
+
+    with gzip.open(SEEDS.parent / "baomoi-sample.jsonl.gz", "rt", encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for _, line in zip(range(600), f, strict=False)]
+    texts.append(unicodedata.normalize("NFD", texts[0]))  # read through the NFC map
+    shared = 0
+    for text in texts:
+        claims = extract_claims(text)
+        state = [c.__getstate__() for c in claims]
+        assert not any(_LAZY_FIELDS & s.keys() or len(s["_piece"][0].text) > len(text) for s in state)
+        back, again = pickle.loads(pickle.dumps(claims)), copy.deepcopy(claims)
+        # Claims of one sentence share one piece, stored once and read once.
+        shared += len(claims) - len({id(c.__dict__["_lazy"][0]) for c in back})
+        for c, d, e in zip(claims, back, again, strict=True):
+            for name in (*sorted(_LAZY_FIELDS), "text", "start", "end", "sentence", "sentence_start", "value"):
+                assert getattr(c, name) == getattr(d, name) == getattr(e, name), (c.text, name)
+            assert pickle.loads(pickle.dumps(d)).__dict__ == d.__dict__  # once read, every field is kept
+    assert shared > 100

@@ -831,7 +831,7 @@ def test_an_index_of_schema_1_is_migrated_and_keeps_its_counts(corpus: Corpus, t
     with sqlite3.connect(db_path(index)) as db:
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
         unknown = db.execute("SELECT COUNT(*) FROM articles WHERE lines IS NULL").fetchone()[0]
-    assert version == str(store.SCHEMA_VERSION) == "2"
+    assert version == str(store.SCHEMA_VERSION) == "3"
     assert unknown == len(corpus.ids(corpus.batch1))
     assert _line_counts_held(index) == _line_counts_of(corpus.rows)
     assert invoke("index", "prune", index, "--before", "2100-01-01").exit_code == 0

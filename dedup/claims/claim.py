@@ -64,11 +64,28 @@ class Claim:
         return state[name]
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled and copied with every field: those left out are computed first, so that neither
-        carries the sentence's text and words along."""
-        if "_lazy" in self.__dict__:
-            self.__getattr__("context")
-        return self.__dict__
+        """Pickled and copied without the fields left out: in their place the claim's sentence
+        alone (a SentencePiece, one per sentence however many claims it holds) and the claim's
+        offsets in it, from which they are computed on first read as before. So a stored claim
+        carries neither its whole text nor words it may never be compared on."""
+        state = self.__dict__
+        lazy = state.get("_lazy")
+        if lazy is None:
+            return state
+        info, a, b = lazy
+        out = {k: v for k, v in state.items() if k != "_lazy"}
+        out["_piece"] = (info.piece(), a - info.s0, b - info.s0)
+        return out
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """The fields as pickled; a sentence piece in place of the fields left out becomes their
+        source again (claims pickled with every field have none)."""
+        state = dict(state)
+        piece = state.pop("_piece", None)
+        self.__dict__.update(state)
+        if piece is not None:
+            kept, a, b = piece  # type: ignore[misc]
+            self.__dict__["_lazy"] = (kept.sentence(), a, b)
 
 
 # The index keeps its articles' claims pickled (store.figures_blob), and pickle names a class by

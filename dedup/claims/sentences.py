@@ -284,8 +284,8 @@ class _Sentence:
     sentence's words with their offsets and its features."""
 
     __slots__ = (
-        "_dates", "entities", "folded", "low", "plan", "s0", "s1", "sentence", "start", "text", "title_dates",
-        "tok_ends", "tok_starts", "tokens", "words", "years",
+        "_dates", "_piece", "entities", "folded", "low", "plan", "s0", "s1", "sentence", "start", "text",
+        "title_dates", "tok_ends", "tok_starts", "tokens", "words", "years",
     )  # fmt: skip
 
     def __init__(
@@ -304,6 +304,13 @@ class _Sentence:
         self.tokens: list[str] | None = None  # set by read()
         self.title_dates: frozenset[tuple[int | None, int]] = frozenset()  # set by _extract
         self._dates: frozenset[tuple[int | None, int]] | None = None
+        self._piece: SentencePiece | None = None
+
+    def piece(self) -> SentencePiece:
+        """The sentence on its own (see SentencePiece), one for all its claims."""
+        if self._piece is None:
+            self._piece = SentencePiece(self.text[self.s0 : self.s1], self.title_dates)
+        return self._piece
 
     def dates(self) -> frozenset[tuple[int | None, int]]:
         """The days and months the sentence names, else those of the title (read once)."""
@@ -358,3 +365,32 @@ class _Sentence:
             part = low[starts[j - 1] : w1]
             return head + tokens[i : j - 1] + [part[:-1] if part.endswith("-") else part]
         return head + tokens[i:j]
+
+
+class SentencePiece:
+    """A claim's sentence cut out of its text, with the days of the text's title: all that the
+    fields Claim computes on first read need (see claim._lazy_fields), so that a claim can be
+    stored without them and without the whole text. Every read of those fields stays inside
+    the sentence, so its _Sentence over the piece alone gives them as over the whole text."""
+
+    __slots__ = ("_sentence", "text", "title_dates")
+
+    def __init__(self, text: str, title_dates: frozenset[tuple[int | None, int]]) -> None:
+        self.text = text
+        self.title_dates = title_dates
+        self._sentence: _Sentence | None = None
+
+    def sentence(self) -> _Sentence:
+        """The _Sentence over the piece (made once; its offsets count from the piece's start)."""
+        if self._sentence is None:
+            info = _Sentence(self.text, 0, len(self.text), self.text, None)
+            info.title_dates = self.title_dates
+            self._sentence = info
+        return self._sentence
+
+    def __getstate__(self) -> tuple[str, frozenset[tuple[int | None, int]]]:
+        return self.text, self.title_dates
+
+    def __setstate__(self, state: tuple[str, frozenset[tuple[int | None, int]]]) -> None:
+        self.text, self.title_dates = state
+        self._sentence = None
