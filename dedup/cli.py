@@ -133,8 +133,8 @@ _MATCHING_OPTIONS = [
         type=click.FloatRange(0, 1),
         default=_DEFAULTS.lone_pair_floor,
         show_default=True,
-        help="Same-story probability two articles that match each other and nothing else need to be "
-        "a story (copies always are; 0: any confirmed pair).",
+        help="Same-story probability two articles need to be a story of their own; a weaker pair counts "
+        "only inside a story of three or more (copies always count; 0: any confirmed pair).",
     ),
     click.option(
         "--duplicate-containment",
@@ -770,8 +770,8 @@ def explain(
         click.echo("  stories: in one story" + ("" if confirmed else ", through the articles both match"))
     elif info["lone_pair"]:
         click.echo(
-            "  stories: in no story: the two match each other and nothing else, and two articles alone "
-            f"are a story only at a same-story probability of {info['lone_pair_floor']} or more"
+            "  stories: not one story: the pair would make a story of the two alone, and two articles "
+            f"are a story of their own only at a same-story probability of {info['lone_pair_floor']} or more"
         )
     else:
         click.echo(

@@ -19,7 +19,6 @@ def majority(
     share: float = 0.5,
     rank: Sequence[int] | None = None,
     apart: Callable[[int, int], bool] | None = None,
-    lone_floor: float = 0.0,
 ) -> list[list[int]]:
     """Group items 0..n-1 along confirmed `links`, strongest first; return groups of two or more.
 
@@ -32,9 +31,6 @@ def majority(
     `apart(x, y)` is true of two items known to belong to different stories (their titles name
     different days, or they were published too far apart): two groups holding such a pair never
     merge, unless that pair is a confirmed link itself (a copy is one story whatever its title says).
-
-    A group of two whose one link is weaker than `lone_floor` is no group: with no third item
-    to corroborate it, a weak link is not enough (see `lone_pairs`).
     """
     rank = rank if rank is not None else range(n)
     confirmed = {(min(i, j), max(i, j)) for i, j, _ in links}
@@ -65,40 +61,56 @@ def majority(
             group_of[item] = gi
         members[gi] = a + b
         members.pop(gj, None)
-    groups = sorted(sorted(g) for g in members.values() if len(g) > 1)
-    return drop_lone(groups, links, lone_floor)[0] if lone_floor > 0 else groups
+    return sorted(sorted(g) for g in members.values() if len(g) > 1)
 
 
-def drop_lone(
-    groups: list[list[int]], links: Sequence[tuple[int, int, float]], floor: float
+def stories(
+    n: int,
+    links: Sequence[tuple[int, int, float]],
+    share: float = 0.5,
+    rank: Sequence[int] | None = None,
+    apart: Callable[[int, int], bool] | None = None,
+    lone_floor: float = 0.0,
 ) -> tuple[list[list[int]], list[tuple[int, int]]]:
-    """`groups` without those of two items joined by a link under `floor` (see lone_pairs), and
-    the pairs of the groups dropped."""
-    lone = lone_pairs(groups, links, floor) if floor > 0 else []
-    if not lone:
-        return groups, []
-    dropped = set(lone)
-    return [g for g in groups if len(g) > 2 or (min(g), max(g)) not in dropped], lone
+    """The stories of items 0..n-1: `majority` groups, where a link under `lone_floor` counts
+    only inside a story of three or more. Two items alone make a story only on a link that
+    reaches the floor: with no third item to corroborate it, a weak pair is not enough.
 
+    A group of two on a weak link is taken apart and its link set aside, and the items are
+    grouped again without it (either may then join a story that group kept it from), until no
+    such group is left. Returns the stories and the pairs set aside that end in no story
+    together, as (smaller, larger) items.
 
-def lone_pairs(
-    groups: Sequence[Sequence[int]], links: Sequence[tuple[int, int, float]], floor: float
-) -> list[tuple[int, int]]:
-    """The groups of exactly two items whose link (the strongest, if given twice) is below `floor`,
-    as (smaller, larger) item pairs.
-
-    Two articles matched with each other and with nothing else form a story on that one pair's
-    word. On the 35k corpus such stories joined by a same-story probability under 0.5 were one
-    event 2 times in 16 when judged by reading, against 55 in 63 at 0.5 or more (see
+    On the 35k corpus, stories of two joined by a same-story probability under 0.5 were one event
+    2 times in 16 when judged by reading, against 55 in 63 at 0.5 or more (see
     MatchConfig.lone_pair_floor); in stories of ten or more, pairs under 0.5 were right 13 in 14:
     there the other members vouch for them.
     """
+    groups = majority(n, links, share, rank, apart)
+    aside: set[tuple[int, int]] = set()
+    while lone_floor > 0:
+        weak = _weak_pairs(groups, links, lone_floor)
+        if not weak:
+            break
+        aside |= weak
+        links = [link for link in links if (min(link[0], link[1]), max(link[0], link[1])) not in weak]
+        groups = majority(n, links, share, rank, apart)
+    if not aside:
+        return groups, []
+    story_of = {item: k for k, g in enumerate(groups) for item in g}
+    return groups, sorted(p for p in aside if p[0] not in story_of or story_of[p[0]] != story_of.get(p[1]))
+
+
+def _weak_pairs(
+    groups: Sequence[Sequence[int]], links: Sequence[tuple[int, int, float]], floor: float
+) -> set[tuple[int, int]]:
+    """The groups of exactly two items whose link (the strongest, if given twice) is below `floor`."""
     pairs = {(min(g), max(g)) for g in groups if len(g) == 2}
     if not pairs:
-        return []
+        return set()
     strength: dict[tuple[int, int], float] = {}
     for i, j, score in links:
         key = (min(i, j), max(i, j))
         if key in pairs and score > strength.get(key, -1.0):
             strength[key] = score
-    return sorted(key for key in pairs if strength.get(key, 0.0) < floor)
+    return {key for key in pairs if strength.get(key, 0.0) < floor}

@@ -72,8 +72,9 @@ class MatchConfig:
     firm: float = 0.9
     # A group joins another only if at least this share of the pairs across them is confirmed.
     majority: float = 0.5
-    # Two articles that match each other and nothing else are a story only when their pair's
-    # same-story probability reaches this (copies always are). Judged by reading on the 35k
+    # Two articles are a story of their own only when their pair's same-story probability reaches
+    # this (copies always are); a weaker pair counts inside larger stories only (cluster.stories).
+    # Judged by reading on the 35k
     # corpus (fixtures/judged/pairs.jsonl, fresh-2026-12-07.jsonl, fresh-2026-12-07c.jsonl,
     # pairs-majority-2026-12-07.jsonl), such two-article stories were one event 2 times in 16
     # under 0.5 and 55 in 63 at 0.5 or more; pairs under 0.5 inside stories of ten or more, 13 in

@@ -277,8 +277,9 @@ def run(
         say(f"{unchanged} of the {len(articles)} articles already indexed as they are: not matched again")
     run_number = None
     window: list[store.Indexed] = []
+    lone = 0
     if fresh:
-        run_number, window = _match_and_write(
+        run_number, window, lone = _match_and_write(
             [articles[k] for k in fresh],
             [digests[k] for k in fresh],
             _Picked(spool, fresh) if spool is not None else None,
@@ -289,6 +290,7 @@ def run(
     report = report_of(index, articles, config, rejected)
     stats = dict(
         report.stats,
+        lone_pairs_apart=lone,  # in the window and its stories, as the run grouped them
         index={
             "directory": str(index.directory),
             "run": run_number,
@@ -314,7 +316,7 @@ def _match_and_write(
     unchanged: int,
     say: Progress,
     settings: str,
-) -> tuple[int, list[store.Indexed]]:
+) -> tuple[int, list[store.Indexed], int]:
     today = _today()
     days = [_day_of(a, today) for a in articles]
     since = min(days) - window_days
@@ -386,7 +388,7 @@ def _match_and_write(
         and p.b not in gone  # a replaced version's pairs go with it
     ]
     all_links = list(links) + [(position[p.a], position[p.b], p.score) for p in stored]
-    groups = cluster.majority(
+    groups, lone = cluster.stories(
         len(nodes),
         all_links,
         config.majority,
@@ -454,7 +456,7 @@ def _match_and_write(
     number = index.commit(changes)
     say(f"run {number} written to the index: {len(articles)} articles, {len(naming.new)} new stories, "
         f"{len(naming.merged)} merged, {len(naming.dissolved)} dissolved")  # fmt: skip
-    return number, window
+    return number, window, len(lone)
 
 
 def report_of(

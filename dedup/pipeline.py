@@ -869,10 +869,12 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
     # Whether the two end in one story: the majority rule over every confirmed pair of the run.
     _, links = confirmed_links(decisions)
     rank = id_rank(prep.articles).tolist()
-    groups = cluster.majority(len(prep.articles), links, config.majority, rank, Apart(prep.articles, config.max_days))
-    # A group of the two alone, joined by a link under the floor, is no story (cluster.lone_pairs).
-    lone = (min(i, j), max(i, j)) in set(cluster.lone_pairs(groups, links, config.lone_pair_floor))
-    together = not lone and any(i in g and j in g for g in groups)
+    groups, aside = cluster.stories(
+        len(prep.articles), links, config.majority, rank, Apart(prep.articles, config.max_days), config.lone_pair_floor
+    )
+    # Two alone on a link under the floor are no story (cluster.stories).
+    lone = (min(i, j), max(i, j)) in set(aside)
+    together = any(i in g and j in g for g in groups)
     return {
         "a": prep.articles[first].id,
         "b": prep.articles[second].id,
@@ -906,7 +908,7 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
         # Titles naming different days ("Giá vàng hôm nay 1.6" / "3.6"): never one story.
         "titles_dated_apart": bool(_titles_dated_apart(prep.articles, np.array([[i, j]]))[0]),
         "one_story": together,
-        # Matched with each other and nothing else, below the floor a lone pair needs.
+        # Set aside: a story of the two alone on a pair under the floor (cluster.stories).
         "lone_pair": lone,
         "lone_pair_floor": config.lone_pair_floor,
     }
@@ -957,10 +959,14 @@ def run(
         evidence[(i, j)] = pair_evidence(
             dec.kind[k], dec.probability[k], dec.features[k, 0], dec.jaccard[k], dec.containment[k]
         )
-    groups = cluster.majority(
-        len(articles), links, config.majority, id_rank(articles).tolist(), Apart(articles, config.max_days)
+    groups, lone = cluster.stories(
+        len(articles),
+        links,
+        config.majority,
+        id_rank(articles).tolist(),
+        Apart(articles, config.max_days),
+        config.lone_pair_floor,
     )
-    groups, lone = cluster.drop_lone(groups, links, config.lone_pair_floor)
     clock.lap("cluster")
     n_links, n_groups = len(links), len(groups)
     say(

@@ -1003,10 +1003,14 @@ def run(
         clock.lap("score")
         stage("cluster")
         links, evidence_rows = _links(confirmed)
-        grouped = cluster.majority(
-            arts.n, links, config.majority, list(range(arts.n)), pipeline.Apart(arts.meta, config.max_days)
+        grouped, lone = cluster.stories(
+            arts.n,
+            links,
+            config.majority,
+            list(range(arts.n)),
+            pipeline.Apart(arts.meta, config.max_days),
+            config.lone_pair_floor,
         )
-        grouped, lone = cluster.drop_lone(grouped, links, config.lone_pair_floor)
         say(
             f"{report.counted(len(links), 'confirmed pair', 'confirmed pairs')}, grouped into "
             f"{report.counted(len(grouped), 'story', 'stories')}"

@@ -56,7 +56,7 @@ def cluster_score(
         for k, kind in enumerate(dec.kind)
         if kind is not None
     ]
-    groups = cluster.majority(prep.n_real, links, config.majority, lone_floor=config.lone_pair_floor)
+    groups, _ = cluster.stories(prep.n_real, links, config.majority, lone_floor=config.lone_pair_floor)
     ids = [a.id for a in prep.articles]
     return evaluate.score({str(n): [ids[i] for i in g] for n, g in enumerate(groups)}, gold)
 

@@ -75,7 +75,7 @@ def main() -> int:
     model = pipeline.load_scorer(config)
     dec = pipeline.decide(prep, config, model)
     confirmed, links = pipeline.confirmed_links(dec)
-    groups = cluster.majority(
+    groups, _ = cluster.stories(
         len(prep.articles),
         links,
         config.majority,

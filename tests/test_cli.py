@@ -406,9 +406,17 @@ def test_two_articles_alone_are_a_story_only_above_the_lone_pair_floor(tmp_path:
     strict = json.loads(out.read_text(encoding="utf-8"))
     assert strict["stories"] == [] and strict["pairs"] == [] and strict["stats"]["lone_pairs_apart"] == 1
     said = invoke("explain", str(SEEDS), "-a", a, "-b", b, "--lone-pair-floor", "0.99").output
-    assert "stories: in no story: the two match each other and nothing else" in said and "0.99 or more" in said
+    assert "stories: not one story: the pair would make a story of the two alone" in said and "0.99 or more" in said
     info = json.loads(invoke("explain", str(SEEDS), "-a", a, "-b", b, "--json").output)
     assert info["lone_pair"] is False and info["one_story"] is True and info["lone_pair_floor"] == 0.5
+    # A daily run groups by the same rule.
+    for floor, expected in (("0.99", []), ("0.5", [[a, b]])):
+        index = tmp_path / f"index-{floor}"
+        args = ["match", str(SEEDS), "--index", str(index), "-o", str(out), "-q", "--lone-pair-floor", floor]
+        assert invoke(*args).exit_code == 0
+        daily = json.loads(out.read_text(encoding="utf-8"))
+        assert [s["articles"] for s in daily["stories"]] == expected
+        assert daily["stats"]["lone_pairs_apart"] == (1 if floor == "0.99" else 0)
 
 
 def test_explain_says_when_the_titles_name_different_days(tmp_path: Path) -> None:

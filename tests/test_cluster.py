@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dedup.cluster import drop_lone, lone_pairs, majority
+from dedup.cluster import majority, stories
 
 
 def test_one_weak_bridge_does_not_merge_two_stories() -> None:
@@ -43,8 +43,18 @@ def test_two_articles_alone_need_a_firmer_link_than_a_story_of_more() -> None:
     # {0, 1} by a weak link, {2, 3} by a firmer one, {4, 5} copies, {6, 7, 8} with a weak link inside.
     links = [(0, 1, 0.4), (2, 3, 0.6), (4, 5, 1.0), (6, 7, 0.9), (7, 8, 0.8), (6, 8, 0.4)]
     assert majority(9, links) == [[0, 1], [2, 3], [4, 5], [6, 7, 8]]
-    assert majority(9, links, lone_floor=0.5) == [[2, 3], [4, 5], [6, 7, 8]]
-    assert drop_lone(majority(9, links), links, 0.5) == ([[2, 3], [4, 5], [6, 7, 8]], [(0, 1)])
-    # A pair given twice counts at its strongest; a floor of 0 keeps every group.
-    assert lone_pairs([[0, 1]], [(1, 0, 0.3), (0, 1, 0.7)], 0.5) == []
-    assert majority(9, links, lone_floor=0.0) == majority(9, links)
+    assert stories(9, links, lone_floor=0.5) == ([[2, 3], [4, 5], [6, 7, 8]], [(0, 1)])
+    assert stories(9, links) == (majority(9, links), [])  # no floor
+    # A pair given twice counts at its strongest.
+    assert stories(2, [(1, 0, 0.3), (0, 1, 0.7)], lone_floor=0.5) == ([[0, 1]], [])
+
+
+def test_a_weak_pair_set_aside_frees_its_articles_to_join_the_story_it_kept_them_from() -> None:
+    # 1 matches 2 (0.42) and 0 (0.45): {0, 1} forms first and keeps 1 out of {2, 3} (1 of the 4
+    # pairs across confirmed). Set aside, 0-1 no longer stands in the way: 1 joins {2, 3} (1 of 2).
+    links = [(2, 3, 0.9), (0, 1, 0.45), (1, 2, 0.42)]
+    assert majority(4, links) == [[0, 1], [2, 3]]
+    assert stories(4, links, lone_floor=0.5) == ([[1, 2, 3]], [(0, 1)])
+    # Inside a larger story a weak pair is no lone pair.
+    both = [(0, 2, 0.9), (1, 2, 0.9), (0, 1, 0.3)]
+    assert stories(3, both, lone_floor=0.5) == ([[0, 1, 2]], [])
