@@ -88,17 +88,39 @@ def stories(
     """
     groups = majority(n, links, share, rank, apart)
     aside: set[tuple[int, int]] = set()
+    component: list[int] | None = None
     while lone_floor > 0:
         weak = _weak_pairs(groups, links, lone_floor)
         if not weak:
             break
         aside |= weak
         links = [link for link in links if (min(link[0], link[1]), max(link[0], link[1])) not in weak]
-        groups = majority(n, links, share, rank, apart)
+        # A group never reaches beyond the items its links connect, and the majority rule's choices
+        # in one such part depend on its links alone: only the parts holding a weak pair are
+        # grouped again.
+        component = component or _components(n, links + [(i, j, 0.0) for i, j in weak])
+        touched = {component[i] for i, _ in weak}
+        again = majority(n, [link for link in links if component[link[0]] in touched], share, rank, apart)
+        groups = sorted([g for g in groups if component[g[0]] not in touched] + again)
     if not aside:
         return groups, []
     story_of = {item: k for k, g in enumerate(groups) for item in g}
     return groups, sorted(p for p in aside if p[0] not in story_of or story_of[p[0]] != story_of.get(p[1]))
+
+
+def _components(n: int, links: Sequence[tuple[int, int, float]]) -> list[int]:
+    """For each item, a representative of the items its links connect it to."""
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j, _ in links:
+        parent[root(i)] = root(j)
+    return [root(x) for x in range(n)]
 
 
 def _weak_pairs(
