@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from dedup import cluster, io, normalize, parallel, pipeline, similarity, store
+from dedup import io, normalize, parallel, pipeline, similarity, store
 from dedup.config import MatchConfig
 from dedup.models import Article, Rejected, Report, Story
 
@@ -388,14 +388,7 @@ def _match_and_write(
         and p.b not in gone  # a replaced version's pairs go with it
     ]
     all_links = list(links) + [(position[p.a], position[p.b], p.score) for p in stored]
-    groups, lone = cluster.stories(
-        len(nodes),
-        all_links,
-        config.majority,
-        pipeline.id_rank(nodes).tolist(),
-        pipeline.Apart(nodes, config.max_days),
-        config.lone_pair_floor,
-    )
+    groups, lone = pipeline.stories_of(nodes, all_links, config)
     records = index.stories(regrouped)
     naming = name_groups(nodes, node_days, old, groups, records, lambda s: bool(index.stories([s])))
     # A replaced article's story without any other article among the nodes has none left.

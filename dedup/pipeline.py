@@ -754,6 +754,21 @@ class Apart:
         return self.titles(i, j)
 
 
+def stories_of(
+    articles: Sequence[Article],
+    links: Sequence[tuple[int, int, float]],
+    config: MatchConfig,
+    rank: Sequence[int] | None = None,
+) -> tuple[list[list[int]], list[tuple[int, int]]]:
+    """The stories of `articles` along confirmed `links` (cluster.stories under the config's
+    majority share, days apart and lone-pair floor), and the weak pairs set aside; ties go by
+    `rank` (default: by article id)."""
+    rank = id_rank(articles).tolist() if rank is None else rank
+    return cluster.stories(
+        len(articles), links, config.majority, rank, Apart(articles, config.max_days), config.lone_pair_floor
+    )
+
+
 def confirmed_links(dec: Decisions) -> tuple[list[int], list[tuple[int, int, float]]]:
     """The confirmed candidates (their positions in `dec`) and their links for the majority rule:
     (i, j, strength), a copy at strength 1, a same-story pair at its probability."""
@@ -868,10 +883,7 @@ def explain(prep: Prepared, i: int, j: int, config: MatchConfig, model: scorer_m
     gap = _days_apart(prep.articles, np.array([[i, j]]))[0]
     # Whether the two end in one story: the majority rule over every confirmed pair of the run.
     _, links = confirmed_links(decisions)
-    rank = id_rank(prep.articles).tolist()
-    groups, aside = cluster.stories(
-        len(prep.articles), links, config.majority, rank, Apart(prep.articles, config.max_days), config.lone_pair_floor
-    )
+    groups, aside = stories_of(prep.articles, links, config)
     # Two alone on a link under the floor are no story (cluster.stories).
     lone = (min(i, j), max(i, j)) in set(aside)
     together = any(i in g and j in g for g in groups)
@@ -959,14 +971,7 @@ def run(
         evidence[(i, j)] = pair_evidence(
             dec.kind[k], dec.probability[k], dec.features[k, 0], dec.jaccard[k], dec.containment[k]
         )
-    groups, lone = cluster.stories(
-        len(articles),
-        links,
-        config.majority,
-        id_rank(articles).tolist(),
-        Apart(articles, config.max_days),
-        config.lone_pair_floor,
-    )
+    groups, lone = stories_of(articles, links, config)
     clock.lap("cluster")
     n_links, n_groups = len(links), len(groups)
     say(

@@ -39,7 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedup import claims as claims_mod
-from dedup import cluster, hashing, io, lsh, normalize, pipeline, report, similarity
+from dedup import hashing, io, lsh, normalize, pipeline, report, similarity
 from dedup import scorer as scorer_mod
 from dedup.config import MatchConfig
 from dedup.models import Article, Rejected, Report
@@ -1003,14 +1003,8 @@ def run(
         clock.lap("score")
         stage("cluster")
         links, evidence_rows = _links(confirmed)
-        grouped, lone = cluster.stories(
-            arts.n,
-            links,
-            config.majority,
-            list(range(arts.n)),
-            pipeline.Apart(arts.meta, config.max_days),
-            config.lone_pair_floor,
-        )
+        # Rows are in id order already: the rank is the row.
+        grouped, lone = pipeline.stories_of(arts.meta, links, config, list(range(arts.n)))
         say(
             f"{report.counted(len(links), 'confirmed pair', 'confirmed pairs')}, grouped into "
             f"{report.counted(len(grouped), 'story', 'stories')}"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup import cluster, pipeline
+from dedup import pipeline
 from dedup.io import read_articles
 
 BANDS = ((0.25, 0.35), (0.35, 0.5), (0.5, 0.7), (0.7, 1.01))
@@ -75,14 +75,7 @@ def main() -> int:
     model = pipeline.load_scorer(config)
     dec = pipeline.decide(prep, config, model)
     confirmed, links = pipeline.confirmed_links(dec)
-    groups, _ = cluster.stories(
-        len(prep.articles),
-        links,
-        config.majority,
-        pipeline.id_rank(prep.articles).tolist(),
-        pipeline.Apart(prep.articles, config.max_days),
-        config.lone_pair_floor,
-    )
+    groups, _ = pipeline.stories_of(prep.articles, links, config)
     story = np.full(len(prep.articles), -1)
     for g, members in enumerate(groups):
         story[members] = g
