@@ -760,3 +760,29 @@ def test_a_conflict_between_figures_far_apart_carries_a_note() -> None:
     a, b = far[1]
     close = reconcile([("A", a + shared), ("B", b.replace("khoảng 69 tỷ", "khoảng 50.000 tỷ") + shared)])
     assert [(p.verdict, p.doubt) for p in close if p.verdict == "conflict"] == [("conflict", "")]
+
+
+def test_a_likely_match_keeps_only_its_well_aligned_roundings() -> None:
+    """Between versions whose match is only likely, a rounded pair with little evidence that the two
+    figures are one quantity is dropped (strikers against a company's whole workforce, from the 35k
+    corpus); one whose sentences say the same thing stays (58 soldiers killed, at least 58)."""
+    from dedup.reconcile import MIN_SCORE_ROUNDED_LIKELY, note_likely_matches
+
+    strikers = (
+        "Sáng nay (10.2), khoảng 1.000 công nhân công ty TNHH may mặc ONewoo vẫn đang tiếp tục ngừng việc tập thể "
+        "vì bức xúc nhiều quyền lợi bị cắt, giảm.",
+        "Được biết, Công ty Onewoo đi vào hoạt động từ năm 2015, với số lượng gần 1.100 công nhân.",
+    )
+    soldiers = (
+        "Ít nhất 58 binh sĩ Philippines, 20 thường dân và hơn 100 tay súng nổi dậy đã thiệt mạng.",
+        "Tính đến ngày 10/6, đã có 58 binh sĩ Philippines và 20 dân thường thiệt mạng trong cuộc xung đột tại Marawi.",
+    )
+    likely = {frozenset(("a", "b"))}
+    loose = reconcile([("a", strikers[0]), ("b", strikers[1])])
+    assert [(p.verdict, p.a.value, p.b.value) for p in loose] == [("rounded", 1000, 1100)]
+    assert loose[0].score < MIN_SCORE_ROUNDED_LIKELY
+    assert note_likely_matches(loose, likely) == []
+    assert note_likely_matches(loose, {frozenset(("a", "c"))}) == loose  # a firm match keeps it
+    close = reconcile([("a", soldiers[0]), ("b", soldiers[1])])
+    assert [(p.verdict, p.a.value, p.b.value) for p in close] == [("rounded", 58, 58)]
+    assert note_likely_matches(close, likely) == close
