@@ -280,8 +280,8 @@ def _judge(fa: _Facts, fb: _Facts) -> tuple[str, str | None]:
         return "rounded", None
     if same_value and "range" not in (ca, cb):
         # The same figure, hedged on one side only or on both: "20 người" and "hơn 20 người",
-        # "88%" and "gần 88%", "gần 1.000 m2" and "hơn 1.000 m2" are one figure written with
-        # other qualifiers, not two that contradict.
+        # "88%" and "gần 88%" are one figure written with other qualifiers, not two that
+        # contradict ("gần 50" and "hơn 50" are not aligned: _two_quantities).
         return "rounded", None
     return "conflict", _severity(av, bv, people_a)
 
@@ -326,10 +326,15 @@ def _two_quantities(qa: str, qb: str, av: float, bv: float, rel: float, unit: st
       50 điểm": none of 10);
     - two readings of a temperature or a gold price that differ (a forecast's places and days,
       a threshold and the day's price: 3 consistent of 12; the world price in USD/ounce of two
-      sessions: 1 of 3). Equal ones stay `exact`.
+      sessions: 1 of 3). Equal ones stay `exact`;
+    - one figure as an upper and as a lower bound ("gần 50 hoạt động" and "hơn 50 hoạt động",
+      "gần 400 vé" by 9h and "hơn 400 vé" by 10h, "gần 1 tỷ" and "hơn 1 tỷ đồng": 1 consistent of
+      6 judged, 3 contradictions, 2 two quantities): too often neither agreement nor conflict.
 
     A bare figure just past a lower bound stays rounded ("hơn 2.000 người" and "2.500 người")."""
     if qa == "range" or qb == "range" or unit in _READINGS:
+        return True
+    if rel < 1e-9 and {qa, qb} == _OPPOSITE_BOUNDS:
         return True
     if qa == "vague" or qb == "vague":
         if qa == qb:
@@ -349,6 +354,8 @@ def _two_quantities(qa: str, qb: str, av: float, bv: float, rel: float, unit: st
         return True
     return (qa in _BARE and qb in _BELOW_OR_ABOUT) or (qb in _BARE and qa in _BELOW_OR_ABOUT)
 
+
+_OPPOSITE_BOUNDS = frozenset({"gt", "lt"})  # "hơn", "trên" against "gần", "dưới"
 
 # Units of readings that change by place and hour (temperature, the gold price): see _two_quantities.
 _READINGS = frozenset({"độ c", "độ", "đồng/lượng", "usd/ounce"})
