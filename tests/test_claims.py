@@ -750,3 +750,21 @@ def test_a_stored_claim_keeps_its_sentence_not_its_words_and_reads_them_back_the
                 assert getattr(c, name) == getattr(d, name) == getattr(e, name), (c.text, name)
             assert pickle.loads(pickle.dumps(d)).__dict__ == d.__dict__  # once read, every field is kept
     assert shared > 100
+
+
+def test_the_denominator_of_a_rate_written_with_spaces_is_no_claim() -> None:
+    """From the 35k corpus: "8,6 lít/ 100km" is a consumption of 8,6 litres per 100 km, not a
+    distance of 100 km (glued, "lít/100km", it never was); the figure before the slash stays."""
+    text = (
+        "Mức tiêu thụ nhiên liệu trong điều kiện hỗn hợp là 8,6 lít/ 100km, trong đô thị 11,7 lít/100km "
+        "và 7,8 lít / 100km trên đường trường."
+    )
+    assert [(c.text, c.value, c.unit) for c in extract_claims(text)] == [
+        ("8,6 lít", 8.6, "lít"),
+        ("11,7 lít", 11.7, "lít"),
+        ("7,8 lít", 7.8, "lít"),
+    ]
+    assert [c.value for c in extract_claims("Có 30 người trên 2 xe.")] == [30, 2]  # no slash: two counts
+    # A figure after a slash that is no base of a rate is a second figure: the engine speed.
+    engine = extract_claims("Động cơ cho công suất 150 mã lực/ 8.000 vòng/phút.")
+    assert [c.value for c in engine] == [150, 8000]

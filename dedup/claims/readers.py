@@ -226,6 +226,11 @@ _AFTER_DIGITS_RE = re.compile(
 )
 _DASH_END_RE = re.compile(r"\d\s*[-–]\s*$")
 _RANK_END_RE = re.compile(r"\d\s*(?:trên|/)\s*$")
+# The denominator of a rate written with spaces: "8,6 lít/ 100km", "7,8 lít / 100km" (glued,
+# "lít/100km", the scanner never starts a figure there): a unit, a slash and a power of ten. Other
+# figures after a slash are a second figure ("150 mã lực/ 8.000 vòng/phút": the engine speed).
+_RATE_BASES = frozenset({1.0, 10.0, 100.0, 1000.0})
+_RATE_END_RE = re.compile(r"[^\W\d_]\s*/\s*$")
 _TIME_FRAME_END_RE = re.compile(r"(?<!\w)(?:năm|tháng|ngày)\s+(?:qua|nay|tới)\s*$")
 _FROM_END_RE = re.compile(r"(?<!\w)từ\s*$")
 _DASH_DIGIT_RE = re.compile(r"\s*[-–]\s*\d")
@@ -317,6 +322,8 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
             return None
     lo = max(s0, start - 30)
     lb = text[lo:start].lower() if folded is None else folded[lo:start]
+    if value in _RATE_BASES and lb.endswith(("/", "/ ", "/  ")) and _RATE_END_RE.search(lb):
+        return None
     if lb.endswith(" trong ") and _ONE_OF_RE.search(lb):
         return None  # "một trong 7 anh em": one of them does what the sentence says, not seven
     # A number right after a capitalised word inside a sentence is a name: Nghị quyết 35, Lumia
