@@ -4,8 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= ../shared/data
 IN     ?= fixtures/seeds
-FORMAT ?= json
-OUT    ?= out/report.$(FORMAT)
+FORMAT ?=
+OUT    ?= out/report.$(or $(FORMAT),json)
+# The format follows OUT's extension unless FORMAT names one.
+FORMAT_ARG = $(if $(FORMAT),--format $(FORMAT))
 REPEAT ?= 3
 ARGS   ?=
 
@@ -51,14 +53,14 @@ $(BIN)/dedup: setup.cfg pyproject.toml
 ## (IN may name several inputs, space-separated; OUT is one path and may hold spaces; ARGS go to dedup match)
 ## (the command is echoed on stderr: with OUT=- the report alone is on stdout)
 report: install
-	@echo '$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT) $(ARGS)' >&2
-	@$(BIN)/dedup match $(IN) -o "$(OUT)" --format $(FORMAT) $(ARGS)
+	@echo '$(BIN)/dedup match $(IN) -o "$(OUT)" $(FORMAT_ARG) $(ARGS)' >&2
+	@$(BIN)/dedup match $(IN) -o "$(OUT)" $(FORMAT_ARG) $(ARGS)
 
 ## The daily step: make daily IN=todays-articles.jsonl INDEX=index-dir [OUT=report.json] [ARGS="--window-days 3"]
 ## (matches IN against the articles indexed in INDEX, adds them, keeps story ids across runs)
 daily: install
-	@echo '$(BIN)/dedup match $(IN) --index "$(INDEX)" -o "$(OUT)" --format $(FORMAT) $(ARGS)' >&2
-	@$(BIN)/dedup match $(IN) --index "$(INDEX)" -o "$(OUT)" --format $(FORMAT) $(ARGS)
+	@echo '$(BIN)/dedup match $(IN) --index "$(INDEX)" -o "$(OUT)" $(FORMAT_ARG) $(ARGS)' >&2
+	@$(BIN)/dedup match $(IN) --index "$(INDEX)" -o "$(OUT)" $(FORMAT_ARG) $(ARGS)
 
 test: install
 	$(BIN)/pytest -q

@@ -174,6 +174,16 @@ def _matching_config(
     )
 
 
+_on_duplicate_id_option = click.option(
+    "--on-duplicate-id",
+    type=click.Choice(DUPLICATE_ID_RULES),
+    default="error",
+    show_default=True,
+    help="An id arriving again with other content: bad input, keep the first, or keep the last "
+    "(a record repeated as it was is one article, whatever this says).",
+)
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the report.")
@@ -196,14 +206,7 @@ def _matching_config(
     metavar="N|P%",
     help="With --skip-bad: fail (exit 1, no report) when more than N records, or P% of them, are rejected.",
 )
-@click.option(
-    "--on-duplicate-id",
-    type=click.Choice(DUPLICATE_ID_RULES),
-    default="error",
-    show_default=True,
-    help="An id arriving again with other content: bad input, keep the first, or keep the last "
-    "(a record repeated as it was is one article, whatever this says).",
-)
+@_on_duplicate_id_option
 @click.option("--no-claims", is_flag=True, help="Skip the reconciliation of numeric claims.")
 @_matching_options
 @click.option(
@@ -301,6 +304,7 @@ def match(
         claims=not no_claims, workers=workers, lone_pair_floor=lone_pair_floor,
     )  # fmt: skip
     fmt = fmt or (report.format_of(output) if output != "-" else None) or "json"
+    _check_output(output, inputs, index_dir, directory=fmt == "parquet")
     if fmt == "parquet":
         _check_parquet_output(output)
     limit = _rejected_limit(max_rejected)
@@ -403,6 +407,7 @@ def _match(
     except OSError as err:
         raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
     say(f"{len(articles)} articles read" + (f", {len(rejected)} rejected" if rejected else ""))
+    _say_passed_over(rejected, fmt)
     _check_read(inputs, articles, rejected, allow_empty, max_rejected, config, asked_max_days)
     try:
         if indexed is None:
@@ -412,6 +417,50 @@ def _match(
     except (FileNotFoundError, SpoolError, similarity.BackgroundError, InputError) as err:
         raise click.ClickException(str(err)) from None
     _write_report(result, fmt, output, say)
+
+
+def _check_output(output: str, inputs: Iterable[str], index_dir: str | None, directory: bool = False) -> None:
+    """Before any work: -o must not name an input or anything inside the index (the report would
+    replace it), nor a directory (but for --format parquet, which writes one), and must be a place
+    a file can be made (a run finds out at its end otherwise, after the index took the run)."""
+    if output == "-":
+        return
+    target = os.path.realpath(output)
+    for path in inputs:
+        if path != "-" and os.path.isfile(path) and os.path.realpath(path) == target:
+            raise click.UsageError(f"-o {output} is one of the inputs: the report would replace it; name another file")
+    if index_dir is not None:
+        home = os.path.realpath(index_dir)
+        if target == home or target.startswith(home + os.sep):
+            raise click.UsageError(f"-o {output} is inside the index {index_dir}: name a file outside it")
+    if directory:
+        return
+    if os.path.isdir(output):
+        example = Path(output) / "report.json"
+        raise click.UsageError(f"-o {output} is a directory: name the report's file (e.g. {example})")
+    # The nearest folder that exists must be one that takes new files (missing ones are made).
+    parent = Path(target).parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise click.UsageError(f"-o {output}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise click.UsageError(f"-o {output}: cannot write in {parent} (permission denied)")
+
+
+# How many records passed over (--skip-bad) match names on stderr before it only counts the rest.
+PASSED_OVER_SAID = 50
+
+
+def _say_passed_over(rejected: Sequence[Any], fmt: str) -> None:
+    """Name on stderr, even under --quiet, each record a run passes over (--skip-bad): the JSONL, CSV
+    and HTML reports only count them or have no place for them (JSON, Markdown and Parquet list them)."""
+    for bad in rejected[:PASSED_OVER_SAID]:
+        click.echo(f"dedup: passed over {bad.origin}: {bad.reason}", err=True)
+    more = len(rejected) - PASSED_OVER_SAID
+    if more > 0:
+        where = " (the report lists every one)" if fmt in ("json", "md", "parquet") else ""
+        click.echo(f"dedup: passed over {more} more bad records{where}", err=True)
 
 
 def _check_parquet_output(output: str) -> None:
@@ -488,12 +537,13 @@ def _write_report(result: Any, fmt: str, output: str, say: Callable[[str], None]
     except OSError as err:
         raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from None
     stats = result.stats
-    secs = sum(stats.get("seconds", {}).values())
+    # The stages' seconds, where the run timed them (a run against an index does not).
+    secs = f", {sum(stats['seconds'].values()):.1f}s" if stats.get("seconds") else ""
     say(
         f"{report.counted(stats['articles'], 'article', 'articles')} -> "
         f"{report.counted(stats['stories'], 'story', 'stories')}, "
         f"{report.counted(stats['pairs'], 'pair', 'pairs')} inside them ({stats['duplicate_pairs']} duplicate, "
-        f"{stats['same_story_pairs']} same story), {stats['rejected']} rejected, {secs:.1f}s"
+        f"{stats['same_story_pairs']} same story), {stats['rejected']} rejected{secs}"
         + ("" if output == "-" else f"; report in {output}")
     )
 
@@ -686,6 +736,7 @@ def eval_command(report_file: str, gold: tuple[str, ...]) -> None:
 @click.option("-b", "second", required=True, metavar="ID", help="The other article id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the signals as one JSON object.")
 @click.option("--skip-bad", is_flag=True, help="Pass over bad records (said on stderr), as `match --skip-bad` does.")
+@_on_duplicate_id_option
 @_matching_options
 def explain(
     inputs: tuple[str, ...],
@@ -693,6 +744,7 @@ def explain(
     second: str,
     as_json: bool,
     skip_bad: bool,
+    on_duplicate_id: str,
     threshold: float | None,
     min_cosine: float,
     max_days: float,
@@ -711,7 +763,7 @@ def explain(
     """
     from dedup import pipeline, similarity
 
-    articles = _read_for_inspection(inputs, skip_bad)
+    articles = _read_for_inspection(inputs, skip_bad, on_duplicate_id)
     if first == second:
         raise click.ClickException("-a and -b must name two different articles")
     index = {a.id: i for i, a in enumerate(articles)}
@@ -756,7 +808,8 @@ def explain(
         )
     click.echo(
         f"  term tier: {info['term_tier_bands_shared']} of {info['term_tier_bands']} bands shared; "
-        f"{info['story_set_shared']} terms or names shared: {', '.join(info['shared_top_terms'])}"
+        f"{info['story_set_shared']} terms or names shared (the terms among them: "
+        f"{', '.join(info['shared_top_terms']) or 'none'})"
     )
     click.echo(f"  same-story probability {info['probability']:.3f} (confirmed at >= {info['threshold']})")
     if info["confidence"]:
@@ -783,11 +836,11 @@ def explain(
         click.echo(f"    {name:<28} {value:.4f}")
 
 
-def _read_for_inspection(inputs: Iterable[str], skip_bad: bool) -> list[Article]:
+def _read_for_inspection(inputs: Iterable[str], skip_bad: bool, on_duplicate_id: str = "error") -> list[Article]:
     """The articles of `inputs` for `explain` and `claims`: bad input stops the command as it stops
     `match`; with `skip_bad` each bad record is said on stderr and passed over."""
     try:
-        articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=_warn)
+        articles, rejected = read_articles(inputs, skip_bad=skip_bad, warn=_warn, on_duplicate_id=on_duplicate_id)
     except InputError as err:
         raise click.ClickException(str(err)) from None
     except OSError as err:
@@ -814,7 +867,8 @@ def _num(x: float | None, none: str = "-") -> str:
     help="A table for reading, or one JSON object a claim.",
 )
 @click.option("--skip-bad", is_flag=True, help="Pass over bad records (said on stderr) instead of stopping.")
-def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
+@_on_duplicate_id_option
+def claims(items: tuple[str, ...], fmt: str, skip_bad: bool, on_duplicate_id: str) -> None:
     """List the numeric claims read from articles: value, interval, unit or noun, snippet.
 
     FILE_OR_ID is an article file or directory (as for `match`); any other word is an article id
@@ -827,7 +881,7 @@ def claims(items: tuple[str, ...], fmt: str, skip_bad: bool) -> None:
     wanted = [i for i in items if i not in paths]
     if not paths:
         raise click.ClickException(f"no article file or directory among: {' '.join(items)}")
-    articles = _read_for_inspection(paths, skip_bad)
+    articles = _read_for_inspection(paths, skip_bad, on_duplicate_id)
     if wanted:
         by_id = {a.id: a for a in articles}
         missing = [w for w in wanted if w not in by_id]

@@ -288,6 +288,13 @@ def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
             except json.JSONDecodeError as err:
                 yield Rejected(origin, f"not valid JSON: {err.msg} (column {err.colno})")
                 continue
+            except ValueError:  # a whole number of more digits than Python converts
+                limit = sys.get_int_max_str_digits()
+                yield Rejected(origin, f"not valid JSON here: a number of more than {limit:,} digits")
+                continue
+            except RecursionError:
+                yield Rejected(origin, "not valid JSON here: arrays or objects nested too deep")
+                continue
             try:
                 yield article_from_record(record, origin)
             except ValueError as err:

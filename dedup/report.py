@@ -313,7 +313,7 @@ def jsonl_parts(report: Report) -> Iterator[str]:
         pairs = pairs_of[s.id]
         record = {
             "story": s.id,
-            "articles": [_article_record(by_id[a], s.id) for a in s.articles],
+            "articles": [_article_record(by_id[a], s.id, a in report.earlier) for a in s.articles],
             "kinds": sorted({m.kind for m in pairs}),
             "confidence": report.confidence_of[s.id],
             "pairs": [{"a": m.a, "b": m.b, "kind": m.kind, "score": round(m.score, 4), **m.evidence} for m in pairs],
@@ -324,7 +324,7 @@ def jsonl_parts(report: Report) -> Iterator[str]:
     story_of = report.story_of()
     for a in report.articles:
         if a.id not in story_of:
-            yield compact({"story": None, "articles": [_article_record(a, None)]}) + "\n"
+            yield compact({"story": None, "articles": [_article_record(a, None, a.id in report.earlier)]}) + "\n"
 
 
 def to_jsonl(report: Report) -> str:

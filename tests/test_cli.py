@@ -159,10 +159,16 @@ def test_skip_bad_lists_rejected_records(tmp_path: Path) -> None:
     bad.write_text('{"id": "1", "text": "a"}\n{"id": "1", "text": "b"}\n{"text": "c"}\n', encoding="utf-8")
     result = invoke("match", str(bad), "--skip-bad", "-q")
     assert result.exit_code == 0
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert [a["id"] for a in report["articles"]] == ["1"]
     assert [r["origin"] for r in report["rejected"]] == [f"{bad}:2", f"{bad}:3"]
     assert report["stats"]["rejected"] == 2
+    # Said on stderr too, even under -q: the JSONL and CSV reports have no place for them.
+    assert f"passed over {bad}:2: duplicate id" in result.stderr
+    assert f"passed over {bad}:3: missing required field 'id'" in result.stderr
+    for fmt in ("jsonl", "csv"):
+        other = invoke("match", str(bad), "--skip-bad", "-q", "--format", fmt)
+        assert other.exit_code == 0 and f"passed over {bad}:3" in other.stderr, fmt
 
 
 def test_quiet_still_says_what_it_passed_over(tmp_path: Path) -> None:
@@ -188,7 +194,7 @@ def test_a_lone_surrogate_in_a_record_is_an_error_not_a_traceback(tmp_path: Path
         assert "Traceback" not in result.output
     went_on = invoke("match", str(bad), "--skip-bad", "-q")
     assert went_on.exit_code == 0
-    assert [r["id"] for r in json.loads(went_on.output)["rejected"]] == ["a\\ud800"]
+    assert [r["id"] for r in json.loads(went_on.stdout)["rejected"]] == ["a\\ud800"]
 
 
 def test_missing_input_exits_1() -> None:
@@ -650,6 +656,11 @@ def test_make_report_is_the_pipeline_step_with_any_output_path(tmp_path: Path) -
     # Without OUT the report's name follows its format.
     dry = subprocess.run(["make", "-n", "-C", str(root), "report", "FORMAT=html"], capture_output=True, text=True)
     assert '-o "out/report.html" --format html' in dry.stdout
+    # Without FORMAT the format follows OUT's extension, as dedup match has it.
+    page = subprocess.run(
+        ["make", "-n", "-C", str(root), "report", "OUT=out/today.html"], capture_output=True, text=True, check=False
+    )
+    assert '-o "out/today.html"' in page.stdout and "--format" not in page.stdout
     bad = subprocess.run(
         ["make", "-s", "-C", str(root), "report", f"IN={tmp_path / 'none.jsonl'}", f"OUT={tmp_path / 'x.json'}"],
         capture_output=True,
@@ -880,3 +891,24 @@ def test_every_package_dedup_imports_is_declared() -> None:
                 imported.add(node.module.split(".")[0])
     third_party = {m for m in imported if m not in _sys.stdlib_module_names and m != "dedup"}
     assert third_party <= declared, third_party - declared
+
+
+def test_an_output_that_would_replace_an_input_or_the_index_stops_the_run_before_any_work(tmp_path: Path) -> None:
+    """-o naming an input, a file of the index or a directory is refused at once: nothing written."""
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "x", "text": "Có 1.525 báo cáo viên."}\n', encoding="utf-8")
+    before = feed.read_bytes()
+    same = invoke("match", str(feed), "-q", "-o", str(feed))
+    assert same.exit_code == 2 and "is one of the inputs" in same.stderr
+    assert feed.read_bytes() == before
+    index = tmp_path / "index"
+    inside = invoke("match", str(feed), "-q", "--index", str(index), "-o", str(index / "index.sqlite"))
+    assert inside.exit_code == 2 and "inside the index" in inside.stderr
+    assert not index.exists()  # refused before the index was made
+    folder = invoke("match", str(feed), "-q", "--index", str(index), "-o", str(tmp_path))
+    assert folder.exit_code == 2 and "is a directory" in folder.stderr
+    assert not index.exists()
+    under_a_file = invoke("match", str(feed), "-q", "-o", str(feed / "r.json"))
+    assert under_a_file.exit_code == 2 and "is not a directory" in under_a_file.stderr
+    fine = invoke("match", str(feed), "-q", "-o", str(tmp_path / "new" / "r.json"))
+    assert fine.exit_code == 0 and (tmp_path / "new" / "r.json").exists()

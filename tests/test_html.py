@@ -202,6 +202,20 @@ def test_titles_are_text_not_markup_and_keep_their_direction(browser: WebDriver,
     assert links[1].get_attribute("textContent") == titles[1] and links[1].get_attribute("dir") == "auto"
 
 
+def test_only_a_web_address_becomes_a_link(browser: WebDriver, tmp_path: Path) -> None:
+    """A url of the input that is no web address ("javascript:", "data:") is no link on the page."""
+    text = "Công an tỉnh Nghệ An vừa bắt giữ đối tượng buôn bán ma túy tại huyện Quế Phong."
+    urls = ["javascript:alert(1)", "HTTP://example.org/1", "data:text/html,<b>x</b>"]
+    articles = [Article(id=f"x{k}", text=text, title=f"Tin {k}", url=u) for k, u in enumerate(urls)]
+    page, _ = _report(tmp_path, articles=articles)
+    _open(browser, page)
+    _open_story(browser)
+    links = browser.find_elements(By.CSS_SELECTOR, ".version a")
+    assert [link.get_attribute("href") for link in links] == ["http://example.org/1"]
+    shown = [v.get_attribute("textContent") for v in browser.find_elements(By.CSS_SELECTOR, ".version bdi")]
+    assert "Tin 0" in " ".join(shown) and "Tin 2" in " ".join(shown)
+
+
 def test_an_indexed_runs_earlier_articles_are_marked(browser: WebDriver, tmp_path: Path) -> None:
     """The versions an index's earlier run holds (listed for their story) say so."""
     articles, _ = read_articles([str(FIXTURES / "seeds")])

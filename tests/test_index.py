@@ -780,6 +780,18 @@ def test_markdown_report_of_an_indexed_run_marks_the_earlier_articles(corpus: Co
     assert not any(f"| {i} (indexed earlier)" in text for i in corpus.ids(corpus.batch2))
 
 
+def test_jsonl_report_of_an_indexed_run_marks_the_earlier_articles(corpus: Corpus, tmp_path: Path) -> None:
+    """The JSONL report tells the run's articles from those indexed earlier, as the JSON one does."""
+    index = corpus.copy(corpus.after1, tmp_path / "index")
+    out = tmp_path / "run2.jsonl"
+    result = invoke("match", corpus.batch2, "--index", index, "-q", "-o", out)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    marked = {a["id"] for line in lines for a in line["articles"] if a.get("earlier") is True}
+    earlier = {a["id"] for a in corpus.report2["articles"] if a.get("earlier")}
+    assert earlier and marked == earlier
+
+
 def _line_counts_held(index: Path) -> tuple[dict[tuple[str, int], int], dict[str, int]]:
     with sqlite3.connect(db_path(index)) as db:
         lines = {(s, h): d for s, h, d in db.execute("SELECT source, line, docs FROM lines")}

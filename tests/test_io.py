@@ -76,6 +76,9 @@ def test_stdin_reads_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
         (b'{"id": "a\\ud800", "text": "x"}\n', "bad.jsonl:1: field 'id' is not valid Unicode"),
         (b'{"id": "1", "text": "a \\ud83d b"}\n', "bad.jsonl:1: field 'text' is not valid Unicode"),
         (b'{"id": "1", "text": "a", "title": "\\udc00"}\n', "bad.jsonl:1: field 'title' is not valid Unicode"),
+        # JSON Python's reader cannot take: a number of 5,001 digits, arrays nested 100,000 deep.
+        (b'{"id": "1", "text": "a", "n": ' + b"1" * 5001 + b"}\n", "bad.jsonl:1: not valid JSON here: a number of"),
+        (b'{"id": "1", "text": "a"}\n' + b"[" * 100_000 + b"\n", "bad.jsonl:2: not valid JSON here: arrays or objects"),
     ],
 )
 def test_bad_records_name_file_and_line(tmp_path: Path, content: bytes, message: str) -> None:
