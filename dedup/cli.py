@@ -8,6 +8,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -916,6 +917,11 @@ def claims(items: tuple[str, ...], fmt: str, skip_bad: bool, on_duplicate_id: st
             click.echo(f"  {_num(c.value):>14}  {bounds:<28} {c.qualifier or '':<10} {c.quantity:<24} «{c.text}»")
 
 
+# The signal that stopped the run, once it came: what fails after it (a worker process stopped
+# with the run, the SystemExit lost where Python ignores exceptions) is part of the stop.
+_STOPPED: list[int] = []
+
+
 def _stop_on_sigterm() -> None:
     """Make SIGTERM (a job scheduler's stop, `timeout`, `kill`) end this process as an error does:
     the report's temporary file removed, worker processes stopped, exit status 143, no traceback.
@@ -929,9 +935,25 @@ def _stop_on_sigterm() -> None:
             os.kill(os.getpid(), signum)
             return
         signal.signal(signum, signal.SIG_IGN)  # one stop is enough while the cleanup runs
-        print("dedup: stopped by SIGTERM", file=sys.stderr)
+        if not _STOPPED:
+            print("dedup: stopped by SIGTERM", file=sys.stderr)
+        _STOPPED.append(signum)
         raise SystemExit(128 + signum)
 
+    before = sys.unraisablehook
+
+    def unraisable(args: Any) -> None:
+        if _STOPPED and isinstance(args.exc_value, SystemExit) and len(_STOPPED) < 5:
+            # The stop was raised where Python ignores exceptions (a finaliser, a callback of
+            # compiled code): it is sent again in a moment, to be raised where the run stops on it.
+            signal.signal(_STOPPED[0], stop)
+            again = threading.Timer(0.05, os.kill, (os.getpid(), _STOPPED[0]))
+            again.daemon = True
+            again.start()
+            return
+        before(args)
+
+    sys.unraisablehook = unraisable
     signal.signal(signal.SIGTERM, stop)
 
 
@@ -947,7 +969,11 @@ def main() -> None:
     try:
         cli(prog_name="dedup")
     except SystemExit as stop:  # click's standalone mode always ends this way
-        code = stop.code
+        code = 128 + _STOPPED[0] if _STOPPED else stop.code
+    except BaseException:
+        if not _STOPPED:
+            raise
+        code = 128 + _STOPPED[0]  # stopped: the error is the stop's doing, said already
     else:  # pragma: no cover - standalone mode never returns
         code = 0
     if code is not None and not isinstance(code, int):

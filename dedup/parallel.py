@@ -10,8 +10,10 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import InvalidStateError, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,12 +39,59 @@ def map_chunks(
     it runs: a scan in a forked worker would touch, and so copy, every page of the parent's objects.
     """
     out: list[Any] = []
-    with _frozen(), ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
+    with _frozen():
+        pool = ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(initializer, initargs))
+    try:
         for chunk in pool.map(work, chunks):
             out.extend(chunk)
             if tick is not None:
                 tick()
+    except BaseException:
+        # An error, Ctrl-C or a stop: the chunks not begun are dropped and the workers stopped now,
+        # not left to finish every chunk queued (nor, the parent gone, to wait on it for ever).
+        _stop_pool(pool)
+        raise
+    pool.shutdown()
     return out
+
+
+def _worker_start(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    """A pool worker's start: Ctrl-C is for the parent, which stops its workers (a worker taking it
+    too would print its own traceback and could leave the pool waiting); then the initializer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: pending work cancelled, its worker processes terminated and reaped."""
+    _quiet_pool_manager()
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def _quiet_pool_manager() -> None:
+    """Keep quiet the pool's manager thread when its workers are stopped under it: it may try to
+    fail futures already cancelled (InvalidStateError), which says nothing about the run's stop.
+    Any other error of any thread is printed as before."""
+    if getattr(threading.excepthook, "_dedup", False):
+        return
+    before = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if not issubclass(args.exc_type, InvalidStateError):
+            before(args)
+
+    hook._dedup = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
 
 
 def thread_map(work: Callable[[Any], Any], items: list[Any], workers: int) -> list[Any]:
@@ -101,6 +150,7 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
 
 
 def _spare_child(conn: Any, tasks: Any, parent_end: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops this process
     parent_end.close()  # the parent's end of the task pipe, inherited
     try:
         fn, args = tasks.recv()

@@ -612,6 +612,44 @@ def test_sigterm_while_the_report_is_written_leaves_no_file_and_exits_143(tmp_pa
     assert list(out.iterdir()) == []  # neither the report nor its temporary file
 
 
+_TERM_WHERE_IGNORED = """
+import os, signal, sys, time
+import dedup.cli as cli
+
+write = cli._write_atomically
+
+class Finalised:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)  # its SystemExit is raised here, where Python ignores it
+        time.sleep(0.2)
+
+def stop_in_a_finaliser(parts, output):
+    Finalised()
+    time.sleep(2)  # the stop comes again meanwhile, where it stops the run
+    return write(parts, output)
+
+cli._write_atomically = stop_in_a_finaliser
+sys.argv[0] = "dedup"
+cli.main()
+"""
+
+
+def test_sigterm_that_lands_where_python_ignores_exceptions_still_stops_the_run(tmp_path: Path) -> None:
+    """A stop raised in a finaliser or a callback of compiled code is printed and ignored by Python;
+    the run sends it again and stops on it: exit 143, no report, nothing printed but the stop."""
+    out = tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", _TERM_WHERE_IGNORED, "match", str(SEEDS), "-q", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 143, proc.stderr
+    assert proc.stderr == "dedup: stopped by SIGTERM\n"
+    assert not out.exists()
+
+
 def test_sigterm_while_reading_stops_the_run_and_its_processes(tmp_path: Path) -> None:
     # Standard input left open: the run waits in its reading process until it is stopped.
     proc = subprocess.Popen(

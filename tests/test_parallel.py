@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -105,3 +108,43 @@ def test_one_ahead_raises_an_error_of_the_work_where_its_result_is_due() -> None
         for result in parallel.one_ahead(work, [0, 1, 2, 3]):
             got.append(result)
     assert got == [0, 1]
+
+
+_CTRL_C_IN_A_POOL = """
+import os, signal, sys, time
+from dedup import parallel
+
+def work(chunk):
+    if chunk == 0:
+        os.killpg(os.getpgrp(), signal.SIGINT)  # Ctrl-C at a terminal: the whole process group
+    time.sleep(100)
+    return [chunk]
+
+try:
+    parallel.map_chunks(work, list(range(8)), 2)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_ctrl_c_stops_a_pool_and_its_workers_at_once_without_a_traceback() -> None:
+    """The workers leave Ctrl-C to the parent, which stops them: no worker's traceback, no worker
+    left running, and no wait for the chunks queued (each would take 100 s)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CTRL_C_IN_A_POOL],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and out == b"interrupted\n", err
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err, err
+    for _ in range(100):
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a worker of the stopped pool is still running")
