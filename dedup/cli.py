@@ -290,9 +290,9 @@ def match(
 ) -> None:
     """Match the articles in INPUT... and write a report.
 
-    INPUT is a .txt file (one article), a .jsonl or .jsonl.gz file (one article a line: id, text,
-    and optionally title, source, url, published), a directory (read recursively), or - for JSONL
-    on standard input.
+    INPUT is a .txt file (one article), a .jsonl or .ndjson file, gzipped or not (one article a
+    line: id, text, and optionally title, source, url, published), a directory (read
+    recursively), or - for JSONL on standard input.
 
     While it runs, the articles' texts wait in a temporary file in $TMPDIR (about the size of the
     input's text), not in memory; the file is gone when the run ends.
@@ -313,6 +313,12 @@ def match(
     asked_max_days = ctx.get_parameter_source("max_days") == click.core.ParameterSource.COMMANDLINE
     if master is not None and engine != "spark":
         raise click.UsageError("--master is for --engine spark")
+    given = {p for p in ("window_days", "update", "lock_timeout", "max_rejected")
+             if ctx.get_parameter_source(p) == click.core.ParameterSource.COMMANDLINE}  # fmt: skip
+    for name in sorted(given - {"max_rejected"}) if index_dir is None else ():
+        raise click.UsageError(f"--{name.replace('_', '-')} is for runs against an index: add --index DIR")
+    if "max_rejected" in given and not skip_bad:
+        raise click.UsageError("--max-rejected bounds what --skip-bad passes over: add --skip-bad")
     if engine == "spark":
         if index_dir is not None:
             raise click.UsageError("--index runs on the local engine: leave out --engine spark")
@@ -596,7 +602,7 @@ def index_stats(directory: str, as_json: bool) -> None:
         return
     width = max(len(k) for k in figures)
     for key, value in figures.items():
-        click.echo(f"{key.replace('_', ' '):<{width}}  {value}")
+        click.echo(f"{key.replace('_', ' '):<{width}}  {'-' if value is None else value}")  # None: not yet
 
 
 @index_group.command("export")

@@ -606,11 +606,11 @@ def prepare(
     tiers = f"{len(dup_pairs)} from shingles, {len(story_pairs)} from terms, {dropped} sharing a single term dropped"
     if len(articles) > n_real:
         say(
-            f"{own} candidate pairs among the run's articles ({len(candidates)} with the "
+            f"{own} candidate pairs among the {n_real} articles matched ({len(candidates)} with the "
             f"{len(articles) - n_real} reference articles they are ranked among: {tiers})"
         )
     else:
-        say(f"{own} candidate pairs ({tiers})")
+        say(f"{own} candidate pairs among the {n_real} articles matched ({tiers})")
     stats = {
         "candidates": {
             "duplicate_tier": len(dup_pairs),

@@ -950,3 +950,14 @@ def test_an_output_that_would_replace_an_input_or_the_index_stops_the_run_before
     assert under_a_file.exit_code == 2 and "is not a directory" in under_a_file.stderr
     fine = invoke("match", str(feed), "-q", "-o", str(tmp_path / "new" / "r.json"))
     assert fine.exit_code == 0 and (tmp_path / "new" / "r.json").exists()
+
+
+def test_options_that_would_do_nothing_are_refused() -> None:
+    """An option of --index runs without --index, or --max-rejected without --skip-bad, would be
+    ignored without a word: the run is refused instead, saying what goes with it."""
+    for extra in (["--window-days", "3"], ["--update"], ["--lock-timeout", "5"]):
+        result = invoke("match", str(SEEDS), "-q", *extra)
+        assert result.exit_code == 2 and f"{extra[0]} is for runs against an index" in result.stderr, extra
+    result = invoke("match", str(SEEDS), "-q", "--max-rejected", "5")
+    assert result.exit_code == 2 and "add --skip-bad" in result.stderr
+    assert invoke("match", str(SEEDS), "-q", "--max-rejected", "5", "--skip-bad").exit_code == 0
