@@ -72,6 +72,10 @@ CREATE TABLE document_frequencies (columns BLOB NOT NULL);
 """
 
 
+# Seconds an index may stay locked by another process while it is opened (made, migrated).
+OPEN_TIMEOUT = 60.0
+
+
 class IndexProblem(Exception):
     """An index that cannot be used as asked (the message says why and what to do)."""
 
@@ -263,6 +267,8 @@ class Index:
 
     @classmethod
     def open(cls, directory: str | os.PathLike[str], create: bool = True) -> Index:
+        """The index in `directory` (made there when `create` and there is none), its schema
+        migrated to this version's."""
         path = Path(directory)
         database = path / DATABASE
         if not database.exists():
@@ -276,16 +282,30 @@ class Index:
                 path.mkdir(parents=True, exist_ok=True)
             except OSError as err:
                 raise IndexProblem(f"cannot make the index directory {path}: {err.strerror or err}") from None
-        try:
-            db = sqlite3.connect(database, isolation_level=None, timeout=60)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=OFF")
-            index = cls(path, db)
-            index._check_schema()
-        except sqlite3.DatabaseError as err:
-            raise IndexProblem(f"{database} is not a dedup index, or is damaged: {err}") from None
-        return index
+        # Two runs opening a new index at once: while one turns the new file to WAL mode, the
+        # other is told "database is locked" at once, whatever the busy timeout; it tries again.
+        deadline = time.monotonic() + OPEN_TIMEOUT
+        while True:
+            db = None
+            try:
+                db = sqlite3.connect(database, isolation_level=None, timeout=OPEN_TIMEOUT)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA foreign_keys=OFF")
+                index = cls(path, db)
+                index._check_schema()
+                return index
+            except sqlite3.OperationalError as err:
+                if db is not None:
+                    db.close()
+                if "locked" in str(err) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise IndexProblem(f"{database} is not a dedup index, or is damaged: {err}") from None
+            except sqlite3.DatabaseError as err:
+                if db is not None:
+                    db.close()
+                raise IndexProblem(f"{database} is not a dedup index, or is damaged: {err}") from None
 
     def close(self) -> None:
         self.db.close()
