@@ -315,8 +315,9 @@ def match(
         raise click.UsageError("--master is for --engine spark")
     given = {p for p in ("window_days", "update", "lock_timeout", "max_rejected")
              if ctx.get_parameter_source(p) == click.core.ParameterSource.COMMANDLINE}  # fmt: skip
-    for name in sorted(given - {"max_rejected"}) if index_dir is None else ():
-        raise click.UsageError(f"--{name.replace('_', '-')} is for runs against an index: add --index DIR")
+    index_only = sorted(given - {"max_rejected"})
+    if index_only and index_dir is None:
+        raise click.UsageError(f"--{index_only[0].replace('_', '-')} is for runs against an index: add --index DIR")
     if "max_rejected" in given and not skip_bad:
         raise click.UsageError("--max-rejected bounds what --skip-bad passes over: add --skip-bad")
     if engine == "spark":
@@ -459,12 +460,13 @@ def _check_output(output: str, inputs: Iterable[str], index_dir: str | None, dir
 PASSED_OVER_SAID = 50
 
 
-def _say_passed_over(rejected: Sequence[Any], fmt: str) -> None:
-    """Name on stderr, even under --quiet, each record a run passes over (--skip-bad): the JSONL, CSV
-    and HTML reports only count them or have no place for them (JSON, Markdown and Parquet list them)."""
-    for bad in rejected[:PASSED_OVER_SAID]:
+def _say_passed_over(rejected: Sequence[Any], fmt: str | None, said: int = PASSED_OVER_SAID) -> None:
+    """Name on stderr, even under --quiet, each record a run passes over (--skip-bad), up to `said`
+    of them, then how many more: a match's JSONL, CSV and HTML reports only count them or have no
+    place for them (JSON, Markdown and Parquet list them); `fmt` None: no report."""
+    for bad in rejected[:said]:
         click.echo(f"dedup: passed over {bad.origin}: {bad.reason}", err=True)
-    more = len(rejected) - PASSED_OVER_SAID
+    more = len(rejected) - said
     if more > 0:
         where = " (the report lists every one)" if fmt in ("json", "md", "parquet") else ""
         click.echo(f"dedup: passed over {more} more bad records{where}", err=True)
@@ -852,8 +854,7 @@ def _read_for_inspection(inputs: Iterable[str], skip_bad: bool, on_duplicate_id:
         raise click.ClickException(str(err)) from None
     except OSError as err:
         raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
-    for bad in rejected:
-        click.echo(f"dedup: passed over {bad.origin}: {bad.reason}", err=True)
+    _say_passed_over(rejected, None, said=len(rejected))
     return articles
 
 

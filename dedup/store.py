@@ -295,16 +295,13 @@ class Index:
                 index = cls(path, db)
                 index._check_schema()
                 return index
-            except sqlite3.OperationalError as err:
-                if db is not None:
-                    db.close()
-                if "locked" in str(err) and time.monotonic() < deadline:
-                    time.sleep(0.05)
-                    continue
-                raise IndexProblem(f"{database} is not a dedup index, or is damaged: {err}") from None
             except sqlite3.DatabaseError as err:
                 if db is not None:
                     db.close()
+                locked = isinstance(err, sqlite3.OperationalError) and "locked" in str(err)
+                if locked and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
                 raise IndexProblem(f"{database} is not a dedup index, or is damaged: {err}") from None
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from dedup.cli import cli
 from dedup.io import read_articles
-from tests.conftest import FIXTURES, SEEDS, seed_id
+from tests.conftest import FIXTURES, SEEDS, group_is_gone, seed_id
 
 
 def invoke(*args: str, input: str | None = None):
@@ -669,15 +669,8 @@ def test_sigterm_while_reading_stops_the_run_and_its_processes(tmp_path: Path) -
     assert proc.returncode == 143, err
     assert b"Traceback" not in err
     assert not (tmp_path / "r.json").exists() and list(tmp_path.iterdir()) == []
-    # No process of the run is left (the group would still have members); they may take a moment.
-    for _ in range(100):
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("a process of the stopped run is still running")
+    # No process of the run is left (the group would still have members).
+    assert group_is_gone(proc.pid), "a process of the stopped run is still running"
 
 
 def test_make_report_is_the_pipeline_step_with_any_output_path(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from dedup import parallel
+from tests.conftest import group_is_gone
 
 
 def _sum_and_pid(values: np.ndarray, scale: int) -> tuple[int, int]:
@@ -140,11 +141,4 @@ def test_ctrl_c_stops_a_pool_and_its_workers_at_once_without_a_traceback() -> No
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and out == b"interrupted\n", err
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err, err
-    for _ in range(100):
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("a worker of the stopped pool is still running")
+    assert group_is_gone(proc.pid), "a worker of the stopped pool is still running"

@@ -322,8 +322,6 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
             return None
     lo = max(s0, start - 30)
     lb = text[lo:start].lower() if folded is None else folded[lo:start]
-    if value in _RATE_BASES and lb.endswith(("/", "/ ", "/  ")) and _RATE_END_RE.search(lb):
-        return None
     if lb.endswith(" trong ") and _ONE_OF_RE.search(lb):
         return None  # "một trong 7 anh em": one of them does what the sentence says, not seven
     # A number right after a capitalised word inside a sentence is a name: Nghị quyết 35, Lumia
@@ -338,10 +336,11 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
         and not (scale_re.match(subject, end) or _unit_after(subject, end, unit_re))
     ):
         return None
-    # Both patterns end in a dash, "trên" or "/" and spaces: test that before searching.
+    # The three patterns end in a dash, "trên" or "/" and spaces: test that before searching.
     if lb.rstrip().endswith(("-", "–", "trên", "/")) and (
         _DASH_END_RE.search(lb)  # second half of a date or score whose first half was rejected ("23 - 10")
         or _RANK_END_RE.search(lb)  # denominator of a rank: "vị trí 149 trên 189 quốc gia"
+        or (value in _RATE_BASES and _RATE_END_RE.search(lb))  # base of a rate: "8,6 lít/ 100km"
     ):
         return None
     if pw and "-" in pw and not pw.endswith("-"):
