@@ -491,8 +491,8 @@ def report_of(
                 (min(at[a], at[b]), max(at[a], at[b])): {"score": p.score, "kind": p.kind, "probability": p.probability}
                 for (a, b), p in evidence_of.get(sid, {}).items()
             }
-            tree, likely = pipeline._compared(list(range(len(ids))), evidence, config.firm)
-            claims, facts = pipeline.claim_records(extracted, prefixes, tree, likely)
+            compared, loose = pipeline._compared(list(range(len(ids))), evidence, config.firm)
+            claims, facts = pipeline.claim_records(extracted, prefixes, compared, loose)
             story = replace(story, claims=claims, facts=facts)
         stories.append(story)
     listed = [*articles, *(_as_article(m) for m in earlier)]

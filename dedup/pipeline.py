@@ -1020,8 +1020,8 @@ def _assemble(
         work = []
         for story in stories:
             rows = [index[m] for m in story.articles]
-            tree, likely = _compared(rows, evidence, config.firm)
-            work.append((list(zip(story.articles, rows, strict=True)), tree, likely))
+            compared, loose = _compared(rows, evidence, config.firm)
+            work.append((list(zip(story.articles, rows, strict=True)), compared, loose))
         if say is not None:
             say(f"reading and comparing the figures of the {report.counted(len(work), 'story', 'stories')}")
         if claims_of is not None:
@@ -1054,12 +1054,12 @@ def report_stats(articles: int, rejected: int, matches: Sequence[Match], stories
 
 
 def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]) -> list[tuple[int, int]]:
-    """The version pairs whose numbers are compared: a maximum spanning tree of the story's confirmed pairs.
+    """The version pairs whose numbers are compared in a story of more than ALL_PAIRS_UP_TO
+    versions: a maximum spanning tree of its confirmed pairs.
 
-    Every version is compared with the ones it matched best, n - 1 comparisons for n versions:
-    all pairs would grow with the square of the story (a story told 50 times is 1,225 pairs,
-    mostly repeating one disagreement). The majority rule builds stories along confirmed pairs,
-    so the tree reaches every version. Pairs are positions in `rows`, (x, y) with x < y.
+    Every version is compared with the ones it matched best, n - 1 comparisons for n versions. The
+    majority rule builds stories along confirmed pairs, so the tree reaches every version. Pairs
+    are positions in `rows`, (x, y) with x < y.
     """
     position = {r: x for x, r in enumerate(rows)}
     ordered = sorted(rows)
@@ -1087,23 +1087,38 @@ def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]
     return sorted(tree)
 
 
+# A story of up to this many versions has every version's figures compared with every other's
+# (n(n-1)/2 pairs: 435 at 30); a larger one along a spanning tree of its confirmed pairs (n - 1).
+# The largest story of the 35k report has 23 versions; all its stories' pairs are 37,299 against
+# 14,699 along trees, and the run takes about 4 s more.
+ALL_PAIRS_UP_TO = 30
+
+
 def _compared(
     rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]], firm: float
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """The version pairs of a story whose figures are compared (`_claim_tree`), and those of them
-    whose match is only likely (see `confidence`); positions in `rows`."""
-    tree = _claim_tree(rows, evidence)
-    likely = []
-    for x, y in tree:
-        ev = evidence[(min(rows[x], rows[y]), max(rows[x], rows[y]))]
-        if confidence(ev["kind"], ev.get("probability"), firm) == "likely":
-            likely.append((x, y))
-    return tree, likely
+) -> tuple[list[tuple[int, int]], dict[tuple[int, int], str]]:
+    """The version pairs of a story whose figures are compared (every pair, or `_claim_tree`'s
+    above ALL_PAIRS_UP_TO versions), and those of them whose match is not firm, with their doubt
+    code: "likely_match" (see `confidence`), or "unmatched" when the two versions were not matched
+    with each other; positions in `rows`."""
+    n = len(rows)
+    if n <= ALL_PAIRS_UP_TO:
+        compared = [(x, y) for x in range(n) for y in range(x + 1, n)]
+    else:
+        compared = _claim_tree(rows, evidence)
+    loose = {}
+    for x, y in compared:
+        ev = evidence.get((min(rows[x], rows[y]), max(rows[x], rows[y])))
+        if ev is None:
+            loose[(x, y)] = "unmatched"
+        elif confidence(ev["kind"], ev.get("probability"), firm) == "likely":
+            loose[(x, y)] = "likely_match"
+    return compared, loose
 
 
 # A story's versions (id, position), the version pairs whose figures are compared, and those of
-# them whose match is only likely (positions in the versions' list).
-StoryVersions = tuple[list[tuple[str, int]], list[tuple[int, int]], list[tuple[int, int]]]
+# them whose match is not firm, with their doubt code (positions in the versions' list).
+StoryVersions = tuple[list[tuple[str, int]], list[tuple[int, int]], dict[tuple[int, int], str]]
 
 
 StoryClaims = tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]
@@ -1112,10 +1127,10 @@ StoryClaims = tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]
 def _claims_of(story: StoryVersions, texts: ArticleTexts) -> StoryClaims:
     """Aligned numeric claims along the given version pairs of one story, and its fact table,
     as report records."""
-    versions, tree, likely = story
+    versions, compared, loose = story
     read = {aid: read_claims(texts.articles[row], texts[row]) for aid, row in versions}
     extracted = [(aid, read[aid][1]) for aid, _row in versions]
-    return claim_records(extracted, {aid: prefix for aid, (prefix, _claims) in read.items()}, tree, likely)
+    return claim_records(extracted, {aid: prefix for aid, (prefix, _claims) in read.items()}, compared, loose)
 
 
 def read_claims(article: Article, text: str) -> tuple[int, list[claims_mod.Claim]]:
@@ -1127,14 +1142,17 @@ def read_claims(article: Article, text: str) -> tuple[int, list[claims_mod.Claim
 def claim_records(
     extracted: list[tuple[str, list[claims_mod.Claim]]],
     prefixes: dict[str, int],
-    tree: list[tuple[int, int]],
-    likely: Sequence[tuple[int, int]] = (),
+    compared: list[tuple[int, int]],
+    loose: dict[tuple[int, int], str] | None = None,
 ) -> StoryClaims:
     """The compared pairs of figures and the fact table of one story whose versions' claims are
-    read; `likely`: the pairs of `tree` whose match is only likely (their conflicts are noted)."""
-    pairs = reconcile.reconcile_claims(extracted, tree)
-    if likely:
-        pairs = reconcile.note_likely_matches(pairs, {frozenset((extracted[x][0], extracted[y][0])) for x, y in likely})
+    read; `loose`: the pairs of `compared` whose match is not firm, with their doubt code (their
+    conflicts are noted, see reconcile.note_loose_matches)."""
+    pairs = reconcile.reconcile_claims(extracted, compared)
+    if loose:
+        pairs = reconcile.note_loose_matches(
+            pairs, {frozenset((extracted[x][0], extracted[y][0])): doubt for (x, y), doubt in loose.items()}
+        )
     return (
         tuple(reconcile.claim_pair_to_dict(p, prefixes) for p in pairs),
         tuple(reconcile.fact_rows(pairs, prefixes)),

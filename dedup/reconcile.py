@@ -124,7 +124,7 @@ FAR_STEPS = 3.0
 STRONG_SPECIFICITY = 0.75  # with equal nouns, 3+ shared syllables keep a far conflict from W_FAR
 INFORMATIVE_COUNT = 100  # a precise figure from this value up is evidence when equal (_informative)
 INFORMATIVE_DIGITS = 50  # so is one whose value is this many times its granularity
-# A rounded pair between two versions whose match is only likely (note_likely_matches) needs more
+# A rounded pair between two versions whose match is only likely (note_loose_matches) needs more
 # evidence than the floor: two versions that may tell two events agree loosely on many figures by
 # chance (two clinics' fines, two days' exchange rates, a planned and an actual duration). From the
 # rounded strata of fixtures/judged/figures*.jsonl (the pairs the 35k report still gives as rounded):
@@ -1099,19 +1099,25 @@ def _mostly_apart(pairs: list[ClaimPair]) -> list[ClaimPair]:
 # 65; in seed 10's (figures-fresh-2026-12-07e.jsonl) 34 in 51 against 17 in 38. Most wrong ones are
 # in stories that join two events on one topic: their figures differ because their events do.
 LIKELY_MATCH_NOTE = "the two versions' match is likely, not firm: they may tell two events"
+# Two versions of a story that were not matched with each other (each matched others of the story)
+# are compared too; they are at most as sure to tell one event as a likely match.
+UNMATCHED_NOTE = "the two versions were not matched with each other: they may tell two events"
+LOOSE_NOTES = {"likely_match": LIKELY_MATCH_NOTE, "unmatched": UNMATCHED_NOTE}
 
 
-def note_likely_matches(pairs: list[ClaimPair], likely: set[frozenset[str]]) -> list[ClaimPair]:
-    """`pairs` with a note on each conflict that has none between two versions in `likely`, and
-    without their rounded pairs that score under MIN_SCORE_ROUNDED_LIKELY: two versions that may
-    tell two events agree loosely on many figures by chance."""
+def note_loose_matches(pairs: list[ClaimPair], loose: dict[frozenset[str], str]) -> list[ClaimPair]:
+    """`pairs` with a note on each conflict that has none between two versions in `loose` (their
+    doubt code, a key of LOOSE_NOTES: a likely match, or none), and without their rounded pairs
+    that score under MIN_SCORE_ROUNDED_LIKELY: two versions that may tell two events agree loosely
+    on many figures by chance."""
     out = []
     for p in pairs:
-        if frozenset((p.a_article, p.b_article)) in likely:
+        doubt = loose.get(frozenset((p.a_article, p.b_article)))
+        if doubt is not None:
             if p.verdict == "rounded" and p.score < MIN_SCORE_ROUNDED_LIKELY:
                 continue
             if p.verdict == "conflict" and not p.note:
-                p = replace(p, note=LIKELY_MATCH_NOTE, doubt="likely_match")
+                p = replace(p, note=LOOSE_NOTES[doubt], doubt=doubt)
         out.append(p)
     return out
 
@@ -1119,8 +1125,8 @@ def note_likely_matches(pairs: list[ClaimPair], likely: set[frozenset[str]]) -> 
 # The reasons a conflict is doubtful (ClaimPair.doubt, the report's `doubt`), in the order a
 # report counts them: versions that contradict more figures than they share, a version stating
 # several figures of the kind, figures not worded alike, figures far apart, versions whose match
-# is only likely.
-DOUBTS = ("versions_apart", "several", "worded", "far_apart", "likely_match")
+# is only likely, versions not matched with each other.
+DOUBTS = ("versions_apart", "several", "worded", "far_apart", "likely_match", "unmatched")
 
 
 def reconcile_claims(

@@ -148,6 +148,7 @@ _DOUBT_ASIDES = {
     "worded": "whose figures are not worded alike: perhaps two quantities",
     "far_apart": "whose figures are far apart: perhaps two quantities",
     "likely_match": "between versions only likely to tell one event",
+    "unmatched": "between versions not matched with each other",
 }
 
 

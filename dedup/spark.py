@@ -1056,19 +1056,19 @@ def _story_claims(
     if not work:
         return []
     wanted = sc.parallelize(
-        [(row_of[aid], s) for s, (versions, _tree, _likely) in enumerate(work) for aid, _p in versions],
+        [(row_of[aid], s) for s, (versions, _compared, _loose) in enumerate(work) for aid, _p in versions],
         max(1, sc.defaultParallelism * 2),
     )
     texts = numbered.map(lambda r: (r[0], r[1]))
-    trees = _broadcast(sc, work)
+    plans = _broadcast(sc, work)  # each story's versions and the pairs of them compared
 
     def one(kv: tuple[int, Iterable[Article]]) -> tuple[int, pipeline.StoryClaims]:
         s, arts = kv
         by_id = {a.id: a for a in arts}
-        versions, tree, likely = trees.value[s]
+        versions, compared, loose = plans.value[s]
         read_ = {aid: pipeline.read_claims(by_id[aid], by_id[aid].text) for aid, _p in versions}
         extracted = [(aid, read_[aid][1]) for aid, _p in versions]
-        return s, pipeline.claim_records(extracted, {aid: pre for aid, (pre, _c) in read_.items()}, tree, likely)
+        return s, pipeline.claim_records(extracted, {aid: pre for aid, (pre, _c) in read_.items()}, compared, loose)
 
     done = dict(wanted.join(texts).map(lambda kv: (kv[1][0], kv[1][1])).groupByKey().map(one).collect())
     return [done[s] for s in range(len(work))]

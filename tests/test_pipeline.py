@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from dedup import claims as claims_mod
 from dedup import normalize, pipeline, report
 from dedup.io import TextSpool, article_from_record, read_articles
 from dedup.models import Article
@@ -223,7 +224,7 @@ def test_one_and_two_workers_give_identical_reports_with_texts_in_memory_or_spoo
     assert report.to_json(one) == report.to_json(two)
 
 
-def test_claims_compare_each_version_along_a_spanning_tree_of_its_story() -> None:
+def test_claims_compare_every_version_with_every_other() -> None:
     articles, _ = read_articles([str(SEEDS)])
     seeds = {a.id: a for a in articles}
     a, b = seeds[seed_id("000")], seeds[seed_id("001")]
@@ -233,13 +234,41 @@ def test_claims_compare_each_version_along_a_spanning_tree_of_its_story() -> Non
     (story,) = result.stories
     assert set(story.articles) == {a.id, b.id, edited.id, copy.id}
     compared = {(c["a"]["article"], c["b"]["article"]) for c in story.claims}
-    # n - 1 comparisons reaching every version, each pair in id order
-    assert len(compared) == len(story.articles) - 1
-    assert {x for pair in compared for x in pair} == set(story.articles)
-    assert all(x < y for x, y in compared)
-    # the edited figure conflicts with whichever version it was compared with
+    # all n(n-1)/2 pairs of versions, each in id order
+    assert compared == {(x, y) for k, x in enumerate(story.articles) for y in story.articles[k + 1 :]}
+    # "hơn 1.700" conflicts with 000's 1.525 (two lower bounds, "hơn 1.500" and "hơn 1.700", may
+    # both hold); one fact row holds the four versions' figures
     conflicts = [c for c in story.claims if c["verdict"] == "conflict"]
-    assert any("1.700" in c["a"]["text"] + c["b"]["text"] for c in conflicts)
+    assert [(c["a"]["text"], c["b"]["text"]) for c in conflicts] == [("1.525 báo cáo viên", "hơn 1.700 báo cáo viên")]
+    (row,) = [r for r in story.facts if r["verdict"] == "conflict"]
+    assert sorted(f["article"] for f in row["figures"]) == sorted(story.articles)
+
+
+def test_pairs_of_a_story_not_matched_with_each_other_are_compared_and_noted() -> None:
+    # Positions 0-1 and 1-2 matched (firm, likely); 0-2 not matched with each other.
+    evidence = {
+        (10, 11): {"kind": "same_story", "score": 0.95, "probability": 0.95},
+        (11, 12): {"kind": "same_story", "score": 0.5, "probability": 0.5},
+    }
+    compared, loose = pipeline._compared([10, 11, 12], evidence, firm=0.9)
+    assert compared == [(0, 1), (0, 2), (1, 2)]
+    assert loose == {(0, 2): "unmatched", (1, 2): "likely_match"}
+    # Above ALL_PAIRS_UP_TO versions, a spanning tree of the confirmed pairs: n - 1 comparisons.
+    n = pipeline.ALL_PAIRS_UP_TO + 1
+    chain = {(k, k + 1): {"kind": "duplicate", "score": 1.0, "probability": None} for k in range(n - 1)}
+    compared, loose = pipeline._compared(list(range(n)), chain, firm=0.9)
+    assert compared == [(k, k + 1) for k in range(n - 1)] and loose == {}
+    # A conflict between two versions not matched with each other is noted, with its own doubt.
+    from dedup.reconcile import UNMATCHED_NOTE
+
+    one = "Bà Tư Hường vừa qua đời sáng 13.5, thọ 82 tuổi. Bà để lại khối tài sản 5 tỷ đồng."
+    two = "Bà Tư Hường qua đời. Bà hưởng thọ 81 tuổi. Bà để lại khối tài sản 5 tỷ đồng."
+    extracted = [(aid, claims_mod.extract_claims(t)) for aid, t in (("a", one), ("b", two))]
+    claims, _ = pipeline.claim_records(extracted, {}, [(0, 1)], {(0, 1): "unmatched"})
+    conflicts = [(c["verdict"], c["doubt"], c["note"]) for c in claims if c["verdict"] == "conflict"]
+    assert conflicts == [("conflict", "unmatched", UNMATCHED_NOTE)]
+    claims, _ = pipeline.claim_records(extracted, {}, [(0, 1)])
+    assert [c.get("doubt") for c in claims if c["verdict"] == "conflict"] == [None]
 
 
 def test_boilerplate_learned_over_workers_equals_one_pass_over_the_run() -> None:

@@ -770,7 +770,7 @@ def test_a_likely_match_keeps_only_its_well_aligned_roundings() -> None:
     """Between versions whose match is only likely, a rounded pair with little evidence that the two
     figures are one quantity is dropped (strikers against a company's whole workforce, from the 35k
     corpus); one whose sentences say the same thing stays (58 soldiers killed, at least 58)."""
-    from dedup.reconcile import MIN_SCORE_ROUNDED_LIKELY, note_likely_matches
+    from dedup.reconcile import MIN_SCORE_ROUNDED_LIKELY, note_loose_matches
 
     strikers = (
         "Sáng nay (10.2), khoảng 1.000 công nhân công ty TNHH may mặc ONewoo vẫn đang tiếp tục ngừng việc tập thể "
@@ -781,12 +781,12 @@ def test_a_likely_match_keeps_only_its_well_aligned_roundings() -> None:
         "Ít nhất 58 binh sĩ Philippines, 20 thường dân và hơn 100 tay súng nổi dậy đã thiệt mạng.",
         "Tính đến ngày 10/6, đã có 58 binh sĩ Philippines và 20 dân thường thiệt mạng trong cuộc xung đột tại Marawi.",
     )
-    likely = {frozenset(("a", "b"))}
+    likely = {frozenset(("a", "b")): "likely_match"}
     loose = reconcile([("a", strikers[0]), ("b", strikers[1])])
     assert [(p.verdict, p.a.value, p.b.value) for p in loose] == [("rounded", 1000, 1100)]
     assert loose[0].score < MIN_SCORE_ROUNDED_LIKELY
-    assert note_likely_matches(loose, likely) == []
-    assert note_likely_matches(loose, {frozenset(("a", "c"))}) == loose  # a firm match keeps it
+    assert note_loose_matches(loose, likely) == []
+    assert note_loose_matches(loose, {frozenset(("a", "c")): "likely_match"}) == loose  # a firm match keeps it
     close = reconcile([("a", soldiers[0]), ("b", soldiers[1])])
     assert [(p.verdict, p.a.value, p.b.value) for p in close] == [("rounded", 58, 58)]
-    assert note_likely_matches(close, likely) == close
+    assert note_loose_matches(close, likely) == close

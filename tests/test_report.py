@@ -221,7 +221,7 @@ def test_markdown_opens_with_a_story_index_and_cuts_long_tables_with_a_count() -
 
 def test_each_doubtful_conflict_says_why_in_the_json_and_the_summary_counts_each_reason() -> None:
     from dedup.models import Article, Match, Report, Story
-    from dedup.reconcile import DOUBTS, claim_pair_to_dict, note_likely_matches, reconcile
+    from dedup.reconcile import DOUBTS, claim_pair_to_dict, note_loose_matches, reconcile
 
     seized = " Công an thu giữ 12 bánh heroin và 3 khẩu súng."
     versions = {
@@ -250,14 +250,19 @@ def test_each_doubtful_conflict_says_why_in_the_json_and_the_summary_counts_each
             "Bà Tư Hường vừa qua đời sáng 13.5 vì tuổi cao sức yếu, thọ 82 tuổi." + seized,
             "Bà Tư Hường qua đời. Bà hưởng thọ 81 tuổi." + seized,
         ),
+        # The same, in two versions of a story not matched with each other.
+        "unmatched": (
+            "Nhà du hành vũ trụ Viktor Gorbatko qua đời, thọ 82 tuổi." + seized,
+            "Ông Viktor Gorbatko đã qua đời, hưởng thọ 83 tuổi." + seized,
+        ),
     }
     stories, arts, matches = [], [], []
     for k, (code, (a, b)) in enumerate(versions.items()):
         ids = (f"{k}a", f"{k}b")
         pairs = reconcile([(ids[0], a), (ids[1], b)])
-        if code == "likely_match":
+        if code in ("likely_match", "unmatched"):
             assert [p.note for p in pairs if p.verdict == "conflict"] == [""]  # firm between firm versions
-            pairs = note_likely_matches(pairs, {frozenset(ids)})
+            pairs = note_loose_matches(pairs, {frozenset(ids): code})
         claims = tuple(claim_pair_to_dict(p) for p in pairs)
         conflicts = [c for c in claims if c["verdict"] == "conflict"]
         assert conflicts and all(c["doubt"] == code and c["note"] for c in conflicts), (code, conflicts)
@@ -268,8 +273,8 @@ def test_each_doubtful_conflict_says_why_in_the_json_and_the_summary_counts_each
     assert list(DOUBTS) == list(versions) == list(report._DOUBT_ASIDES)
     line = report.to_markdown(Report(tuple(arts), tuple(matches), tuple(stories))).splitlines()[2]
     assert (
-        "6 number conflicts (2 of them between versions that contradict more figures than they share: perhaps "
+        "7 number conflicts (2 of them between versions that contradict more figures than they share: perhaps "
         "different days or events; 1 among several figures of their kind: perhaps two quantities; 1 whose figures "
         "are not worded alike: perhaps two quantities; 1 whose figures are far apart: perhaps two quantities; 1 "
-        "between versions only likely to tell one event)"
+        "between versions only likely to tell one event; 1 between versions not matched with each other)"
     ) in line
