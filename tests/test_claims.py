@@ -249,6 +249,10 @@ def test_stated_intervals_leave_open_what_the_wording_leaves_open(
         "học sinh vào lớp 10 trường THPT",
         "Hội nghị Trung ương 4 khóa XII",
         "tâm bão ở vào khoảng 20,3 độ Vĩ Bắc; 112,5 độ Kinh Đông",  # a position
+        # A direction or a dimension: "đường 1 chiều", a one-way road (from the 35k corpus).
+        "Nhánh 2 là cầu vượt 1 chiều chữ U",
+        "tổ chức giao thông 2 chiều",
+        "hình ảnh không gian 3 chiều",
     ],
 )
 def test_not_claims(text: str) -> None:

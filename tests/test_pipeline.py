@@ -494,12 +494,14 @@ def test_a_firm_conflict_lies_between_versions_whose_match_is_firm() -> None:
     conflicts = [c for s in data["stories"] for c in s["claims"] if c["verdict"] == "conflict"]
     firm = 0
     for c in conflicts:
-        pair = confidence[tuple(sorted((c["a"]["article"], c["b"]["article"])))]  # compared pairs are matches
+        pair = confidence.get(tuple(sorted((c["a"]["article"], c["b"]["article"]))))  # None: not matched
         if not c.get("note"):
             assert pair == "firm", c
             firm += 1
         elif c["doubt"] == "likely_match":
             assert pair == "likely" and c["note"].startswith("the two versions' match is likely"), c
+        elif c["doubt"] == "unmatched":
+            assert pair is None and c["note"].startswith("the two versions were not matched"), c
     assert firm
     # A fact row is firm only with a firm conflict in it.
     for s in data["stories"]:

@@ -237,6 +237,9 @@ _DASH_DIGIT_RE = re.compile(r"\s*[-–]\s*\d")
 _YEAR_TOKEN_RE = re.compile(r"(?:19|20)\d\d")
 # A position, not a quantity: "20,3 độ Vĩ Bắc; 112,5 độ Kinh Đông" (a storm's centre).
 _COORDINATE_AFTER_RE = re.compile(r"\s*độ\s+(?:vĩ|kinh)(?!\w)", re.IGNORECASE)
+# "đường 1 chiều", "cầu vượt 2 chiều", "không gian 3 chiều": a direction or a dimension, not a count
+# ("chiều dài", "chiều cao" ... name what a following figure measures).
+_DIRECTION_AFTER_RE = re.compile(r"\s*chiều(?!\s+(?:dài|rộng|cao|sâu|ngang|dọc)(?!\w))(?!\w)", re.IGNORECASE)
 _HOUR_AFTER_RE = re.compile(r"\s*giờ(?:\s*\d|\s+(?:ngày|sáng|trưa|chiều|tối|đêm|hôm)(?!\w))")
 # An hour said at, from or until: "lúc 9 giờ", "vào khoảng 18 giờ", "Đến khoảng 18 giờ" (not "lên
 # đến 18 giờ" or "kéo dài đến 18 giờ", spans of time).
@@ -400,8 +403,10 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
                 rest, end_main = part, cm.end()
     # Clock times: "3 giờ 30", "7 giờ sáng", "Đến 7 giờ ngày 12/6" (giờ is a unit of durations).
     head = text[end_main : end_main + 6].lower()
-    if ("giờ" in head and (_HOUR_AFTER_RE.match(text, end_main, end_main + 14) or _CLOCK_BEFORE_RE.search(lb))) or (
-        "độ" in head and _COORDINATE_AFTER_RE.match(text, end_main)
+    if (
+        ("giờ" in head and (_HOUR_AFTER_RE.match(text, end_main, end_main + 14) or _CLOCK_BEFORE_RE.search(lb)))
+        or ("độ" in head and _COORDINATE_AFTER_RE.match(text, end_main))
+        or ("chiều" in head and _DIRECTION_AFTER_RE.match(text, end_main))
     ):
         return None
     unit = None
