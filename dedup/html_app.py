@@ -3,7 +3,8 @@
 A report of 35k articles holds thousands of stories; written out as tables it is megabytes of
 markup a browser lays out for tens of seconds. Here the page carries the report's data as one
 JSON block and draws only what is looked at: a story index (sortable; searched by title and
-source; filtered by firm conflicts, copies only and size) shown 200 rows at a time, and one
+source; filtered by firm conflicts, copies only and size) shown 200 rows at a time, the records
+passed over (folded, each with its file and line and why), and one
 story at a time (#s12): its versions side by side, its fact table with the disagreeing rows
 first and each figure marked in its sentence, the agreeing rows and the pairs folded.
 
@@ -57,7 +58,15 @@ def page_data(report: Report, summary: str) -> dict[str, Any]:
                 "x": rows,
             }
         )
-    return {"summary": summary, "articles": articles, "stories": stories, "total": len(report.articles)}
+    # Every record passed over (--skip-bad): where it was, its id if one was read, and why.
+    rejected = [[r.origin, r.id, r.reason] for r in report.rejected]
+    return {
+        "summary": summary,
+        "articles": articles,
+        "stories": stories,
+        "total": len(report.articles),
+        "rejected": rejected,
+    }
 
 
 def to_html(report: Report, summary: str) -> str:

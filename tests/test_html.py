@@ -231,3 +231,30 @@ def test_an_indexed_runs_earlier_articles_are_marked(browser: WebDriver, tmp_pat
     assert "indexed earlier" in versions[earlier].text
     assert "earlier" not in versions[new].get_attribute("class").split()
     assert "indexed earlier" not in versions[new].text
+
+
+def test_records_passed_over_are_listed_with_where_and_why(browser: WebDriver, tmp_path: Path) -> None:
+    """A run with --skip-bad lists each record it passed over, folded under the summary."""
+    lines = (FIXTURES / "vmds-dev.jsonl").read_text(encoding="utf-8").splitlines()[:12]
+    bad = tmp_path / "feed.jsonl"
+    bad.write_text("\n".join([*lines[:2], "{not json", '{"id": "x9", "title": "no text"}', *lines[2:]]) + "\n")
+    articles, rejected = read_articles([str(bad)], skip_bad=True)
+    assert len(rejected) == 2 and len(articles) == len(lines)
+    result = replace(pipeline.run(articles), rejected=tuple(rejected))
+    page = tmp_path / "report.html"
+    page.write_text(report.to_html(result), encoding="utf-8")
+    _open(browser, page)
+    box = browser.find_element(By.ID, "rejected")
+    assert box.get_attribute("hidden") is None
+    assert box.find_element(By.TAG_NAME, "summary").text == "2 records passed over"
+    cells = [
+        [td.get_attribute("textContent") for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in box.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+    assert [c[0] for c in cells] == [f"{bad}:3", f"{bad}:4"]
+    assert cells[1][1] == "x9" and cells[0][1] == ""
+    assert all(c[2] for c in cells)  # each says why
+    # A run that passed nothing over shows no such list.
+    page.write_text(report.to_html(replace(result, rejected=())), encoding="utf-8")
+    _open(browser, page)
+    assert browser.find_element(By.ID, "rejected").get_attribute("hidden") is not None
