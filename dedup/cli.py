@@ -462,13 +462,13 @@ PASSED_OVER_SAID = 50
 
 def _say_passed_over(rejected: Sequence[Any], fmt: str | None, said: int = PASSED_OVER_SAID) -> None:
     """Name on stderr, even under --quiet, each record a run passes over (--skip-bad), up to `said`
-    of them, then how many more: a match's JSONL, CSV and HTML reports only count them or have no
-    place for them (JSON, Markdown and Parquet list them); `fmt` None: no report."""
+    of them, then how many more: a match's JSONL and CSV reports have no place for them (JSON,
+    Markdown, HTML and Parquet list them); `fmt` None: no report."""
     for bad in rejected[:said]:
         click.echo(f"dedup: passed over {bad.origin}: {bad.reason}", err=True)
     more = len(rejected) - said
     if more > 0:
-        where = " (the report lists every one)" if fmt in ("json", "md", "parquet") else ""
+        where = " (the report lists every one)" if fmt in ("json", "md", "html", "parquet") else ""
         click.echo(f"dedup: passed over {more} more bad records{where}", err=True)
 
 

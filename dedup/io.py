@@ -266,6 +266,27 @@ def article_from_record(record: Any, origin: str) -> Article:
     )
 
 
+# The fields a record's article is made of: one given twice would silently lose one of its values.
+_FIELDS = frozenset({"id", "text", "title", "source", "url", "published"})
+_QUOTED_FIELDS = tuple(f'"{f}"' for f in sorted(_FIELDS))
+
+
+class _RepeatedField(ValueError):
+    """A record's object names one of _FIELDS twice."""
+
+
+def _fields_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json object_pairs_hook: the object as a dict, refusing one that names a field of _FIELDS twice."""
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen and key in _FIELDS:
+                raise _RepeatedField(f"field '{key}' given twice: which value is meant?")
+            seen.add(key)
+    return record
+
+
 def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
     """Decode a JSONL byte stream line by line."""
     lineno = 0
@@ -285,8 +306,14 @@ def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
                 continue
             try:
                 record = json.loads(line)
+                if isinstance(record, dict) and any(line.count(q) > 1 for q in _QUOTED_FIELDS):
+                    # Read again, pair by pair, only where a field's name appears twice.
+                    json.loads(line, object_pairs_hook=_fields_once)
             except json.JSONDecodeError as err:
                 yield Rejected(origin, f"not valid JSON: {err.msg} (column {err.colno})")
+                continue
+            except _RepeatedField as err:
+                yield Rejected(origin, str(err))
                 continue
             except ValueError:  # a whole number of more digits than Python converts
                 limit = sys.get_int_max_str_digits()
@@ -559,6 +586,8 @@ def read_articles(
         seen[record.id] = record.origin
         held[record.id] = _fingerprint(record, key)
         position[record.id] = len(articles)
+        if warn is not None and not record.title and not record.text.strip():
+            warn(f"{record.origin}: article {record.id!r} has no text and no title: it can match nothing")
         if spool is not None:
             spool.add(record.text, key)
             record = replace(record, text="")

@@ -79,6 +79,9 @@ def test_stdin_reads_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
         # JSON Python's reader cannot take: a number of 5,001 digits, arrays nested 100,000 deep.
         (b'{"id": "1", "text": "a", "n": ' + b"1" * 5001 + b"}\n", "bad.jsonl:1: not valid JSON here: a number of"),
         (b'{"id": "1", "text": "a"}\n' + b"[" * 100_000 + b"\n", "bad.jsonl:2: not valid JSON here: arrays or objects"),
+        # A field given twice: one of its values would be lost without a word.
+        (b'{"id": "1", "text": "a", "text": "b"}\n', "bad.jsonl:1: field 'text' given twice"),
+        (b'{"id": "1", "id": "2", "text": "a"}\n', "bad.jsonl:1: field 'id' given twice"),
     ],
 )
 def test_bad_records_name_file_and_line(tmp_path: Path, content: bytes, message: str) -> None:
@@ -88,6 +91,18 @@ def test_bad_records_name_file_and_line(tmp_path: Path, content: bytes, message:
         read_articles([str(path)])
     assert message in str(err.value)
     assert str(path) in str(err.value)
+
+
+def test_a_name_repeated_outside_the_articles_fields_is_no_fault(tmp_path: Path) -> None:
+    """Only the fields an article is made of must be given once: a key repeated in an object of
+    the record's own, or "text" as a value, is read as JSON reads it."""
+    path = tmp_path / "ok.jsonl"
+    path.write_bytes(
+        b'{"id": "1", "text": "a", "meta": {"k": 1, "k": 2}}\n'
+        b'{"id": "2", "text": "say \\"text\\" twice", "kind": "text", "extra": "text"}\n'
+    )
+    articles, _ = read_articles([str(path)])
+    assert [(a.id, a.text) for a in articles] == [("1", "a"), ("2", 'say "text" twice')]
 
 
 def test_skip_bad_lists_every_bad_record_and_keeps_the_rest(tmp_path: Path) -> None:
@@ -369,3 +384,17 @@ def test_a_records_fingerprint_is_the_same_in_every_process() -> None:
     assert len(runs) == 1 and runs.pop().isdigit()
     a = Article("a", "Văn bản", title="Tiêu đề")
     assert _fingerprint(a, 7) != _fingerprint(replace(a, title=""), 7) != _fingerprint(replace(a, title=None), 7)
+
+
+def test_an_article_with_no_words_is_kept_and_said(tmp_path: Path) -> None:
+    """A record with no text and no title is an article (nothing is dropped), and a warning says it
+    can match nothing; one with a title and no text is matched by its title, without a word."""
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        '{"id": "e1", "text": " \\n "}\n{"id": "e2", "text": "", "title": "Tiêu đề"}\n{"id": "e3", "text": "Mưa."}\n',
+        encoding="utf-8",
+    )
+    said: list[str] = []
+    articles, rejected = read_articles([str(path)], warn=said.append)
+    assert [a.id for a in articles] == ["e1", "e2", "e3"] and not rejected
+    assert said == [f"{path}:1: article 'e1' has no text and no title: it can match nothing"]
