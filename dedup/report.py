@@ -158,12 +158,16 @@ def _summary(report: Report) -> str:
     conflicts = sum(c.get("verdict") == "conflict" for s in report.stories for c in s.claims)
     doubts = Counter(c.get("doubt") for s in report.stories for c in s.claims if _doubtful(c))
     in_stories = stats.get("articles_in_stories", 0)
+    # With an index, a story lists the articles earlier runs gave it too: the run's count does not.
+    earlier = sum(a in report.earlier for s in report.stories for a in s.articles) if report.earlier else 0
     asides = [f"{doubts[code]} {_DOUBT_ASIDES[code]}" for code in _DOUBT_ASIDES if doubts[code]]
     of_them = f" ({'; '.join(asides)})" if asides else ""
     return (
         f"{counted(stats.get('articles', len(report.articles)), 'article', 'articles')}, "
         f"{counted(len(report.stories), 'story', 'stories')} ({counted(in_stories, 'article', 'articles')} in "
-        f"{'it' if len(report.stories) == 1 else 'them'}), "
+        f"{'it' if len(report.stories) == 1 else 'them'}"
+        + (f", {earlier} of them indexed earlier" if earlier else "")
+        + "), "
         f"{counted(len(report.matches), 'matched pair', 'matched pairs')} "
         f"({stats.get('duplicate_pairs', 0)} duplicate, {stats.get('same_story_pairs', 0)} same story), "
         f"{counted(conflicts, 'number conflict', 'number conflicts')}{of_them}, "

@@ -778,6 +778,12 @@ def test_markdown_report_of_an_indexed_run_marks_the_earlier_articles(corpus: Co
               if line.startswith("| ") and "(indexed earlier)" in line}  # fmt: skip
     assert marked == {i for i in earlier if f"| {i} " in text or f"| {i} (" in text}
     assert not any(f"| {i} (indexed earlier)" in text for i in corpus.ids(corpus.batch2))
+    # The first line counts the run's articles, and says how many of its stories' are earlier ones.
+    in_stories = sum(len(s["articles"]) for s in corpus.report2["stories"])
+    assert text.splitlines()[2].startswith(
+        f"{len(corpus.ids(corpus.batch2))} articles, {len(corpus.report2['stories'])} stories "
+        f"({in_stories} articles in them, {len(earlier)} of them indexed earlier), "
+    )
 
 
 def test_jsonl_report_of_an_indexed_run_marks_the_earlier_articles(corpus: Corpus, tmp_path: Path) -> None:
