@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from dedup.disjoint import DisjointSets
+
 
 def majority(
     n: int,
@@ -110,17 +112,10 @@ def stories(
 
 def _components(n: int, links: Sequence[tuple[int, int, float]]) -> list[int]:
     """For each item, a representative of the items its links connect it to."""
-    parent = list(range(n))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets: DisjointSets[int] = DisjointSets(range(n))
     for i, j, _ in links:
-        parent[root(i)] = root(j)
-    return [root(x) for x in range(n)]
+        sets.union(i, j)
+    return [sets.find(x) for x in range(n)]
 
 
 def _weak_pairs(

@@ -8,6 +8,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from dedup.disjoint import DisjointSets
+
 
 @dataclass(frozen=True)
 class Article:
@@ -96,19 +98,10 @@ def matches_by_story(matches: Sequence[Match], stories: Sequence[Story]) -> dict
 def story_confidence(articles: Sequence[str], pairs: Sequence[Match]) -> str:
     """How far a story can be trusted: "firm" when its firm pairs (copies and same-story pairs at
     the firm cut) alone join all its articles, else "likely"."""
-    parent = {a: a for a in articles}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    groups = len(parent)
+    members = set(articles)
+    sets: DisjointSets[str] = DisjointSets(members)
+    groups = len(members)
     for m in pairs:
-        if m.evidence.get("confidence") == "firm" and m.a in parent and m.b in parent:
-            ra, rb = root(m.a), root(m.b)
-            if ra != rb:
-                parent[ra] = rb
-                groups -= 1
+        if m.evidence.get("confidence") == "firm" and m.a in members and m.b in members and sets.union(m.a, m.b):
+            groups -= 1
     return "firm" if groups == 1 else "likely"

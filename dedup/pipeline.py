@@ -23,6 +23,7 @@ from dedup import claims as claims_mod
 from dedup import cluster, hashing, io, kernels, lsh, normalize, parallel, reconcile, report, similarity
 from dedup import scorer as scorer_mod
 from dedup.config import MatchConfig
+from dedup.disjoint import DisjointSets
 from dedup.models import Article, Match, Rejected, Report, Story, matches_by_story, story_confidence
 
 Progress = Callable[[str], None]
@@ -1070,21 +1071,8 @@ def _claim_tree(rows: list[int], evidence: dict[tuple[int, int], dict[str, Any]]
         for j in ordered[x + 1 :]
         if (i, j) in evidence
     )
-    parent = list(range(len(rows)))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    tree = []
-    for _score, x, y in links:
-        rx, ry = root(x), root(y)
-        if rx != ry:
-            parent[rx] = ry
-            tree.append((min(x, y), max(x, y)))
-    return sorted(tree)
+    sets: DisjointSets[int] = DisjointSets(range(len(rows)))
+    return sorted((min(x, y), max(x, y)) for _score, x, y in links if sets.union(x, y))
 
 
 # A story of up to this many versions has every version's figures compared with every other's

@@ -64,6 +64,7 @@ from typing import NamedTuple
 
 from dedup.claims import Claim, dates_disagree, extract_claims, parse_spelled, stated_interval
 from dedup.claims.sentences import _PRED_MAP, _PRED_RE
+from dedup.disjoint import DisjointSets
 
 __all__ = ["ClaimPair", "claim_pair_to_dict", "fact_rows", "judge", "reconcile", "reconcile_claims"]
 
@@ -1240,25 +1241,18 @@ def fact_rows(pairs: Sequence[ClaimPair], prefixes: dict[str, int] | None = None
     ones, rounded, exact; each in the order of its first figure.
     """
     prefixes = prefixes or {}
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def root(x: tuple[str, int]) -> tuple[str, int]:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets: DisjointSets[tuple[str, int]] = DisjointSets()
     figure: dict[tuple[str, int], tuple[str, Claim]] = {}
     for p in pairs:
         ka, kb = (p.a_article, p.a.start), (p.b_article, p.b.start)
         figure[ka], figure[kb] = (p.a_article, p.a), (p.b_article, p.b)
-        parent[root(ka)] = root(kb)
+        sets.union(ka, kb)
     rows: dict[tuple[str, int], list[ClaimPair]] = {}
     for p in pairs:
-        rows.setdefault(root((p.a_article, p.a.start)), []).append(p)
+        rows.setdefault(sets.find((p.a_article, p.a.start)), []).append(p)
     members: dict[tuple[str, int], list[tuple[str, int]]] = {}
     for k in sorted(figure):
-        members.setdefault(root(k), []).append(k)
+        members.setdefault(sets.find(k), []).append(k)
     keyed = []
     for key, row_pairs in rows.items():
         verdict = min((p.verdict for p in row_pairs), key=_ROW_ORDER.__getitem__)

@@ -27,6 +27,7 @@ from sklearn.preprocessing import StandardScaler
 
 from dedup import cluster, evaluate, pipeline
 from dedup import scorer as scorer_mod
+from dedup.disjoint import DisjointSets
 from dedup.io import read_articles
 
 
@@ -75,18 +76,12 @@ def judged_rows(prep: pipeline.Prepared, paths: list[str]) -> tuple[np.ndarray, 
                 judged[(r["a"], r["b"])] = r["verdict"] == "same_event"
                 if r.get("stratum") == "confirmed":
                     drawn_confirmed.add((r["a"], r["b"]))
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
-
+    sets: DisjointSets[str] = DisjointSets()
     for a, b in judged:
-        parent[root(a)] = root(b)
+        sets.union(a, b)
     ids = [a.id for a in prep.articles]
     found = [
-        (k, judged[key], "judged:" + root(key[0]), key in drawn_confirmed)
+        (k, judged[key], "judged:" + sets.find(key[0]), key in drawn_confirmed)
         for k, (i, j) in enumerate(prep.candidates.tolist())
         if (key := (min(ids[i], ids[j]), max(ids[i], ids[j]))) in judged
     ]
