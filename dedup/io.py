@@ -271,20 +271,26 @@ _FIELDS = frozenset({"id", "text", "title", "source", "url", "published"})
 _QUOTED_FIELDS = tuple(f'"{f}"' for f in sorted(_FIELDS))
 
 
-class _RepeatedField(ValueError):
-    """A record's object names one of _FIELDS twice."""
+def _repeated_field(line: str) -> str | None:
+    """The first of _FIELDS that the record on `line` (valid JSON) names twice at its top level, if any.
 
+    json calls object_pairs_hook for each object as it closes, the record's own object last."""
+    last: list[str | None] = [None]
 
-def _fields_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """json object_pairs_hook: the object as a dict, refusing one that names a field of _FIELDS twice."""
-    record = dict(pairs)
-    if len(record) < len(pairs):
-        seen: set[str] = set()
-        for key, _value in pairs:
-            if key in seen and key in _FIELDS:
-                raise _RepeatedField(f"field '{key}' given twice: which value is meant?")
-            seen.add(key)
-    return record
+    def pairs_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        record = dict(pairs)
+        last[0] = None
+        if len(record) < len(pairs):
+            seen: set[str] = set()
+            for key, _value in pairs:
+                if key in seen and key in _FIELDS:
+                    last[0] = key
+                    break
+                seen.add(key)
+        return record
+
+    json.loads(line, object_pairs_hook=pairs_once)
+    return last[0]
 
 
 def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
@@ -306,14 +312,8 @@ def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
                 continue
             try:
                 record = json.loads(line)
-                if isinstance(record, dict) and any(line.count(q) > 1 for q in _QUOTED_FIELDS):
-                    # Read again, pair by pair, only where a field's name appears twice.
-                    json.loads(line, object_pairs_hook=_fields_once)
             except json.JSONDecodeError as err:
                 yield Rejected(origin, f"not valid JSON: {err.msg} (column {err.colno})")
-                continue
-            except _RepeatedField as err:
-                yield Rejected(origin, str(err))
                 continue
             except ValueError:  # a whole number of more digits than Python converts
                 limit = sys.get_int_max_str_digits()
@@ -322,6 +322,13 @@ def _jsonl_lines(stream: IO[bytes], name: str) -> Iterator[Article | Rejected]:
             except RecursionError:
                 yield Rejected(origin, "not valid JSON here: arrays or objects nested too deep")
                 continue
+            # Read again, pair by pair, only where a field's quoted name appears twice.
+            if isinstance(record, dict) and any(line.count(q) > 1 for q in _QUOTED_FIELDS):
+                twice = _repeated_field(line)
+                if twice is not None:
+                    rid = None if twice == "id" or record.get("id") is None else safe_text(str(record["id"]))
+                    yield Rejected(origin, f"field '{twice}' given twice: which value is meant?", rid)
+                    continue
             try:
                 yield article_from_record(record, origin)
             except ValueError as err:
@@ -506,6 +513,8 @@ def _fingerprint(article: Article, key: int) -> int:
 
 
 DUPLICATE_ID_RULES = ("error", "first", "last")
+# How many articles with no text and no title read_articles names through `warn` before it counts the rest.
+EMPTY_SAID = 50
 
 
 def settle_repeat(
@@ -561,6 +570,16 @@ def read_articles(
     # What each id's record held: the same record arriving again (overlapping feeds) is read once.
     held: dict[str, int] = {}
     position: dict[str, int] = {}
+    empty = 0  # articles with no text and no title, said through `warn` up to EMPTY_SAID of them
+
+    def say_if_empty(record: Article) -> None:
+        nonlocal empty
+        if warn is None or record.title.strip() or record.text.strip():
+            return
+        empty += 1
+        if empty <= EMPTY_SAID:
+            warn(f"{record.origin}: article {record.id!r} has no text and no title: it can match nothing")
+
     for record in iter_records(inputs, warn):
         # The text's key is computed once: for the fingerprint, and kept by the spool.
         key = exact_key(record.text) if isinstance(record, Article) else 0
@@ -570,6 +589,7 @@ def read_articles(
             if settled in ("same", "first"):
                 continue
             if settled == "last":
+                say_if_empty(record)
                 k = position[record.id]
                 seen[record.id], held[record.id] = record.origin, fingerprint
                 if spool is not None:
@@ -586,12 +606,13 @@ def read_articles(
         seen[record.id] = record.origin
         held[record.id] = _fingerprint(record, key)
         position[record.id] = len(articles)
-        if warn is not None and not record.title and not record.text.strip():
-            warn(f"{record.origin}: article {record.id!r} has no text and no title: it can match nothing")
+        say_if_empty(record)
         if spool is not None:
             spool.add(record.text, key)
             record = replace(record, text="")
         articles.append(record)
+    if warn is not None and empty > EMPTY_SAID:
+        warn(f"{empty - EMPTY_SAID} more articles have no text and no title")
     return articles, rejected
 
 

@@ -19,7 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from dedup import pipeline, report
 from dedup.io import read_articles
-from dedup.models import Article
+from dedup.models import Article, Rejected
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.slow
@@ -247,6 +247,9 @@ def test_records_passed_over_are_listed_with_where_and_why(browser: WebDriver, t
     box = browser.find_element(By.ID, "rejected")
     assert box.get_attribute("hidden") is None
     assert box.find_element(By.TAG_NAME, "summary").text == "2 records passed over"
+    assert not box.find_elements(By.CSS_SELECTOR, "tbody tr")  # drawn when opened
+    box.find_element(By.TAG_NAME, "summary").click()
+    WebDriverWait(browser, 10).until(lambda b: len(box.find_elements(By.CSS_SELECTOR, "tbody tr")) == 2)
     cells = [
         [td.get_attribute("textContent") for td in tr.find_elements(By.TAG_NAME, "td")]
         for tr in box.find_elements(By.CSS_SELECTOR, "tbody tr")
@@ -258,3 +261,13 @@ def test_records_passed_over_are_listed_with_where_and_why(browser: WebDriver, t
     page.write_text(report.to_html(replace(result, rejected=())), encoding="utf-8")
     _open(browser, page)
     assert browser.find_element(By.ID, "rejected").get_attribute("hidden") is not None
+    # Very many records passed over leave the page working: the first thousand are drawn, then a count.
+    many = tuple(Rejected(f"{bad}:{k}", "not valid JSON") for k in range(150_000))
+    page.write_text(report.to_html(replace(result, rejected=many)), encoding="utf-8")
+    _open(browser, page)
+    assert len(_rows(browser)) == len(result.stories)  # the index is drawn
+    box = browser.find_element(By.ID, "rejected")
+    box.find_element(By.TAG_NAME, "summary").click()
+    WebDriverWait(browser, 10).until(lambda b: box.find_elements(By.CSS_SELECTOR, "tbody tr"))
+    rows = box.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 1001 and rows[-1].get_attribute("textContent").startswith("… and 149000 more")

@@ -100,9 +100,24 @@ def test_a_name_repeated_outside_the_articles_fields_is_no_fault(tmp_path: Path)
     path.write_bytes(
         b'{"id": "1", "text": "a", "meta": {"k": 1, "k": 2}}\n'
         b'{"id": "2", "text": "say \\"text\\" twice", "kind": "text", "extra": "text"}\n'
+        b'{"id": "3", "text": "c", "meta": {"id": 7, "id": 8}, "tags": [{"source": "x", "source": "y"}]}\n'
     )
     articles, _ = read_articles([str(path)])
-    assert [(a.id, a.text) for a in articles] == [("1", "a"), ("2", 'say "text" twice')]
+    assert [(a.id, a.text) for a in articles] == [("1", "a"), ("2", 'say "text" twice'), ("3", "c")]
+
+
+def test_a_record_giving_a_field_twice_is_listed_with_its_id() -> None:
+    """The id of a record that gives another field twice is known, and listed with it."""
+    import io as stdlib_io
+
+    from dedup.io import _jsonl_lines
+
+    lines = b'{"id": "7", "text": "a", "title": "x", "title": "y"}\n{"id": "8", "id": "9", "text": "b"}\n'
+    out = list(_jsonl_lines(stdlib_io.BytesIO(lines), "feed.jsonl"))
+    assert [(r.origin, r.id, r.reason) for r in out] == [
+        ("feed.jsonl:1", "7", "field 'title' given twice: which value is meant?"),
+        ("feed.jsonl:2", None, "field 'id' given twice: which value is meant?"),
+    ]
 
 
 def test_skip_bad_lists_every_bad_record_and_keeps_the_rest(tmp_path: Path) -> None:
@@ -398,3 +413,17 @@ def test_an_article_with_no_words_is_kept_and_said(tmp_path: Path) -> None:
     articles, rejected = read_articles([str(path)], warn=said.append)
     assert [a.id for a in articles] == ["e1", "e2", "e3"] and not rejected
     assert said == [f"{path}:1: article 'e1' has no text and no title: it can match nothing"]
+    # A title of spaces is no title; a record kept in place of another (--on-duplicate-id last) is
+    # said too; past EMPTY_SAID of them, the rest are counted.
+    from dedup.io import EMPTY_SAID
+
+    lines = ['{"id": "s", "text": "", "title": "   "}', '{"id": "e3", "text": " "}']
+    lines += [f'{{"id": "x{k}", "text": ""}}' for k in range(EMPTY_SAID + 5)]
+    path.write_text("\n".join(['{"id": "e3", "text": "Mưa."}', *lines]) + "\n", encoding="utf-8")
+    said.clear()
+    read_articles([str(path)], warn=said.append, on_duplicate_id="last")
+    assert said[0].endswith("article 's' has no text and no title: it can match nothing")
+    assert said[1].startswith(f"{path}:3: id 'e3' again") and said[2].endswith(
+        "article 'e3' has no text and no title: it can match nothing"
+    )
+    assert len(said) == 2 + EMPTY_SAID and said[-1] == "7 more articles have no text and no title"

@@ -406,7 +406,7 @@ def _digit_claim(text: str, start: int, end: int, s0: int, s1: int, folded: str 
     if (
         ("giờ" in head and (_HOUR_AFTER_RE.match(text, end_main, end_main + 14) or _CLOCK_BEFORE_RE.search(lb)))
         or ("độ" in head and _COORDINATE_AFTER_RE.match(text, end_main))
-        or ("chiều" in head and _DIRECTION_AFTER_RE.match(text, end_main))
+        or ("chiều" in text[end_main : end_main + 12].lower() and _DIRECTION_AFTER_RE.match(text, end_main))
     ):
         return None
     unit = None
