@@ -518,23 +518,7 @@ def prepare(
     articles = [*before, *fresh]
     texts = ArticleTexts(articles, spool, first=len(before))
     with parallel.Spare(separate=parallel.worker_count(config.workers) > 1 and len(fresh) >= 2000) as spare:
-        fresh_keys = exact_keys(fresh_texts)
-        keys = fresh_keys if known is None else np.concatenate([known.keys, fresh_keys])
-        # An indexed copy was counted by its own run: a new copy of it is not counted again.
-        rank = id_rank(articles)
-        rank[: len(before)] -= len(articles)
-        counted = first_copies(keys, rank)[len(before) :]
-        if known is not None:
-            counted[n_real - len(before) :] = False  # an index counts the lines of its own articles only
-        lines = count_lines(fresh_texts, config, counted)
-        learned = lines.boilerplate() if known is None else known.learn(lines)
-        boilerplate = replace(learned, titles=normalize.title_keys(a.title for a in articles if a.title))
-        chunks = feature_chunks(fresh, boilerplate, config, fresh_texts, say)
-        if hashed is not None:
-            hashed(chunks, fresh_keys, lines, counted)
-        if known is not None:
-            chunks = [*known.features, *chunks]
-            known.features.clear()  # consumed: the tables go as soon as the run's arrays are built
+        keys, boilerplate, chunks = _hash(fresh, fresh_texts, articles, len(before), n_real, config, say, known, hashed)
         padding = f" and {len(articles) - n_real} reference articles" if len(articles) > n_real else ""
         also = f", beside {len(before)} indexed ones" if before else ""
         say(f"read and hashed {n_real - len(before)} articles{padding}{also} ({clock.lap('features'):.1f}s)")
@@ -555,21 +539,9 @@ def prepare(
             del chunks
             parallel.return_free_memory()
             clock.lap("tfidf")
-
-            # Tier 2: rewrites of one event share some of their most distinctive terms and names.
-            # Name hashes are 64-bit and term columns below 2**22, so the two never collide in one set.
-            names = scorer_mod.Sets(*feats.ragged("names"))
-            terms = scorer_mod.Sets.of(top).union(names)
+            signals, terms = _signals(feats, body, top, lead, title)
             del top
-            signals = scorer_mod.Signals(
-                body=body,
-                lead=lead,
-                title=title,
-                names=names,
-                figures=scorer_mod.Sets(*feats.ragged("figures")),
-                dates=scorer_mod.Sets(*feats.ragged("dates")),
-                name_df=scorer_mod.element_frequencies(names),
-            )
+            # Tier 2: rewrites of one event share some of their most distinctive terms and names.
             story_signer = lsh.Signer(config.story_bands, config.story_seed)
             present = np.diff(terms.offsets) > 0
             story_pairs, story_stats = lsh.single_row_band_pairs(
@@ -584,11 +556,112 @@ def prepare(
             clock.lap("story_lsh")
             dup_pairs, dup_stats = dup_tier()
     clock.lap("duplicate_lsh")
-    # A same-story pair must share `min_shared_terms` story-set elements; one-row bands also pair
-    # articles that share a single one (half the term-tier buckets), which are only kept when
-    # the shingle tier found them too.
-    # Texts identical as written are copies whatever is left of them once furniture and
-    # boilerplate are removed (a brief that is all furniture has no shingles to compare).
+    found = _candidates(articles, n_real, keys, dup_pairs, story_pairs, terms, config, say)
+    stats = {
+        "candidates": found.stats,
+        "lsh": {"duplicate_tier": dup_stats, "story_tier": story_stats},
+    }
+    parallel.return_free_memory()
+    clock.lap("candidates")
+    return Prepared(
+        articles,
+        n_real,
+        feats,
+        signals,
+        terms,
+        dup_pairs,
+        story_pairs,
+        found.pairs,
+        found.from_shingles,
+        found.shared,
+        stats,
+        texts,
+        found.identical,
+        boilerplate,
+    )
+
+
+def _hash(
+    fresh: list[Article],
+    fresh_texts: ArticleTexts,
+    articles: list[Article],
+    n_before: int,
+    n_real: int,
+    config: MatchConfig,
+    say: Progress,
+    known: Known | None,
+    hashed: Callable[[list[FeatureTable], np.ndarray, normalize.LineCounts, np.ndarray], None] | None,
+) -> tuple[np.ndarray, normalize.Boilerplate, list[FeatureTable]]:
+    """The exact keys of every article's text (`known` ones first), the boilerplate learned from
+    the run's outlets, and every article's features, in tables of some thousands (`known`'s taken
+    from it). `hashed` is handed the run's own as soon as they are computed."""
+    fresh_keys = exact_keys(fresh_texts)
+    keys = fresh_keys if known is None else np.concatenate([known.keys, fresh_keys])
+    # An indexed copy was counted by its own run: a new copy of it is not counted again.
+    rank = id_rank(articles)
+    rank[:n_before] -= len(articles)
+    counted = first_copies(keys, rank)[n_before:]
+    if known is not None:
+        counted[n_real - n_before :] = False  # an index counts the lines of its own articles only
+    lines = count_lines(fresh_texts, config, counted)
+    learned = lines.boilerplate() if known is None else known.learn(lines)
+    boilerplate = replace(learned, titles=normalize.title_keys(a.title for a in articles if a.title))
+    chunks = feature_chunks(fresh, boilerplate, config, fresh_texts, say)
+    if hashed is not None:
+        hashed(chunks, fresh_keys, lines, counted)
+    if known is not None:
+        chunks = [*known.features, *chunks]
+        known.features.clear()  # consumed: the tables go as soon as the run's arrays are built
+    return keys, boilerplate, chunks
+
+
+def _signals(
+    feats: FeatureTable, body: sp.csr_matrix, top: list[np.ndarray], lead: sp.csr_matrix, title: sp.csr_matrix
+) -> tuple[scorer_mod.Signals, scorer_mod.Sets]:
+    """What pairs are scored on, and each article's story-tier set: its heaviest terms and its
+    names (name hashes are 64-bit and term columns below 2**22, so the two never collide)."""
+    names = scorer_mod.Sets(*feats.ragged("names"))
+    signals = scorer_mod.Signals(
+        body=body,
+        lead=lead,
+        title=title,
+        names=names,
+        figures=scorer_mod.Sets(*feats.ragged("figures")),
+        dates=scorer_mod.Sets(*feats.ragged("dates")),
+        name_df=scorer_mod.element_frequencies(names),
+    )
+    return signals, scorer_mod.Sets.of(top).union(names)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The candidate pairs of a run, (i, j) with i < j sorted, and what is known of each."""
+
+    pairs: np.ndarray
+    from_shingles: np.ndarray  # found by the shingle tier
+    shared: np.ndarray  # story-tier set elements the two share
+    identical: np.ndarray  # the two texts are identical as written
+    stats: dict[str, int]
+
+
+def _candidates(
+    articles: Sequence[Article],
+    n_real: int,
+    keys: np.ndarray,
+    dup_pairs: np.ndarray,
+    story_pairs: np.ndarray,
+    terms: scorer_mod.Sets,
+    config: MatchConfig,
+    say: Progress,
+) -> _Found:
+    """The pairs of both tiers and of identical texts, less the term tier's pairs that share too
+    few terms.
+
+    A same-story pair must share `min_shared_terms` story-set elements; one-row bands also pair
+    articles that share a single one (half the term-tier buckets), which are only kept when the
+    shingle tier found them too. Texts identical as written are copies whatever is left of them
+    once furniture and boilerplate are removed (a brief that is all furniture has no shingles).
+    """
     same_text = hashing.identical_pairs(np.where(np.arange(len(keys)) < n_real, keys, 0), id_rank(articles))
     candidates = hashing.unique_pairs(dup_pairs, story_pairs, same_text)
     n64 = np.int64(len(articles))
@@ -613,34 +686,14 @@ def prepare(
     else:
         say(f"{own} candidate pairs among the {n_real} articles matched ({tiers})")
     stats = {
-        "candidates": {
-            "duplicate_tier": len(dup_pairs),
-            "story_tier": len(story_pairs),
-            "identical_texts": len(same_text),
-            "story_tier_sharing_too_little": int((~keep).sum()),
-            "total": own,  # among the run's own articles
-            "with_reference_articles": with_reference,
-        },
-        "lsh": {"duplicate_tier": dup_stats, "story_tier": story_stats},
+        "duplicate_tier": len(dup_pairs),
+        "story_tier": len(story_pairs),
+        "identical_texts": len(same_text),
+        "story_tier_sharing_too_little": dropped,
+        "total": own,  # among the run's own articles
+        "with_reference_articles": with_reference,
     }
-    parallel.return_free_memory()
-    clock.lap("candidates")
-    return Prepared(
-        articles,
-        n_real,
-        feats,
-        signals,
-        terms,
-        dup_pairs,
-        story_pairs,
-        candidates,
-        from_shingles,
-        shared,
-        stats,
-        texts,
-        identical,
-        boilerplate,
-    )
+    return _Found(candidates, from_shingles, shared, identical, stats)
 
 
 def _shingle_signatures(chunks: list[FeatureTable], num_perm: int) -> tuple[np.ndarray, np.ndarray]:
