@@ -1108,9 +1108,9 @@ LOOSE_NOTES = {"likely_match": LIKELY_MATCH_NOTE, "unmatched": UNMATCHED_NOTE}
 
 def note_loose_matches(pairs: list[ClaimPair], loose: dict[frozenset[str], str]) -> list[ClaimPair]:
     """`pairs` with a note on each conflict that has none between two versions in `loose` (their
-    doubt code, a key of LOOSE_NOTES: a likely match, or none), and without their rounded pairs
-    that score under MIN_SCORE_ROUNDED_LIKELY: two versions that may tell two events agree loosely
-    on many figures by chance."""
+    doubt code, a key of LOOSE_NOTES: a likely match, or no match with each other), and without
+    their rounded pairs that score under MIN_SCORE_ROUNDED_LIKELY: two versions that may tell two
+    events agree loosely on many figures by chance."""
     out = []
     for p in pairs:
         doubt = loose.get(frozenset((p.a_article, p.b_article)))

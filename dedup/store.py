@@ -272,12 +272,11 @@ class Index:
         path = Path(directory)
         database = path / DATABASE
         if not database.exists():
-            if not create and path.exists() and not path.is_dir():
-                raise IndexProblem(f"{path} is a file, not an index directory (DIR is the directory of an index)")
+            if path.exists() and not path.is_dir():
+                hint = "" if create else " (DIR is the directory of an index)"
+                raise IndexProblem(f"{path} is a file, not an index directory{hint}")
             if not create:
                 raise IndexProblem(f"{path}: no index here (no {DATABASE}); `dedup match ... --index {path}` makes one")
-            if path.exists() and not path.is_dir():
-                raise IndexProblem(f"{path} is a file, not an index directory")
             try:
                 path.mkdir(parents=True, exist_ok=True)
             except OSError as err:
